@@ -1,0 +1,48 @@
+"""Living Lab LMS: the engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent
+TEMPLATES = ROOT.parent / "templates"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: config, extensions, plugins, blueprints, CLI. No database access."""
+    app = Flask(
+        __name__,
+        template_folder=str(TEMPLATES),
+        static_folder=str(ROOT / "static"),
+        instance_relative_config=True,
+    )
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+
+    from lms import config as lms_config
+
+    app.config.from_mapping(lms_config.DEFAULTS)
+    app.config.from_mapping(lms_config.from_environment(instance))
+    if config:
+        app.config.from_mapping(config)
+
+    from lms import web
+
+    web.init_app(app)
+
+    from lms.auth.views import bp as auth_bp
+    from lms.cohorts.views import bp as cohorts_bp
+    from lms.core.views import bp as core_bp
+    from lms.regions.views import bp as regions_bp
+    from lms.users.views import bp as users_bp
+
+    for bp in (core_bp, auth_bp, regions_bp, users_bp, cohorts_bp):
+        app.register_blueprint(bp)
+
+    from lms.cli import register_commands
+
+    register_commands(app)
+    return app

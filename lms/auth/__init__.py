@@ -1,0 +1,1 @@
+"""Accounts, roles, login, passwords and one-time reset links."""

@@ -1,0 +1,152 @@
+"""The `lms` console script: database, regions, users and demo data. Each command commits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from lms.extensions import db
+
+
+def _create_app() -> Flask:
+    from lms import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """Living Lab LMS management commands."""
+
+
+@click.group("regions")
+def regions_cli() -> None:
+    """Provinces and kabupaten/kota."""
+
+
+@regions_cli.command("load")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder with provinces.csv and regencies.csv (default: the shipped data).")
+@with_appcontext
+def regions_load(data_dir: Path | None) -> None:
+    """Load or update all 38 provinces and 514 kabupaten/kota (idempotent)."""
+    from lms.regions.services import DATA_DIR, RegionDataError, load_regions
+
+    try:
+        result = load_regions(data_dir or DATA_DIR)
+    except RegionDataError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(
+        f"Regions: {result.provinces_added} provinces and {result.regions_added} "
+        f"kabupaten/kota added, {result.updated} updated."
+    )
+
+
+@click.group("users")
+def users_cli() -> None:
+    """Accounts."""
+
+
+@users_cli.command("create")
+@click.option("--role", type=click.Choice(["participant", "mentor", "coordinator", "admin"]),
+              required=True)
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--region", "region_code", default=None, help="Region code, e.g. 32.11.")
+@click.option("--nip", default=None)
+@click.option("--institution", default=None)
+@click.option("--password", default=None, help="At least 12 characters; omit to get a one-time link.")
+@with_appcontext
+def users_create(role: str, email: str, name: str, region_code: str | None, nip: str | None,
+                 institution: str | None, password: str | None) -> None:
+    """Create an account of any role."""
+    from email_validator import EmailNotValidError, validate_email
+
+    from lms.auth.models import Role
+    from lms.auth.services import MIN_PASSWORD_LENGTH, issue_reset_token
+    from lms.users.nip import nip_problem
+    from lms.users.services import UserError, UserInput, create_user
+
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="--email") from error
+    if nip and (problem := nip_problem(nip)):
+        raise click.BadParameter(problem, param_hint="--nip")
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"use at least {MIN_PASSWORD_LENGTH} characters",
+                                 param_hint="--password")
+    try:
+        user = create_user(UserInput(email=email, name=name, role=Role(role),
+                                     region_code=region_code, nip=nip, institution=institution,
+                                     password=password))
+    except UserError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    link = None
+    if password is None:
+        link = issue_reset_token(user, created_by=None,
+                                 valid_hours=current_app.config["PASSWORD_RESET_HOURS"]).token
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+    if link:
+        click.echo(f"One-time link to set the password: /reset/{link}")
+
+
+@users_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--cohort", "cohort_id", type=int, default=None, help="Enrol every row into it.")
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows even if some are bad.")
+@with_appcontext
+def users_import(file: Path, cohort_id: int | None, skip_invalid: bool) -> None:
+    """Import participants from a CSV or XLSX file (name, email, nip, region_code, work_unit,
+    position). Any bad row stops the import unless --skip-invalid is given."""
+    from lms.cohorts.models import Cohort
+    from lms.users.services import ImportFileError, apply_import, read_table, validate_rows
+
+    cohort = None
+    if cohort_id is not None:
+        cohort = db.session.get(Cohort, cohort_id)
+        if cohort is None:
+            raise click.BadParameter(f"no cohort with id {cohort_id}", param_hint="--cohort")
+    try:
+        rows = read_table(file.name, file.read_bytes())
+    except ImportFileError as error:
+        raise click.ClickException(f"{file}: {error}") from error
+    preview = validate_rows(rows, None, cohort_region=cohort.region_code if cohort else None)
+    for problem in preview.problems:
+        click.echo(f"{file}:{problem.line}: {problem.reason}", err=True)
+    if preview.problems and not skip_invalid:
+        raise click.ClickException(
+            f"{len({p.line for p in preview.problems})} bad rows; nothing was imported."
+        )
+    result = apply_import(preview, cohort.id if cohort else None)
+    db.session.commit()
+    click.echo(f"Imported {len(result.created)} participants"
+               + (f", enrolled {result.enrolled} into {cohort.name}." if cohort else "."))
+
+
+@click.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Load the regions and an idempotent demo data set, then print the demo logins."""
+    from lms.demo import load_demo
+    from lms.regions.services import load_regions
+
+    load_regions()
+    logins = load_demo()
+    db.session.commit()
+    click.echo("Demo logins (role, email, password):")
+    for role, email, password in logins:
+        click.echo(f"  {role:<12} {email:<40} {password}")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(regions_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo)

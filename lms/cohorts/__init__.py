@@ -1,0 +1,1 @@
+"""Cohorts (angkatan) of a region, their mentors and enrolments."""

@@ -1,0 +1,153 @@
+"""Who may do what to which object: the one place every view asks.
+
+Each `can_*` function answers for one object; each `*_scope` function narrows a
+query to what a user may list; each `get_*_or_abort` loader is what views call,
+answering 404 for a missing object and 403 for one outside the user's scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import exists, false, select, true
+
+from lms.auth.models import Role, User
+from lms.cohorts.models import Cohort, Enrolment, cohort_mentor
+from lms.extensions import db
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    """Decorate a view: log in first, then 403 unless the user has one of `roles`."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+STAFF = (Role.ADMIN, Role.COORDINATOR, Role.MENTOR)
+
+
+# Cohorts -------------------------------------------------------------------
+
+def cohort_scope(user: User) -> Any:
+    """A WHERE clause selecting the cohorts `user` may see."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role == Role.COORDINATOR:
+        return Cohort.region_code == user.region_code
+    if user.role == Role.MENTOR:
+        return exists().where(
+            cohort_mentor.c.cohort_id == Cohort.id, cohort_mentor.c.user_id == user.id
+        )
+    if user.role == Role.PARTICIPANT:
+        return exists().where(Enrolment.cohort_id == Cohort.id, Enrolment.user_id == user.id)
+    return false()
+
+
+def can_view_cohort_roster(user: User, cohort: Cohort) -> bool:
+    """Staff pages of a cohort: its mentor, its region's coordinator, an admin."""
+    if user.role == Role.ADMIN:
+        return True
+    if user.role == Role.COORDINATOR:
+        return cohort.region_code == user.region_code
+    if user.role == Role.MENTOR:
+        return db.session.scalar(
+            select(
+                exists().where(
+                    cohort_mentor.c.cohort_id == cohort.id, cohort_mentor.c.user_id == user.id
+                )
+            )
+        )
+    return False
+
+
+def can_manage_cohort(user: User, cohort: Cohort) -> bool:
+    """Edit, enrol and withdraw: an admin, or the coordinator of the cohort's region."""
+    return user.role == Role.ADMIN or (
+        user.role == Role.COORDINATOR and cohort.region_code == user.region_code
+    )
+
+
+def can_create_cohort_in(user: User, region_code: str) -> bool:
+    return user.role == Role.ADMIN or (
+        user.role == Role.COORDINATOR and user.region_code == region_code
+    )
+
+
+def can_assign_mentors(user: User) -> bool:
+    return user.role == Role.ADMIN
+
+
+def get_cohort_or_abort(cohort_id: int, *, manage: bool = False) -> Cohort:
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        abort(404)
+    allowed = (
+        can_manage_cohort(current_user, cohort)
+        if manage
+        else can_view_cohort_roster(current_user, cohort)
+    )
+    if not allowed:
+        abort(403)
+    return cohort
+
+
+# Users ---------------------------------------------------------------------
+
+def user_scope(actor: User) -> Any:
+    """A WHERE clause selecting the accounts `actor` may list and manage."""
+    if actor.role == Role.ADMIN:
+        return true()
+    if actor.role == Role.COORDINATOR:
+        return (User.role == Role.PARTICIPANT.value) & (User.region_code == actor.region_code)
+    return false()
+
+
+def can_manage_user(actor: User, target: User) -> bool:
+    if actor.role == Role.ADMIN:
+        return True
+    return (
+        actor.role == Role.COORDINATOR
+        and target.role == Role.PARTICIPANT
+        and target.region_code == actor.region_code
+    )
+
+
+def assignable_roles(actor: User) -> tuple[Role, ...]:
+    if actor.role == Role.ADMIN:
+        return tuple(Role)
+    if actor.role == Role.COORDINATOR:
+        return (Role.PARTICIPANT,)
+    return ()
+
+
+def import_region_codes(actor: User) -> set[str] | None:
+    """Regions an import by `actor` may write to; None means any."""
+    if actor.role == Role.ADMIN:
+        return None
+    if actor.role == Role.COORDINATOR and actor.region_code:
+        return {actor.region_code}
+    return set()
+
+
+def get_user_or_abort(user_id: int) -> User:
+    target = db.session.get(User, user_id)
+    if target is None:
+        abort(404)
+    if not can_manage_user(current_user, target):
+        abort(403)
+    return target

@@ -1,0 +1,1 @@
+"""Provinces and kabupaten/kota with their Kemendagri codes and time zones."""

@@ -1,0 +1,1 @@
+"""Managing accounts: create, edit, deactivate, reset links and bulk participant import."""

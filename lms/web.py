@@ -1,0 +1,191 @@
+"""Request plumbing shared by every page: extensions, i18n, sessions, headers, errors, commit."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, Response, render_template, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import format_date, format_datetime, get_timezone
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+from lms.regions.models import TIMEZONE_ABBREVIATIONS
+
+LANG_COOKIE = "lms_lang"
+MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Mark the session cookie Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (
+            request is not None and request.is_secure
+        )
+
+
+def select_locale() -> str:
+    languages = ("id", "en")
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in languages:
+        return cookie
+    return "id"
+
+
+def select_timezone() -> str:
+    if current_user and current_user.is_authenticated:
+        return current_user.effective_timezone
+    return "Asia/Jakarta"
+
+
+def load_user(session_id: str) -> Any:
+    from lms.auth.models import User
+
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id), options=[joinedload(User.region)])
+    if user is None or user.session_version != int(version) or not user.active:
+        return None
+    return user
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if current_user and getattr(current_user, "is_authenticated", False):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _commit_at_request_boundary(response: Response) -> Response:
+    """The one place a request's work is committed: on success, else rolled back."""
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+ERROR_MESSAGES = {
+    400: _l("The request could not be understood. Please go back and try again."),
+    403: _l("You do not have access to this page."),
+    404: _l("The page you are looking for does not exist."),
+    405: _l("This action is not allowed here."),
+    413: _l("The uploaded file is too large."),
+    429: _l("Too many attempts. Please wait a few minutes and try again."),
+    500: _l("Something went wrong on our side. The team has been notified; please try again."),
+}
+ERROR_TITLES = {
+    400: _l("Bad request"),
+    403: _l("Access denied"),
+    404: _l("Page not found"),
+    405: _l("Not allowed"),
+    413: _l("File too large"),
+    429: _l("Too many requests"),
+    500: _l("Server error"),
+}
+
+
+def _render_error(code: int, message: Any = None) -> tuple[str, int]:
+    db.session.rollback()
+    return (
+        render_template(
+            "errors/error.html",
+            code=code,
+            title=ERROR_TITLES.get(code, ERROR_TITLES[500]),
+            message=message or ERROR_MESSAGES.get(code, ERROR_MESSAGES[500]),
+        ),
+        code,
+    )
+
+
+def _handle_http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    if error.code is None or error.code < 400:
+        return error
+    return _render_error(error.code)
+
+
+def _handle_csrf_error(error: CSRFError) -> tuple[str, int]:
+    return _render_error(
+        400,
+        _l("This form has expired or was not sent from this site. Reload the page and try again."),
+    )
+
+
+def _handle_unexpected(error: Exception) -> tuple[str, int]:
+    import logging
+
+    logging.getLogger("lms").exception("Unhandled error", exc_info=error)
+    return _render_error(500)
+
+
+def local_datetime(value: Any, fmt: str = "medium") -> str:
+    """A UTC datetime shown in the viewer's time zone, with WIB/WITA/WIT."""
+    if value is None:
+        return ""
+    tz = str(get_timezone())
+    return f"{format_datetime(value, fmt)} {TIMEZONE_ABBREVIATIONS.get(tz, tz)}"
+
+
+def init_app(app: Flask) -> None:
+    if os.environ.get("LMS_PROXY_FIX"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    app.session_interface = _SessionInterface()
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"),
+    )
+
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_user)
+
+    app.after_request(_security_headers)
+    app.after_request(_commit_at_request_boundary)
+    app.register_error_handler(HTTPException, _handle_http_error)
+    app.register_error_handler(CSRFError, _handle_csrf_error)
+    app.register_error_handler(Exception, _handle_unexpected)
+
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["local_date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        from lms.labels import role_label, status_label
+
+        return {
+            "current_locale": select_locale(),
+            "role_label": role_label,
+            "status_label": status_label,
+        }
