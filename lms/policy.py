@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import exists, false, select, true
+from sqlalchemy.orm import joinedload
 
 from lms.auth.models import Role, User
 from lms.cohorts.models import Cohort, Enrolment, cohort_mentor
@@ -93,7 +94,7 @@ def can_assign_mentors(user: User) -> bool:
 
 
 def get_cohort_or_abort(cohort_id: int, *, manage: bool = False) -> Cohort:
-    cohort = db.session.get(Cohort, cohort_id)
+    cohort = db.session.get(Cohort, cohort_id, options=[joinedload(Cohort.region)])
     if cohort is None:
         abort(404)
     allowed = (
@@ -145,7 +146,7 @@ def import_region_codes(actor: User) -> set[str] | None:
 
 
 def get_user_or_abort(user_id: int) -> User:
-    target = db.session.get(User, user_id)
+    target = db.session.get(User, user_id, options=[joinedload(User.region)])
     if target is None:
         abort(404)
     if not can_manage_user(current_user, target):

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from lms.auth.services import MIN_PASSWORD_LENGTH
 
 TIMEZONE_CHOICES = [
-    ("", _l("My region's time zone")),
-    ("Asia/Jakarta", _l("WIB (Western Indonesia, UTC+7)")),
-    ("Asia/Makassar", _l("WITA (Central Indonesia, UTC+8)")),
-    ("Asia/Jayapura", _l("WIT (Eastern Indonesia, UTC+9)")),
+    SelectChoice("", _l("My region's time zone")),
+    SelectChoice("Asia/Jakarta", _l("WIB (Western Indonesia, UTC+7)")),
+    SelectChoice("Asia/Makassar", _l("WITA (Central Indonesia, UTC+8)")),
+    SelectChoice("Asia/Jayapura", _l("WIT (Eastern Indonesia, UTC+9)")),
 ]
-LANGUAGE_CHOICES = [("id", "Bahasa Indonesia"), ("en", "English")]
+LANGUAGE_CHOICES = [SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")]
 
 
 def new_password_field(label: str | None = None) -> PasswordField:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.auth.models import PasswordResetToken, User
@@ -31,7 +32,9 @@ def set_password(user: User, password: str) -> None:
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None."""
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    user = db.session.scalar(
+        select(User).where(User.email == normalise_email(email)).options(joinedload(User.region))
+    )
     if user is None or user.password_hash is None:
         check_password_hash(_DUMMY_HASH, password)
         return None

@@ -106,7 +106,7 @@ def change_password() -> str | Response:
             form.current_password.errors.append(_("The current password is wrong."))
         else:
             services.set_password(current_user, form.new_password.data)
-            login_user(current_user)  # re-issue this session with the new version
+            login_user(current_user._get_current_object())  # re-issue with the new version
             flash(_("Your password was changed."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form), 200 if not form.errors else 422

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from lms import policy
 from lms.auth.models import Role, User
@@ -141,7 +143,7 @@ def mentors(cohort_id: int) -> str | Response:
     )
     form = MentorsForm()
     form.mentors.choices = [
-        (m.id, f"{m.name} — {m.institution or m.email}") for m in candidates
+        SelectChoice(m.id, f"{m.name} — {m.institution or m.email}") for m in candidates
     ]
     if request.method == "GET":
         form.mentors.data = [m.id for m in services.with_mentors([cohort])[cohort.id]]
@@ -166,12 +168,13 @@ def enrol(cohort_id: int) -> str | Response:
     candidates = services.enrollable_participants(cohort, q=q)
     form = EnrolForm()
     form.participants.choices = [
-        (u.id, f"{u.name} — {u.nip or u.email} — {u.work_unit or ''}") for u in candidates
+        SelectChoice(u.id, f"{u.name} — {u.nip or u.email} — {u.work_unit or ''}")
+        for u in candidates
     ]
     if request.method == "POST":
         # Accept any participant of the region, not only those shown on this page.
         chosen = request.form.getlist("participants", type=int)
-        form.participants.choices = [(i, str(i)) for i in chosen]
+        form.participants.choices = [SelectChoice(i, str(i)) for i in chosen]
     if form.validate_on_submit():
         users = list(db.session.scalars(select(User).where(User.id.in_(form.participants.data))))
         try:
@@ -181,7 +184,11 @@ def enrol(cohort_id: int) -> str | Response:
             db.session.rollback()
             flash(f"{user.name}: {error}", "error")
             return redirect(url_for("cohorts.enrol", cohort_id=cohort.id, q=q))
-        flash(_("%(count)d participants were enrolled.", count=len(users)), "success")
+        flash(
+            ngettext("%(num)d participant was enrolled.", "%(num)d participants were enrolled.",
+                     len(users)),
+            "success",
+        )
         return redirect(url_for("cohorts.show", cohort_id=cohort.id))
     status = 422 if form.errors else 200
     return render_template(

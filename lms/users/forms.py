@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from lms.auth.models import Role
@@ -44,7 +44,7 @@ class UserForm(FlaskForm):
 
     def __init__(self, *args, roles: tuple[Role, ...], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.role.choices = [(r.value, ROLE_LABELS[r]) for r in roles]
+        self.role.choices = [SelectChoice(r.value, ROLE_LABELS[r]) for r in roles]
 
     def validate_nip(self, field: StringField) -> None:
         if field.data and (problem := nip_problem(field.data.strip())):

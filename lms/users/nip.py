@@ -21,7 +21,7 @@ def nip_problem(nip: str) -> str | None:
         return str(_l("The NIP's birth date (digits 1–8) is not a valid date."))
     year, month = int(nip[8:12]), int(nip[12:14])
     if not 1 <= month <= 12 or year < 1900:
-        return str(_l("The NIP's appointment month (digits 9–14) is not a valid month."))
+        return str(_l("The NIP's appointment year and month (digits 9–14) are not valid."))
     if (year, month) <= (birth.year, birth.month):
         return str(_l("The NIP's appointment date must come after the birth date."))
     if nip[14] not in "12":

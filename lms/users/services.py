@@ -310,7 +310,8 @@ def validate_rows(
                     reasons.append(_("Email %(email)s already has an account.", email=email))
                 elif email in seen_emails:
                     reasons.append(
-                        _("Email %(email)s repeats line %(line)d.", email=email, line=seen_emails[email])
+                        _("Email %(email)s already appears on line %(line)d.", email=email,
+                          line=seen_emails[email])
                     )
         if nip:
             if problem := nip_problem(nip):
@@ -318,21 +319,24 @@ def validate_rows(
             elif nip in taken_nips and not reuse:
                 reasons.append(_("NIP %(nip)s already has an account.", nip=nip))
             elif nip in seen_nips:
-                reasons.append(_("NIP %(nip)s repeats line %(line)d.", nip=nip, line=seen_nips[nip]))
+                reasons.append(_("NIP %(nip)s already appears on line %(line)d.", nip=nip,
+                                   line=seen_nips[nip]))
         if not code:
             reasons.append(_("Region code is empty."))
         elif code not in known_regions:
             reasons.append(_("Region code %(code)s is unknown.", code=code))
         elif allowed_regions is not None and code not in allowed_regions:
-            reasons.append(_("Region %(code)s is outside your region.", code=code))
+            reasons.append(_("You may only import participants of your own region, not %(code)s.",
+                             code=code))
         elif cohort_region is not None and code != cohort_region:
             reasons.append(
                 _("Region %(code)s differs from the cohort's region %(cohort)s.",
                   code=code, cohort=cohort_region)
             )
-        for column in ("work_unit", "position"):
-            if len(values.get(column, "")) > 200:
-                reasons.append(_("%(column)s is longer than 200 characters.", column=column))
+        if len(values.get("work_unit", "")) > 200:
+            reasons.append(_("Work unit (OPD) is longer than 200 characters."))
+        if len(values.get("position", "")) > 200:
+            reasons.append(_("Position is longer than 200 characters."))
 
         if reasons:
             preview.problems.extend(ImportProblem(line, r) for r in reasons)

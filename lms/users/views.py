@@ -17,6 +17,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from lms import policy
 from lms.auth import services as auth_services
@@ -232,8 +233,8 @@ def import_upload() -> str | Response:
     """Upload a CSV or XLSX of participants; nothing is written before confirmation."""
     form = ImportForm()
     cohorts = _import_cohorts()
-    form.cohort_id.choices = [("", _("— do not enrol —"))] + [
-        (str(c.id), f"{c.name} ({c.region.display_name})") for c in cohorts
+    form.cohort_id.choices = [SelectChoice("", _("— do not enrol —"))] + [
+        SelectChoice(str(c.id), f"{c.name} ({c.region.display_name})") for c in cohorts
     ]
     if request.method == "GET" and request.args.get("cohort"):
         form.cohort_id.data = request.args["cohort"]
@@ -307,5 +308,5 @@ def import_cancel(token: str) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     services.drop_staged_import(current_app.config["UPLOAD_FOLDER"], token)
-    flash(_("The import was cancelled; nothing was written."), "info")
+    flash(_("The import was cancelled; nothing was saved."), "info")
     return redirect(url_for("users.import_upload"))

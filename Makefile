@@ -1,0 +1,52 @@
+# Living Lab LMS: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+export FLASK_APP := lms
+
+.PHONY: run test test-pg test-e2e lint translations extract-messages install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+translations: install
+	$(BIN)/pybabel compile -d lms/translations
+
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o lms/translations/messages.pot --project "Living Lab LMS" .
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching
+
+run: translations
+	$(BIN)/lms db upgrade
+	$(BIN)/lms regions load
+	$(BIN)/lms demo
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	$(BIN)/lms run --host 127.0.0.1 --port $(PORT)
+
+test: translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite against PostgreSQL (LMS_TEST_DATABASE_URL, default a local `lms_test` database).
+LMS_PG_URL ?= postgresql://postgres@127.0.0.1:5432/lms_test
+test-pg: translations
+	LMS_TEST_DATABASE_URL=$(LMS_PG_URL) $(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+# Browser tests only; LMS_REQUIRE_BROWSER=1 turns a missing Chromium into a failure.
+test-e2e: translations
+	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check lms tests
+
+clean:
+	rm -rf $(VENV) build *.egg-info

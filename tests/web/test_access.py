@@ -1,0 +1,106 @@
+"""Who may open which page: one row per page, one column per kind of user.
+
+The cast: two regions (A = 32.11 Sumedang, B = 35.10 Banyuwangi), cohort X in A with
+mentor X, cohort Y in B with mentor Y, a participant and a coordinator in each region,
+an admin. `302` for anonymous means "sent to the login page".
+"""
+
+from __future__ import annotations
+
+import pytest
+
+ROLES = ["anonymous", "participant_a", "participant_b", "mentor_x", "mentor_other",
+         "coordinator_a", "coordinator_b", "admin"]
+
+# page -> expected status per role, in ROLES order
+PAGES = {
+    "/home":                       [302, 200, 200, 200, 200, 200, 200, 200],
+    "/account":                    [302, 200, 200, 200, 200, 200, 200, 200],
+    "/account/password":           [302, 200, 200, 200, 200, 200, 200, 200],
+    "/cohorts/":                   [302, 403, 403, 200, 200, 200, 200, 200],
+    "/cohorts/{x}":                [302, 403, 403, 200, 403, 200, 403, 200],
+    "/cohorts/{x}/edit":           [302, 403, 403, 403, 403, 200, 403, 200],
+    "/cohorts/{x}/enrol":          [302, 403, 403, 403, 403, 200, 403, 200],
+    "/cohorts/{x}/mentors":        [302, 403, 403, 403, 403, 403, 403, 200],
+    "/cohorts/new":                [302, 403, 403, 403, 403, 200, 200, 200],
+    "/users/":                     [302, 403, 403, 403, 403, 200, 200, 200],
+    "/users/new":                  [302, 403, 403, 403, 403, 200, 200, 200],
+    "/users/{participant_a}/edit": [302, 403, 403, 403, 403, 200, 403, 200],
+    "/users/{mentor_x}/edit":      [302, 403, 403, 403, 403, 403, 403, 200],
+    "/users/import":               [302, 403, 403, 403, 403, 200, 200, 200],
+    "/admin/regions/":             [302, 403, 403, 403, 403, 403, 403, 200],
+    "/healthz":                    [200, 200, 200, 200, 200, 200, 200, 200],
+    "/login":                      [200, 302, 302, 302, 302, 302, 302, 302],
+}
+
+# state-changing endpoints: expected status of a valid POST per role
+POSTS = {
+    "/cohorts/{x}/enrolments/{enrolment_a}/withdraw": [302, 403, 403, 403, 403, 302, 403, 302],
+    "/users/{participant_a}/reset-link":               [302, 403, 403, 403, 403, 200, 403, 200],
+    "/users/{participant_a}/active":                   [302, 403, 403, 403, 403, 302, 403, 302],
+}
+
+
+@pytest.fixture
+def cast(db, make_user, make_cohort):
+    people = {
+        "participant_a": make_user("participant", region="32.11"),
+        "participant_b": make_user("participant", region="35.10"),
+        "mentor_x": make_user("mentor"),
+        "mentor_other": make_user("mentor"),
+        "coordinator_a": make_user("coordinator", region="32.11"),
+        "coordinator_b": make_user("coordinator", region="35.10"),
+        "admin": make_user("admin"),
+    }
+    x = make_cohort("32.11", mentors=[people["mentor_x"]], participants=[people["participant_a"]])
+    make_cohort("35.10", mentors=[people["mentor_other"]], participants=[people["participant_b"]])
+    from sqlalchemy import select
+
+    from lms.cohorts.models import Enrolment
+
+    enrolment_a = db.session.scalar(select(Enrolment.id).where(Enrolment.cohort_id == x.id))
+    ids = {name: user.id for name, user in people.items()}
+    return {"people": people, "ids": {**ids, "x": x.id, "enrolment_a": enrolment_a}}
+
+
+def _as(role, cast, login):
+    if role != "anonymous":
+        login(cast["people"][role])
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", list(PAGES))
+def test_page_access(client, cast, login, role, path):
+    _as(role, cast, login)
+    response = client.get(path.format(**cast["ids"]))
+    assert response.status_code == PAGES[path][ROLES.index(role)], (path, role)
+    if response.status_code == 302 and role == "anonymous":
+        assert "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", list(POSTS))
+def test_post_access(client, cast, login, role, path):
+    _as(role, cast, login)
+    response = client.post_form(path.format(**cast["ids"]), {"active": "0"})
+    assert response.status_code == POSTS[path][ROLES.index(role)], (path, role)
+
+
+def test_unknown_objects_are_404_for_admin(client, cast, login):
+    login(cast["people"]["admin"])
+    assert client.get("/cohorts/999999").status_code == 404
+    assert client.get("/users/999999/edit").status_code == 404
+
+
+def test_post_without_csrf_token_is_refused(client, cast, login):
+    login(cast["people"]["admin"])
+    path = "/users/{participant_a}/active".format(**cast["ids"])
+    response = client.post(path, data={"active": "0"})
+    assert response.status_code == 400
+    assert "formulir" in response.get_data(as_text=True).lower() or "form" in response.get_data(as_text=True)
+
+
+def test_login_post_without_csrf_is_refused(client, cast):
+    user = cast["people"]["admin"]
+    response = client.post("/login", data={"email": user.email, "password": "x"})
+    assert response.status_code == 400
