@@ -28,8 +28,12 @@ def regions_cli() -> None:
 
 
 @regions_cli.command("load")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder with provinces.csv and regencies.csv (default: the shipped data).")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder with provinces.csv and regencies.csv (default: the shipped data).",
+)
 @with_appcontext
 def regions_load(data_dir: Path | None) -> None:
     """Load or update all 38 provinces and 514 kabupaten/kota (idempotent)."""
@@ -53,17 +57,27 @@ def users_cli() -> None:
 
 
 @users_cli.command("create")
-@click.option("--role", type=click.Choice(["participant", "mentor", "coordinator", "admin"]),
-              required=True)
+@click.option(
+    "--role", type=click.Choice(["participant", "mentor", "coordinator", "admin"]), required=True
+)
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--region", "region_code", default=None, help="Region code, e.g. 32.11.")
 @click.option("--nip", default=None)
 @click.option("--institution", default=None)
-@click.option("--password", default=None, help="At least 12 characters; omit to get a one-time link.")
+@click.option(
+    "--password", default=None, help="At least 12 characters; omit to get a one-time link."
+)
 @with_appcontext
-def users_create(role: str, email: str, name: str, region_code: str | None, nip: str | None,
-                 institution: str | None, password: str | None) -> None:
+def users_create(
+    role: str,
+    email: str,
+    name: str,
+    region_code: str | None,
+    nip: str | None,
+    institution: str | None,
+    password: str | None,
+) -> None:
     """Create an account of any role."""
     from email_validator import EmailNotValidError, validate_email
 
@@ -79,19 +93,29 @@ def users_create(role: str, email: str, name: str, region_code: str | None, nip:
     if nip and (problem := nip_problem(nip)):
         raise click.BadParameter(problem, param_hint="--nip")
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(f"use at least {MIN_PASSWORD_LENGTH} characters",
-                                 param_hint="--password")
+        raise click.BadParameter(
+            f"use at least {MIN_PASSWORD_LENGTH} characters", param_hint="--password"
+        )
     try:
-        user = create_user(UserInput(email=email, name=name, role=Role(role),
-                                     region_code=region_code, nip=nip, institution=institution,
-                                     password=password))
+        user = create_user(
+            UserInput(
+                email=email,
+                name=name,
+                role=Role(role),
+                region_code=region_code,
+                nip=nip,
+                institution=institution,
+                password=password,
+            )
+        )
     except UserError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     link = None
     if password is None:
-        link = issue_reset_token(user, created_by=None,
-                                 valid_hours=current_app.config["PASSWORD_RESET_HOURS"]).token
+        link = issue_reset_token(
+            user, created_by=None, valid_hours=current_app.config["PASSWORD_RESET_HOURS"]
+        ).token
     db.session.commit()
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
     if link:
@@ -127,8 +151,10 @@ def users_import(file: Path, cohort_id: int | None, skip_invalid: bool) -> None:
         )
     result = apply_import(preview, cohort.id if cohort else None)
     db.session.commit()
-    click.echo(f"Imported {len(result.created)} participants"
-               + (f", enrolled {result.enrolled} into {cohort.name}." if cohort else "."))
+    click.echo(
+        f"Imported {len(result.created)} participants"
+        + (f", enrolled {result.enrolled} into {cohort.name}." if cohort else ".")
+    )
 
 
 @click.command("demo")

@@ -11,25 +11,48 @@ from lms.auth.services import set_password
 from lms.cohorts.models import Cohort, Enrolment, cohort_mentor
 from lms.extensions import db
 
-DEMO_PASSWORD_SUFFIX = "-demo-2026"
+DEMO_PASSWORD_SUFFIX = "-demo-2026"  # noqa: S105 (printed demo logins)
 
 # (region code, cohort name, start, end, participant names)
 COHORTS = [
-    ("32.11", "Angkatan 1 Sumedang 2026", date(2026, 11, 2), date(2027, 2, 26),
-     ["Asep Saepudin", "Rina Marlina", "Dedi Kurniawan", "Siti Nurhaliza"]),
-    ("35.10", "Angkatan 1 Banyuwangi 2026", date(2026, 11, 9), date(2027, 3, 5),
-     ["Bambang Sutrisno", "Dewi Lestari", "Agus Salim", "Ni Made Ayu"]),
-    ("73.71", "Angkatan 1 Makassar 2026", date(2026, 11, 16), date(2027, 3, 12),
-     ["Andi Baso", "Nurul Hidayah", "Muhammad Ilham", "Sitti Rahma"]),
+    (
+        "32.11",
+        "Angkatan 1 Sumedang 2026",
+        date(2026, 11, 2),
+        date(2027, 2, 26),
+        ["Asep Saepudin", "Rina Marlina", "Dedi Kurniawan", "Siti Nurhaliza"],
+    ),
+    (
+        "35.10",
+        "Angkatan 1 Banyuwangi 2026",
+        date(2026, 11, 9),
+        date(2027, 3, 5),
+        ["Bambang Sutrisno", "Dewi Lestari", "Agus Salim", "Ni Made Ayu"],
+    ),
+    (
+        "73.71",
+        "Angkatan 1 Makassar 2026",
+        date(2026, 11, 16),
+        date(2027, 3, 12),
+        ["Andi Baso", "Nurul Hidayah", "Muhammad Ilham", "Sitti Rahma"],
+    ),
 ]
 MENTORS = [
     ("mentor1@demo.livinglab.id", "Dr. Rahmat Hidayat", "Universitas Padjadjaran"),
     ("mentor2@demo.livinglab.id", "Dr. Maria Ulfa", "Universitas Hasanuddin"),
 ]
-WORK_UNITS = ["Dinas Komunikasi dan Informatika", "Bappeda", "Badan Kepegawaian dan Pengembangan SDM",
-              "Inspektorat"]
-POSITIONS = ["Pranata Komputer Ahli Pertama", "Analis Kebijakan", "Perencana Ahli Muda",
-             "Pranata Komputer Ahli Muda"]
+WORK_UNITS = [
+    "Dinas Komunikasi dan Informatika",
+    "Bappeda",
+    "Badan Kepegawaian dan Pengembangan SDM",
+    "Inspektorat",
+]
+POSITIONS = [
+    "Pranata Komputer Ahli Pertama",
+    "Analis Kebijakan",
+    "Perencana Ahli Muda",
+    "Pranata Komputer Ahli Muda",
+]
 
 
 def _nip(index: int) -> str:
@@ -61,15 +84,22 @@ def load_demo() -> list[tuple[str, str, str]]:
 
     mentors = []
     for email, name, institution in MENTORS:
-        mentors.append(_account(email, name, Role.MENTOR, password_for(Role.MENTOR),
-                                institution=institution))
+        mentors.append(
+            _account(email, name, Role.MENTOR, password_for(Role.MENTOR), institution=institution)
+        )
         logins.append(("mentor", email, password_for(Role.MENTOR)))
 
-    _account("koordinator.sumedang@demo.livinglab.id", "Yudi Permana", Role.COORDINATOR,
-             password_for(Role.COORDINATOR), region_code="32.11",
-             work_unit="Dinas Komunikasi dan Informatika")
-    logins.append(("coordinator", "koordinator.sumedang@demo.livinglab.id",
-                   password_for(Role.COORDINATOR)))
+    _account(
+        "koordinator.sumedang@demo.livinglab.id",
+        "Yudi Permana",
+        Role.COORDINATOR,
+        password_for(Role.COORDINATOR),
+        region_code="32.11",
+        work_unit="Dinas Komunikasi dan Informatika",
+    )
+    logins.append(
+        ("coordinator", "koordinator.sumedang@demo.livinglab.id", password_for(Role.COORDINATOR))
+    )
 
     index = 0
     for cohort_number, (code, cohort_name, start, end, names) in enumerate(COHORTS):
@@ -81,18 +111,26 @@ def load_demo() -> list[tuple[str, str, str]]:
             db.session.add(cohort)
             db.session.flush()
             mentor = mentors[0] if cohort_number < 2 else mentors[1]
-            db.session.execute(cohort_mentor.insert().values(cohort_id=cohort.id,
-                                                             user_id=mentor.id))
+            db.session.execute(
+                cohort_mentor.insert().values(cohort_id=cohort.id, user_id=mentor.id)
+            )
         for name in names:
             index += 1
             email = f"peserta{index}@demo.livinglab.id"
-            user = _account(email, name, Role.PARTICIPANT, password_for(Role.PARTICIPANT),
-                            region_code=code, nip=_nip(index),
-                            work_unit=WORK_UNITS[index % len(WORK_UNITS)],
-                            position=POSITIONS[index % len(POSITIONS)])
+            user = _account(
+                email,
+                name,
+                Role.PARTICIPANT,
+                password_for(Role.PARTICIPANT),
+                region_code=code,
+                nip=_nip(index),
+                work_unit=WORK_UNITS[index % len(WORK_UNITS)],
+                position=POSITIONS[index % len(POSITIONS)],
+            )
             exists = db.session.scalar(
-                select(Enrolment.id).where(Enrolment.cohort_id == cohort.id,
-                                           Enrolment.user_id == user.id)
+                select(Enrolment.id).where(
+                    Enrolment.cohort_id == cohort.id, Enrolment.user_id == user.id
+                )
             )
             if exists is None:
                 db.session.add(Enrolment(cohort_id=cohort.id, user_id=user.id))

@@ -44,6 +44,7 @@ STAFF = (Role.ADMIN, Role.COORDINATOR, Role.MENTOR)
 
 # Cohorts -------------------------------------------------------------------
 
+
 def cohort_scope(user: User) -> Any:
     """A WHERE clause selecting the cohorts `user` may see."""
     if user.role == Role.ADMIN:
@@ -108,6 +109,7 @@ def get_cohort_or_abort(cohort_id: int, *, manage: bool = False) -> Cohort:
 
 
 # Users ---------------------------------------------------------------------
+
 
 def user_scope(actor: User) -> Any:
     """A WHERE clause selecting the accounts `actor` may list and manage."""

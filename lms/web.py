@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, get_timezone
 from flask_babel import lazy_gettext as _l
@@ -39,6 +39,8 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 def select_locale() -> str:
     languages = ("id", "en")
+    if not has_request_context():
+        return os.environ.get("LMS_CLI_LOCALE", "en")
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     cookie = request.cookies.get(LANG_COOKIE)
@@ -48,6 +50,8 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
+    if not has_request_context():
+        return "Asia/Jakarta"
     if current_user and current_user.is_authenticated:
         return current_user.effective_timezone
     return "Asia/Jakarta"

@@ -137,7 +137,7 @@ def make_user(db: Any) -> Callable[..., User]:
             region = "32.11" if role in ("participant", "coordinator") else None
         password = fields.pop("password", PASSWORD)
         user = User(
-            email=fields.pop("email", f"{role}{n}@example.test"),
+            email=fields.pop("email", f"{role}{n}@example.org"),
             name=fields.pop("name", f"{role.title()} {n}"),
             role=Role(role).value,
             region_code=region,
@@ -168,13 +168,17 @@ def make_cohort(db: Any) -> Callable[..., Cohort]:
         end: date = date(2027, 2, 26),
     ) -> Cohort:
         cohort = Cohort(
-            region_code=region, name=name or f"Angkatan {next(_counter)}",
-            start_date=start, end_date=end,
+            region_code=region,
+            name=name or f"Angkatan {next(_counter)}",
+            start_date=start,
+            end_date=end,
         )
         db.session.add(cohort)
         db.session.flush()
         for mentor in mentors:
-            db.session.execute(cohort_mentor.insert().values(cohort_id=cohort.id, user_id=mentor.id))
+            db.session.execute(
+                cohort_mentor.insert().values(cohort_id=cohort.id, user_id=mentor.id)
+            )
         for participant in participants:
             db.session.add(Enrolment(cohort_id=cohort.id, user_id=participant.id))
         db.session.commit()

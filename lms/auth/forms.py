@@ -43,7 +43,9 @@ def confirm_password_field() -> PasswordField:
 
 class LoginForm(FlaskForm):
     email = EmailField(
-        _l("Email"), validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "username"}
+        _l("Email"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
         _l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}

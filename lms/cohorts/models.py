@@ -58,7 +58,9 @@ class Enrolment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     status: Mapped[str] = mapped_column(String(20), default=EnrolmentStatus.ACTIVE.value)
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -68,7 +70,5 @@ class Enrolment(db.Model):
 
     __table_args__ = (
         UniqueConstraint("cohort_id", "user_id"),
-        CheckConstraint(
-            "status IN ('active', 'withdrawn', 'completed')", name="status_known"
-        ),
+        CheckConstraint("status IN ('active', 'withdrawn', 'completed')", name="status_known"),
     )

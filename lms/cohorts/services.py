@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from lms.auth.models import Role, User
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus, cohort_mentor
@@ -121,6 +121,7 @@ def withdraw(enrolment: Enrolment) -> None:
 
 
 # Queries -------------------------------------------------------------------
+
 
 def cohort_list_query(scope: Any, *, q: str = "", region_code: str = "") -> Select[Any]:
     """Cohorts in `scope` with their region, newest first."""

@@ -185,8 +185,11 @@ def enrol(cohort_id: int) -> str | Response:
             flash(f"{user.name}: {error}", "error")
             return redirect(url_for("cohorts.enrol", cohort_id=cohort.id, q=q))
         flash(
-            ngettext("%(num)d participant was enrolled.", "%(num)d participants were enrolled.",
-                     len(users)),
+            ngettext(
+                "%(num)d participant was enrolled.",
+                "%(num)d participants were enrolled.",
+                len(users),
+            ),
             "success",
         )
         return redirect(url_for("cohorts.show", cohort_id=cohort.id))
@@ -209,4 +212,3 @@ def withdraw(cohort_id: int, enrolment_id: int) -> Response:
     services.withdraw(enrolment)
     flash(_("The participant was withdrawn from the cohort."), "success")
     return redirect(url_for("cohorts.show", cohort_id=cohort.id))
-

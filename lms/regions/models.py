@@ -20,9 +20,7 @@ class Province(db.Model):
 
     regions: Mapped[list[Region]] = relationship(back_populates="province", lazy="raise_on_sql")
 
-    __table_args__ = (
-        CheckConstraint(f"timezone IN {TIMEZONES!r}", name="timezone_known"),
-    )
+    __table_args__ = (CheckConstraint(f"timezone IN {TIMEZONES!r}", name="timezone_known"),)
 
     @property
     def timezone_label(self) -> str:

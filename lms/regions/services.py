@@ -13,8 +13,26 @@ from lms.regions.models import Province, Region
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
-_WIB = {"11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35",
-        "36", "61", "62"}
+_WIB = {
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "16",
+    "17",
+    "18",
+    "19",
+    "21",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "61",
+    "62",
+}
 _WITA = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
 _WIT = {"81", "82", "91", "92", "93", "94", "95", "96"}
 
@@ -72,8 +90,12 @@ def load_regions(data_dir: Path = DATA_DIR) -> LoadResult:
             raise RegionDataError(f"regencies.csv:{line}: unknown province {row['province_code']}")
         kind = "kota" if row["name"].upper().startswith("KOTA ") else "kabupaten"
         tz = timezone_for_province(row["province_code"])
-        values = {"province_code": row["province_code"], "name": row["name"], "kind": kind,
-                  "timezone": tz}
+        values = {
+            "province_code": row["province_code"],
+            "name": row["name"],
+            "kind": kind,
+            "timezone": tz,
+        }
         region = existing_r.get(row["code"])
         if region is None:
             db.session.add(Region(code=row["code"], **values))

@@ -14,7 +14,6 @@ from lms.labels import ROLE_LABELS
 from lms.users.nip import nip_problem
 
 
-
 class UserForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
@@ -24,8 +23,11 @@ class UserForm(FlaskForm):
         validators=[Optional(), Length(max=5)],
         description=_l("Kemendagri code of the kabupaten/kota, e.g. 32.11 for Sumedang."),
     )
-    nip = StringField(_l("NIP"), validators=[Optional(), Length(max=18)],
-                      description=_l("18 digits, for civil servants."))
+    nip = StringField(
+        _l("NIP"),
+        validators=[Optional(), Length(max=18)],
+        description=_l("18 digits, for civil servants."),
+    )
     work_unit = StringField(_l("Work unit (OPD)"), validators=[Optional(), Length(max=200)])
     position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
     institution = StringField(
@@ -35,9 +37,14 @@ class UserForm(FlaskForm):
     )
     password = PasswordField(
         _l("Initial password"),
-        validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=128,
-                                       message=_l("Use at least %(min)d characters.",
-                                                  min=MIN_PASSWORD_LENGTH))],
+        validators=[
+            Optional(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=128,
+                message=_l("Use at least %(min)d characters.", min=MIN_PASSWORD_LENGTH),
+            ),
+        ],
         description=_l("Leave empty to send a one-time link instead."),
         render_kw={"autocomplete": "new-password"},
     )
@@ -59,8 +66,7 @@ class ImportForm(FlaskForm):
             FileAllowed(["csv", "xlsx"], _l("Upload a .csv or .xlsx file.")),
         ],
     )
-    cohort_id = SelectField(_l("Enrol into cohort (optional)"), coerce=str,
-                            validators=[Optional()])
+    cohort_id = SelectField(_l("Enrol into cohort (optional)"), coerce=str, validators=[Optional()])
 
 
 class ConfirmForm(FlaskForm):

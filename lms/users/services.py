@@ -230,7 +230,8 @@ def read_table(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]
     if missing:
         raise ImportFileError(
             _(
-                "The first row must name the columns; missing: %(columns)s. Expected: %(expected)s.",
+                "The first row must name the columns; missing: %(columns)s. "
+                "Expected: %(expected)s.",
                 columns=", ".join(missing),
                 expected=", ".join(IMPORT_COLUMNS),
             )
@@ -243,8 +244,11 @@ def read_table(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]
         rows.append((index, values))
     if len(rows) > MAX_IMPORT_ROWS:
         raise ImportFileError(
-            _("The file has %(count)d rows; import at most %(max)d at a time.",
-              count=len(rows), max=MAX_IMPORT_ROWS)
+            _(
+                "The file has %(count)d rows; import at most %(max)d at a time.",
+                count=len(rows),
+                max=MAX_IMPORT_ROWS,
+            )
         )
     if not rows:
         raise ImportFileError(_("The file has a header but no participants."))
@@ -274,7 +278,9 @@ def validate_rows(
             )
         )
     }
-    taken_nips = set(db.session.scalars(select(User.nip).where(User.nip.in_(nips)))) if nips else set()
+    taken_nips = (
+        set(db.session.scalars(select(User.nip).where(User.nip.in_(nips)))) if nips else set()
+    )
     known_regions = set(db.session.scalars(select(Region.code).where(Region.code.in_(codes))))
 
     preview = ImportPreview()
@@ -310,8 +316,11 @@ def validate_rows(
                     reasons.append(_("Email %(email)s already has an account.", email=email))
                 elif email in seen_emails:
                     reasons.append(
-                        _("Email %(email)s already appears on line %(line)d.", email=email,
-                          line=seen_emails[email])
+                        _(
+                            "Email %(email)s already appears on line %(line)d.",
+                            email=email,
+                            line=seen_emails[email],
+                        )
                     )
         if nip:
             if problem := nip_problem(nip):
@@ -319,19 +328,24 @@ def validate_rows(
             elif nip in taken_nips and not reuse:
                 reasons.append(_("NIP %(nip)s already has an account.", nip=nip))
             elif nip in seen_nips:
-                reasons.append(_("NIP %(nip)s already appears on line %(line)d.", nip=nip,
-                                   line=seen_nips[nip]))
+                reasons.append(
+                    _("NIP %(nip)s already appears on line %(line)d.", nip=nip, line=seen_nips[nip])
+                )
         if not code:
             reasons.append(_("Region code is empty."))
         elif code not in known_regions:
             reasons.append(_("Region code %(code)s is unknown.", code=code))
         elif allowed_regions is not None and code not in allowed_regions:
-            reasons.append(_("You may only import participants of your own region, not %(code)s.",
-                             code=code))
+            reasons.append(
+                _("You may only import participants of your own region, not %(code)s.", code=code)
+            )
         elif cohort_region is not None and code != cohort_region:
             reasons.append(
-                _("Region %(code)s differs from the cohort's region %(cohort)s.",
-                  code=code, cohort=cohort_region)
+                _(
+                    "Region %(code)s differs from the cohort's region %(cohort)s.",
+                    code=code,
+                    cohort=cohort_region,
+                )
             )
         if len(values.get("work_unit", "")) > 200:
             reasons.append(_("Work unit (OPD) is longer than 200 characters."))
@@ -388,12 +402,15 @@ def apply_import(preview: ImportPreview, cohort_id: int | None = None) -> Import
     _flush_unique()
     enrolled = 0
     if cohort_id is not None:
-        ids = [u.id for u in created] + [r.existing_user_id for r in preview.rows
-                                         if r.existing_user_id is not None]
+        ids = [u.id for u in created] + [
+            r.existing_user_id for r in preview.rows if r.existing_user_id is not None
+        ]
         current = {
             e.user_id: e
             for e in db.session.scalars(
-                select(Enrolment).where(Enrolment.cohort_id == cohort_id, Enrolment.user_id.in_(ids))
+                select(Enrolment).where(
+                    Enrolment.cohort_id == cohort_id, Enrolment.user_id.in_(ids)
+                )
             )
         }
         for user_id in ids:
@@ -414,6 +431,7 @@ def count_by_role() -> dict[str, int]:
 
 
 # Staged uploads between preview and confirmation ------------------------------------------
+
 
 @dataclass(frozen=True)
 class StagedImport:

@@ -24,10 +24,10 @@ from lms.auth import services as auth_services
 from lms.auth.models import Role, User
 from lms.cohorts.models import Cohort
 from lms.extensions import db
+from lms.labels import ROLE_LABELS
 from lms.mail import send_mail
 from lms.policy import roles_required
 from lms.users import services
-from lms.labels import ROLE_LABELS
 from lms.users.forms import ConfirmForm, ImportForm, UserForm
 
 bp = Blueprint("users", __name__, url_prefix="/users")
@@ -195,6 +195,7 @@ def reset_link(user_id: int) -> str:
 
 # Import ---------------------------------------------------------------------
 
+
 def _import_cohorts() -> list[Cohort]:
     return list(
         db.session.scalars(
@@ -249,8 +250,11 @@ def import_upload() -> str | Response:
             form.file.errors = [str(error)]
         else:
             token = services.stage_import(
-                current_app.config["UPLOAD_FOLDER"], current_user.id, upload.filename,
-                cohort_id, content,
+                current_app.config["UPLOAD_FOLDER"],
+                current_user.id,
+                upload.filename,
+                cohort_id,
+                content,
             )
             return redirect(url_for("users.import_preview", token=token))
     status = 422 if form.errors else 200
@@ -258,7 +262,9 @@ def import_upload() -> str | Response:
 
 
 def _staged_or_404(token: str) -> services.StagedImport:
-    staged = services.load_staged_import(current_app.config["UPLOAD_FOLDER"], token, current_user.id)
+    staged = services.load_staged_import(
+        current_app.config["UPLOAD_FOLDER"], token, current_user.id
+    )
     if staged is None:
         abort(404)
     return staged
@@ -272,7 +278,10 @@ def import_preview(token: str) -> str:
     preview, cohort = _preview(staged)
     return render_template(
         "users/import_preview.html",
-        staged=staged, preview=preview, cohort=cohort, form=ConfirmForm(),
+        staged=staged,
+        preview=preview,
+        cohort=cohort,
+        form=ConfirmForm(),
     )
 
 
@@ -295,7 +304,10 @@ def import_confirm(token: str) -> str | Response:
     links = [(user, _reset_link(user)) for user in result.created]
     services.drop_staged_import(current_app.config["UPLOAD_FOLDER"], token)
     return render_template(
-        "users/import_done.html", links=links, result=result, cohort=cohort,
+        "users/import_done.html",
+        links=links,
+        result=result,
+        cohort=cohort,
         skipped=len({p.line for p in preview.problems}),
     )
 

@@ -15,8 +15,10 @@ METHODS = [("lms/**.py", "python"), ("templates/**.html", "jinja2")]
 
 def _source_messages() -> set[str]:
     found = set()
-    for filename, lineno, message, comments, context in extract_from_dir(
-        str(ROOT), method_map=METHODS, keywords=KEYWORDS,
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT),
+        method_map=METHODS,
+        keywords=KEYWORDS,
         options_map={"templates/**.html": {"extensions": "jinja2.ext.i18n"}},
     ):
         found.add(message[0] if isinstance(message, tuple) else message)

@@ -9,35 +9,43 @@ from __future__ import annotations
 
 import pytest
 
-ROLES = ["anonymous", "participant_a", "participant_b", "mentor_x", "mentor_other",
-         "coordinator_a", "coordinator_b", "admin"]
+ROLES = [
+    "anonymous",
+    "participant_a",
+    "participant_b",
+    "mentor_x",
+    "mentor_other",
+    "coordinator_a",
+    "coordinator_b",
+    "admin",
+]
 
 # page -> expected status per role, in ROLES order
 PAGES = {
-    "/home":                       [302, 200, 200, 200, 200, 200, 200, 200],
-    "/account":                    [302, 200, 200, 200, 200, 200, 200, 200],
-    "/account/password":           [302, 200, 200, 200, 200, 200, 200, 200],
-    "/cohorts/":                   [302, 403, 403, 200, 200, 200, 200, 200],
-    "/cohorts/{x}":                [302, 403, 403, 200, 403, 200, 403, 200],
-    "/cohorts/{x}/edit":           [302, 403, 403, 403, 403, 200, 403, 200],
-    "/cohorts/{x}/enrol":          [302, 403, 403, 403, 403, 200, 403, 200],
-    "/cohorts/{x}/mentors":        [302, 403, 403, 403, 403, 403, 403, 200],
-    "/cohorts/new":                [302, 403, 403, 403, 403, 200, 200, 200],
-    "/users/":                     [302, 403, 403, 403, 403, 200, 200, 200],
-    "/users/new":                  [302, 403, 403, 403, 403, 200, 200, 200],
+    "/home": [302, 200, 200, 200, 200, 200, 200, 200],
+    "/account": [302, 200, 200, 200, 200, 200, 200, 200],
+    "/account/password": [302, 200, 200, 200, 200, 200, 200, 200],
+    "/cohorts/": [302, 403, 403, 200, 200, 200, 200, 200],
+    "/cohorts/{x}": [302, 403, 403, 200, 403, 200, 403, 200],
+    "/cohorts/{x}/edit": [302, 403, 403, 403, 403, 200, 403, 200],
+    "/cohorts/{x}/enrol": [302, 403, 403, 403, 403, 200, 403, 200],
+    "/cohorts/{x}/mentors": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/cohorts/new": [302, 403, 403, 403, 403, 200, 200, 200],
+    "/users/": [302, 403, 403, 403, 403, 200, 200, 200],
+    "/users/new": [302, 403, 403, 403, 403, 200, 200, 200],
     "/users/{participant_a}/edit": [302, 403, 403, 403, 403, 200, 403, 200],
-    "/users/{mentor_x}/edit":      [302, 403, 403, 403, 403, 403, 403, 200],
-    "/users/import":               [302, 403, 403, 403, 403, 200, 200, 200],
-    "/admin/regions/":             [302, 403, 403, 403, 403, 403, 403, 200],
-    "/healthz":                    [200, 200, 200, 200, 200, 200, 200, 200],
-    "/login":                      [200, 302, 302, 302, 302, 302, 302, 302],
+    "/users/{mentor_x}/edit": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/users/import": [302, 403, 403, 403, 403, 200, 200, 200],
+    "/admin/regions/": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/healthz": [200, 200, 200, 200, 200, 200, 200, 200],
+    "/login": [200, 302, 302, 302, 302, 302, 302, 302],
 }
 
 # state-changing endpoints: expected status of a valid POST per role
 POSTS = {
     "/cohorts/{x}/enrolments/{enrolment_a}/withdraw": [302, 403, 403, 403, 403, 302, 403, 302],
-    "/users/{participant_a}/reset-link":               [302, 403, 403, 403, 403, 200, 403, 200],
-    "/users/{participant_a}/active":                   [302, 403, 403, 403, 403, 302, 403, 302],
+    "/users/{participant_a}/reset-link": [302, 403, 403, 403, 403, 200, 403, 200],
+    "/users/{participant_a}/active": [302, 403, 403, 403, 403, 302, 403, 302],
 }
 
 
@@ -97,7 +105,9 @@ def test_post_without_csrf_token_is_refused(client, cast, login):
     path = "/users/{participant_a}/active".format(**cast["ids"])
     response = client.post(path, data={"active": "0"})
     assert response.status_code == 400
-    assert "formulir" in response.get_data(as_text=True).lower() or "form" in response.get_data(as_text=True)
+    assert "formulir" in response.get_data(as_text=True).lower() or "form" in response.get_data(
+        as_text=True
+    )
 
 
 def test_login_post_without_csrf_is_refused(client, cast):

@@ -16,8 +16,10 @@ def test_login_with_right_password_lands_on_home(client, make_user, login):
 
 
 def test_login_email_is_case_insensitive(client, make_user):
-    user = make_user("mentor", email="mentor.case@example.test")
-    response = client.post_form("/login", {"email": "  Mentor.Case@Example.TEST ", "password": PASSWORD})
+    user = make_user("mentor", email="mentor.case@example.org")
+    response = client.post_form(
+        "/login", {"email": "  Mentor.Case@Example.ORG ", "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert client.get("/home").status_code == 200
     assert user.email in client.get("/account").get_data(as_text=True)
@@ -50,14 +52,14 @@ def test_next_parameter_only_follows_local_paths(client, make_user):
     user = make_user("admin")
     token = client.csrf_token()
     response = client.post(
-        "/login?next=https://evil.example/", data={"email": user.email, "password": PASSWORD,
-                                                  "csrf_token": token}
+        "/login?next=https://evil.example/",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": token},
     )
     assert response.headers["Location"].endswith("/home")
     client.post_form("/logout")
     response = client.post(
-        "/login?next=/admin/regions/", data={"email": user.email, "password": PASSWORD,
-                                             "csrf_token": client.csrf_token()}
+        "/login?next=/admin/regions/",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": client.csrf_token()},
     )
     assert response.headers["Location"].endswith("/admin/regions/")
 
@@ -65,13 +67,22 @@ def test_next_parameter_only_follows_local_paths(client, make_user):
 def test_login_is_rate_limited_per_account(app, client, make_user):
     user = make_user("participant")
     for _ in range(5):
-        assert client.post_form("/login", {"email": user.email, "password": "nope-nope-nope"}).status_code == 422
+        assert (
+            client.post_form(
+                "/login", {"email": user.email, "password": "nope-nope-nope"}
+            ).status_code
+            == 422
+        )
     response = client.post_form("/login", {"email": user.email, "password": PASSWORD})
     assert response.status_code == 429
-    assert "Terlalu banyak" in response.get_data(as_text=True) or "Too many" in response.get_data(as_text=True)
+    assert "Terlalu banyak" in response.get_data(as_text=True) or "Too many" in response.get_data(
+        as_text=True
+    )
     # Another account from the same address is still allowed.
     other = make_user("participant")
-    assert client.post_form("/login", {"email": other.email, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post_form("/login", {"email": other.email, "password": PASSWORD}).status_code == 302
+    )
 
 
 def test_login_is_rate_limited_per_ip(app, client, make_user):
@@ -79,18 +90,25 @@ def test_login_is_rate_limited_per_ip(app, client, make_user):
     failures = 0
     # 30 failures per 15 minutes from one address, spread over accounts under their own limit.
     for i in range(30):
-        response = client.post_form("/login", {"email": users[i % 4].email, "password": f"bad-{i}-xxxxxx"})
+        response = client.post_form(
+            "/login", {"email": users[i % 4].email, "password": f"bad-{i}-xxxxxx"}
+        )
         if response.status_code == 422:
             failures += 1
     assert failures >= 20
-    response = client.post_form("/login", {"email": make_user("mentor").email, "password": PASSWORD})
+    response = client.post_form(
+        "/login", {"email": make_user("mentor").email, "password": PASSWORD}
+    )
     assert response.status_code == 429
 
 
 def test_successful_logins_do_not_count_towards_the_limit(client, make_user):
     user = make_user("participant")
     for _ in range(8):
-        assert client.post_form("/login", {"email": user.email, "password": PASSWORD}).status_code == 302
+        assert (
+            client.post_form("/login", {"email": user.email, "password": PASSWORD}).status_code
+            == 302
+        )
         client.post_form("/logout")
 
 
@@ -103,19 +121,29 @@ def test_change_password_logs_out_other_sessions(app, client, make_user, login):
 
     response = client.post_form(
         "/account/password",
-        {"current_password": PASSWORD, "new_password": "a-brand-new-secret", "confirm": "a-brand-new-secret"},
+        {
+            "current_password": PASSWORD,
+            "new_password": "a-brand-new-secret",
+            "confirm": "a-brand-new-secret",
+        },
     )
     assert response.status_code == 302
     assert client.get("/home").status_code == 200  # this session continues
     assert other.get("/home").status_code == 302  # the other one is logged out
     client.post_form("/logout")
-    assert client.post_form("/login", {"email": user.email, "password": "a-brand-new-secret"}).status_code == 302
+    assert (
+        client.post_form(
+            "/login", {"email": user.email, "password": "a-brand-new-secret"}
+        ).status_code
+        == 302
+    )
 
 
 def test_change_password_errors_are_shown_per_field(client, make_user, login):
     login(make_user("participant"))
     response = client.post_form(
-        "/account/password", {"current_password": "wrong", "new_password": "short", "confirm": "other"}
+        "/account/password",
+        {"current_password": "wrong", "new_password": "short", "confirm": "other"},
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -133,10 +161,17 @@ def test_admin_reset_link_works_once(client, db, make_user, login):
     client.post_form("/logout")
 
     assert client.get(path).status_code == 200
-    response = client.post_form(path, {"new_password": "fresh-password-123", "confirm": "fresh-password-123"})
+    response = client.post_form(
+        path, {"new_password": "fresh-password-123", "confirm": "fresh-password-123"}
+    )
     assert response.status_code == 302
     assert client.get(path).status_code == 404  # used
-    assert client.post_form("/login", {"email": target.email, "password": "fresh-password-123"}).status_code == 302
+    assert (
+        client.post_form(
+            "/login", {"email": target.email, "password": "fresh-password-123"}
+        ).status_code
+        == 302
+    )
     assert db.session.query(PasswordResetToken).count() == 1
 
 

@@ -1,0 +1,78 @@
+"""List and dashboard pages issue a bounded number of SQL statements whatever the data size."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _grow(make_user, make_cohort, mentor, n_cohorts, per_cohort):
+    participants = []
+    for _ in range(n_cohorts):
+        people = [make_user("participant", region="32.11") for _ in range(per_cohort)]
+        participants += people
+        make_cohort("32.11", mentors=[mentor], participants=people)
+    return participants
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        ("admin", "/home"),
+        ("admin", "/cohorts/"),
+        ("admin", "/users/"),
+        ("admin", "/admin/regions/"),
+        ("mentor", "/home"),
+        ("mentor", "/cohorts/"),
+        ("coordinator", "/cohorts/"),
+        ("coordinator", "/users/"),
+    ],
+)
+def test_list_pages_are_bounded(client, make_user, make_cohort, login, count_queries, role, path):
+    mentor = make_user("mentor")
+    user = (
+        mentor
+        if role == "mentor"
+        else make_user(role, region="32.11" if role == "coordinator" else None)
+    )
+    login(user)
+    _grow(make_user, make_cohort, mentor, 2, 2)
+    with count_queries() as small:
+        assert client.get(path).status_code == 200
+    _grow(make_user, make_cohort, mentor, 8, 6)
+    with count_queries() as large:
+        assert client.get(path).status_code == 200
+    assert large.n == small.n, large.statements
+    assert large.n <= 8
+
+
+def test_cohort_roster_is_bounded(client, make_user, make_cohort, login, count_queries):
+    mentor = make_user("mentor")
+    small_cohort = make_cohort(
+        "32.11", mentors=[mentor], participants=[make_user("participant") for _ in range(2)]
+    )
+    big_cohort = make_cohort(
+        "32.11",
+        mentors=[mentor, make_user("mentor")],
+        participants=[make_user("participant") for _ in range(60)],
+    )
+    login(mentor)
+    with count_queries() as small:
+        client.get(f"/cohorts/{small_cohort.id}")
+    with count_queries() as large:
+        page = client.get(f"/cohorts/{big_cohort.id}").get_data(as_text=True)
+    assert page.count('data-testid="roster-row"') == 50  # paginated
+    assert large.n == small.n <= 10
+
+
+def test_participant_home_is_bounded(client, make_user, make_cohort, login, count_queries):
+    participant = make_user("participant")
+    make_cohort(participants=[participant], mentors=[make_user("mentor")])
+    login(participant)
+    with count_queries() as small:
+        client.get("/home")
+    for _ in range(5):
+        make_cohort(participants=[participant], mentors=[make_user("mentor"), make_user("mentor")])
+    with count_queries() as large:
+        page = client.get("/home").get_data(as_text=True)
+    assert page.count('data-testid="enrolment"') == 6
+    assert large.n == small.n <= 5
