@@ -77,10 +77,13 @@ def live_server(app: Flask, db: Any) -> Iterator[str]:
     """
     saved_server_name = app.config["SERVER_NAME"]
     app.config["SERVER_NAME"] = None
-    server = make_server(
-        "127.0.0.1", 0, app, threaded=True, request_handler=_QuietRequestHandler
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietRequestHandler)
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},  # so that shutdown() returns quickly
+        name="lms-live-server",
+        daemon=True,
     )
-    thread = threading.Thread(target=server.serve_forever, name="lms-live-server", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
