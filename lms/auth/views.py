@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from lms.auth import services
 from lms.auth.forms import ChangePasswordForm, LoginForm, PreferencesForm, ResetPasswordForm
+from lms.errors import form_status
 from lms.extensions import limiter
 from lms.models import utcnow
 
@@ -61,8 +62,7 @@ def login() -> str | Response:
             user.last_login_at = utcnow()
             return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
         form.password.errors.append(_("The email or password is wrong."))
-    status = 200 if request.method == "GET" or not form.errors else 422
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), form_status(form)
 
 
 @bp.post("/logout")
@@ -93,7 +93,7 @@ def account() -> str | Response:
             LANG_COOKIE, form.locale.data, max_age=365 * 86400, samesite="Lax", httponly=True
         )
         return response
-    return render_template("auth/account.html", form=form), 200 if not form.errors else 422
+    return render_template("auth/account.html", form=form), form_status(form)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -109,7 +109,7 @@ def change_password() -> str | Response:
             login_user(current_user._get_current_object())  # re-issue with the new version
             flash(_("Your password was changed."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/change_password.html", form=form), 200 if not form.errors else 422
+    return render_template("auth/change_password.html", form=form), form_status(form)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -126,4 +126,4 @@ def reset_password(token: str) -> str | Response:
             logout_user()
         flash(_("Your password was set. You can log in now."), "success")
         return redirect(url_for("auth.login"))
-    return render_template("auth/reset_password.html", form=form), 200 if not form.errors else 422
+    return render_template("auth/reset_password.html", form=form), form_status(form)

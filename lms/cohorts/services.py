@@ -7,21 +7,19 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from lms.auth.models import Role, User
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus, cohort_mentor
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.models import utcnow
 from lms.regions.models import Region
 
 
-class CohortError(ValueError):
-    """A rule was broken; `field` names the form field the message belongs next to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class CohortError(DomainError):
+    """A cohort rule was broken."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +107,13 @@ def enrol(cohort: Cohort, participant: User) -> Enrolment:
         enrolment.withdrawn_at = None
     else:
         enrolment = Enrolment(cohort_id=cohort.id, user_id=participant.id)
-        db.session.add(enrolment)
+        try:
+            # A concurrent enrolment of the same person hits the unique constraint here.
+            with db.session.begin_nested():
+                db.session.add(enrolment)
+                db.session.flush()
+        except IntegrityError as exc:
+            raise CohortError(_("This participant is already enrolled."), "participant") from exc
     db.session.flush()
     return enrolment
 

@@ -15,20 +15,13 @@ from lms.auth.models import Role, User
 from lms.cohorts import services
 from lms.cohorts.forms import CohortForm, EnrolForm, MentorsForm
 from lms.cohorts.models import Enrolment, EnrolmentStatus
+from lms.errors import attach_error, form_status
 from lms.extensions import db
 from lms.policy import STAFF, roles_required
 from lms.regions.models import Region
 from lms.users.forms import ConfirmForm
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
-
-
-def _attach_error(form: CohortForm, error: services.CohortError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
 
 
 def _cohort_input(form: CohortForm, region_code: str) -> services.CohortInput:
@@ -76,12 +69,11 @@ def create() -> str | Response:
             try:
                 cohort = services.create_cohort(_cohort_input(form, code))
             except services.CohortError as error:
-                _attach_error(form, error)
+                attach_error(form, error)
             else:
                 flash(_("Cohort %(name)s was created.", name=cohort.name), "success")
                 return redirect(url_for("cohorts.show", cohort_id=cohort.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("cohorts/form.html", form=form, cohort=None), status
+    return render_template("cohorts/form.html", form=form, cohort=None), form_status(form)
 
 
 @bp.get("/<int:cohort_id>")
@@ -120,12 +112,11 @@ def edit(cohort_id: int) -> str | Response:
         try:
             services.update_cohort(cohort, _cohort_input(form, cohort.region_code))
         except services.CohortError as error:
-            _attach_error(form, error)
+            attach_error(form, error)
         else:
             flash(_("The cohort was saved."), "success")
             return redirect(url_for("cohorts.show", cohort_id=cohort.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("cohorts/form.html", form=form, cohort=cohort), status
+    return render_template("cohorts/form.html", form=form, cohort=cohort), form_status(form)
 
 
 @bp.route("/<int:cohort_id>/mentors", methods=["GET", "POST"])
@@ -155,8 +146,7 @@ def mentors(cohort_id: int) -> str | Response:
         else:
             flash(_("The cohort's mentors were saved."), "success")
             return redirect(url_for("cohorts.show", cohort_id=cohort.id))
-    status = 422 if form.errors else 200
-    return render_template("cohorts/mentors.html", form=form, cohort=cohort), status
+    return render_template("cohorts/mentors.html", form=form, cohort=cohort), form_status(form)
 
 
 @bp.route("/<int:cohort_id>/enrol", methods=["GET", "POST"])
@@ -193,10 +183,9 @@ def enrol(cohort_id: int) -> str | Response:
             "success",
         )
         return redirect(url_for("cohorts.show", cohort_id=cohort.id))
-    status = 422 if form.errors else 200
     return render_template(
         "cohorts/enrol.html", form=form, cohort=cohort, q=q, candidates=candidates
-    ), status
+    ), form_status(form)
 
 
 @bp.post("/<int:cohort_id>/enrolments/<int:enrolment_id>/withdraw")

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import Role, User
 from lms.auth.services import normalise_email, set_password
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.regions.models import Region
 from lms.users.nip import nip_problem
@@ -24,12 +25,8 @@ from lms.users.nip import nip_problem
 MAX_IMPORT_ROWS = 5000
 
 
-class UserError(ValueError):
-    """A rule was broken; `field` names the form field the message belongs next to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class UserError(DomainError):
+    """An account rule was broken."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from lms import policy
 from lms.auth import services as auth_services
 from lms.auth.models import Role, User
 from lms.cohorts.models import Cohort
+from lms.errors import attach_error, form_status
 from lms.extensions import db
 from lms.labels import ROLE_LABELS
 from lms.mail import send_mail
@@ -47,14 +48,6 @@ def _user_input(form: UserForm) -> services.UserInput:
         institution=form.institution.data,
         password=form.password.data or None,
     )
-
-
-def _attach_error(form: UserForm, error: services.UserError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
 
 
 def _check_region_allowed(form: UserForm) -> bool:
@@ -124,14 +117,13 @@ def create() -> str | Response:
         try:
             user = services.create_user(_user_input(form))
         except services.UserError as error:
-            _attach_error(form, error)
+            attach_error(form, error)
         else:
             flash(_("Account %(email)s was created.", email=user.email), "success")
             if not form.password.data:
                 return render_template("users/reset_link.html", user=user, link=_reset_link(user))
             return redirect(url_for("users.index"))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("users/form.html", form=form, user=None), status
+    return render_template("users/form.html", form=form, user=None), form_status(form)
 
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
@@ -149,13 +141,12 @@ def edit(user_id: int) -> str | Response:
                 if form.password.data:
                     auth_services.set_password(user, form.password.data)
             except services.UserError as error:
-                _attach_error(form, error)
+                attach_error(form, error)
             else:
                 flash(_("The account was saved."), "success")
                 return redirect(url_for("users.index"))
     form.password.data = ""
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("users/form.html", form=form, user=user), status
+    return render_template("users/form.html", form=form, user=user), form_status(form)
 
 
 @bp.post("/<int:user_id>/active")
@@ -257,8 +248,7 @@ def import_upload() -> str | Response:
                 content,
             )
             return redirect(url_for("users.import_preview", token=token))
-    status = 422 if form.errors else 200
-    return render_template("users/import.html", form=form), status
+    return render_template("users/import.html", form=form), form_status(form)
 
 
 def _staged_or_404(token: str) -> services.StagedImport:

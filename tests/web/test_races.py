@@ -1,0 +1,90 @@
+"""Double submits and races are closed in the database (run against PostgreSQL in CI)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.auth.models import Role, User
+from lms.cohorts import services as cohort_services
+from lms.cohorts.models import Cohort, Enrolment
+from lms.extensions import db as _db
+from lms.users import services as user_services
+
+
+@pytest.fixture
+def postgres_only(app):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip(
+            "needs concurrent writers: runs in the PostgreSQL suite (LMS_TEST_DATABASE_URL)"
+        )
+
+
+def _race(app, first, second):
+    """Run `first` up to its flush, start `second` (which must wait on the database), then
+    commit `first`; return what each raised (or None)."""
+    flushed = threading.Event()
+    outcome: dict[str, BaseException | None] = {}
+
+    def run_first():
+        with app.app_context():
+            try:
+                first()
+                flushed.set()
+                threading.Event().wait(0.5)  # let the second writer block on our row
+                _db.session.commit()
+                outcome["first"] = None
+            except BaseException as exc:  # noqa: BLE001 - reported to the test
+                flushed.set()
+                outcome["first"] = exc
+                _db.session.rollback()
+
+    def run_second():
+        flushed.wait(5)
+        with app.app_context():
+            try:
+                second()
+                _db.session.commit()
+                outcome["second"] = None
+            except BaseException as exc:  # noqa: BLE001
+                outcome["second"] = exc
+                _db.session.rollback()
+
+    threads = [threading.Thread(target=run_first), threading.Thread(target=run_second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    return outcome
+
+
+def test_concurrent_enrolment_creates_one_row(app, db, postgres_only, make_user, make_cohort):
+    participant_id = make_user("participant").id
+    cohort_id = make_cohort().id
+
+    def enrol():
+        cohort_services.enrol(
+            _db.session.get(Cohort, cohort_id), _db.session.get(User, participant_id)
+        )
+
+    outcome = _race(app, enrol, enrol)
+    assert outcome["first"] is None
+    assert isinstance(outcome["second"], cohort_services.CohortError)
+    assert db.session.scalar(select(func.count(Enrolment.id))) == 1
+
+
+def test_concurrent_account_creation_with_same_email(app, db, postgres_only):
+    def create(name):
+        def run():
+            user_services.create_user(
+                user_services.UserInput(email="same@example.org", name=name, role=Role.MENTOR)
+            )
+
+        return run
+
+    outcome = _race(app, create("First"), create("Second"))
+    assert outcome["first"] is None
+    assert isinstance(outcome["second"], user_services.UserError)
+    assert db.session.scalars(select(User.name)).all() == ["First"]
