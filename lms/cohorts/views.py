@@ -19,7 +19,6 @@ from lms.errors import attach_error, form_status
 from lms.extensions import db
 from lms.policy import STAFF, roles_required
 from lms.regions.models import Region
-from lms.users.forms import ConfirmForm
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
 
@@ -96,7 +95,6 @@ def show(cohort_id: int) -> str:
         count=services.participant_counts([cohort])[cohort.id],
         can_manage=policy.can_manage_cohort(current_user, cohort),
         can_assign=policy.can_assign_mentors(current_user),
-        confirm_form=ConfirmForm(),
     )
 
 
@@ -196,8 +194,6 @@ def withdraw(cohort_id: int, enrolment_id: int) -> Response:
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None or enrolment.cohort_id != cohort.id:
         abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     services.withdraw(enrolment)
     flash(_("The participant was withdrawn from the cohort."), "success")
     return redirect(url_for("cohorts.show", cohort_id=cohort.id))

@@ -67,7 +67,3 @@ class ImportForm(FlaskForm):
         ],
     )
     cohort_id = SelectField(_l("Enrol into cohort (optional)"), coerce=str, validators=[Optional()])
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: only its CSRF token matters."""

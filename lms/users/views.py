@@ -29,7 +29,7 @@ from lms.labels import ROLE_LABELS
 from lms.mail import send_mail
 from lms.policy import roles_required
 from lms.users import services
-from lms.users.forms import ConfirmForm, ImportForm, UserForm
+from lms.users.forms import ImportForm, UserForm
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -102,7 +102,6 @@ def index() -> str:
         region=region,
         roles=policy.assignable_roles(current_user),
         role_labels=ROLE_LABELS,
-        confirm_form=ConfirmForm(),
     )
 
 
@@ -154,8 +153,6 @@ def edit(user_id: int) -> str | Response:
 def set_active(user_id: int) -> Response:
     """Deactivate (keeping every record) or reactivate an account."""
     user = policy.get_user_or_abort(user_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     active = request.form.get("active") == "1"
     if user.id == current_user.id and not active:
         flash(_("You cannot deactivate your own account."), "error")
@@ -179,8 +176,6 @@ def _same_site(url: str | None) -> bool:
 def reset_link(user_id: int) -> str:
     """Issue a one-time password link; shown once, mailed when SMTP is configured."""
     user = policy.get_user_or_abort(user_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     return render_template("users/reset_link.html", user=user, link=_reset_link(user))
 
 
@@ -271,7 +266,6 @@ def import_preview(token: str) -> str:
         staged=staged,
         preview=preview,
         cohort=cohort,
-        form=ConfirmForm(),
     )
 
 
@@ -280,8 +274,6 @@ def import_preview(token: str) -> str:
 def import_confirm(token: str) -> str | Response:
     """Write the valid rows (checked again now) and show each new account's one-time link."""
     staged = _staged_or_404(token)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     preview, cohort = _preview(staged)
     if not preview.rows:
         flash(_("No valid rows to import."), "error")
@@ -307,8 +299,6 @@ def import_confirm(token: str) -> str | Response:
 def import_cancel(token: str) -> Response:
     """Discard the staged file; nothing was written."""
     _staged_or_404(token)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     services.drop_staged_import(current_app.config["UPLOAD_FOLDER"], token)
     flash(_("The import was cancelled; nothing was saved."), "info")
     return redirect(url_for("users.import_upload"))
