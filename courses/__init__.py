@@ -1,0 +1,1 @@
+"""The course engine: course packages, authoring, delivery."""

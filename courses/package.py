@@ -1,0 +1,855 @@
+"""Course packages: read, validate and write the folder format, with no database or Flask.
+
+A package is a folder::
+
+    course.toml              format, slug, title, version, language, description, modules
+    <module>/module.toml     title, summary, objectives, duration_minutes, indicators, [meeting]
+    <module>/material.md     the reading material (UTF-8 Markdown, at most 200 KB)
+
+course.toml: `format` = 1; `slug` lowercase ASCII letters, digits and single hyphens;
+`title`; `version` like "1.0.0"; `language` "id" or "en"; `modules` the module folder
+names in order (each a slug too); `description` is optional. module.toml: `title`,
+`summary`, `objectives` (a non-empty list of strings) and `duration_minutes` (1-1440) are
+required; `indicators` (SPBE indicator numbers 1-47, no duplicates) defaults to none;
+`[meeting]`, optional, needs `duration_minutes` and `agenda` (a list of strings). Unknown
+keys are problems, so typos are caught. Other files (hidden ones, READMEs, assets) are
+allowed as long as none is bigger than 1 MB.
+
+`load_package` returns the parsed package together with *every* problem it found (file
+relative to the package root and, where it can tell, the line); the package is only
+returned when there are no problems. `dump_package` writes a package back in the same
+format, deterministically, and `content_hash` fingerprints one so an importer can tell
+"unchanged".
+
+Safety: a package is untrusted input. Module names that could name a path outside the
+package are refused before the file system is touched, every symbolic link inside the
+package is refused (never followed), files are opened without following links and every
+path is checked to resolve inside the package root.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import re
+import stat
+import tomllib
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+FORMAT_VERSION = 1
+"""The `format` value of the package layout this module reads and writes."""
+
+LANGUAGES = ("id", "en")
+INDICATOR_COUNT = 47
+"""SPBE evaluation indicators (PermenPANRB 59/2020) are numbered 1 to 47."""
+MAX_SLUG_LENGTH = 64
+MAX_DURATION_MINUTES = 1440
+MAX_FILE_BYTES = 1024 * 1024
+"""No file in a package may be bigger than 1 MB."""
+MAX_MATERIAL_BYTES = 200 * 1024
+"""material.md may be at most 200 KB."""
+
+COURSE_FILE = "course.toml"
+MODULE_FILE = "module.toml"
+MATERIAL_FILE = "material.md"
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
+_TABLE_HEADER = re.compile(r"\s*\[\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\s*(?:#.*)?$")
+_TOML_ERROR_AT = re.compile(r"\s*\(at line (\d+), column \d+\)$")
+_TOML_ERROR_AT_END = re.compile(r"\s*\(at end of document\)$")
+
+_COURSE_KEYS = ("format", "slug", "title", "version", "language", "description", "modules")
+_MODULE_KEYS = ("title", "summary", "objectives", "duration_minutes", "indicators", "meeting")
+_MEETING_KEYS = ("duration_minutes", "agenda")
+
+
+@dataclass(frozen=True)
+class MeetingPlan:
+    """The live meeting with a mentor that belongs to a module."""
+
+    duration_minutes: int
+    agenda: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ModulePackage:
+    """One module (*sesi*); `slug` is its folder name inside the package."""
+
+    slug: str
+    title: str
+    summary: str
+    objectives: tuple[str, ...]
+    duration_minutes: int
+    indicators: tuple[int, ...]
+    meeting: MeetingPlan | None
+    material: str
+
+
+@dataclass(frozen=True)
+class CoursePackage:
+    """A whole course package; `modules` in the order course.toml lists them."""
+
+    slug: str
+    title: str
+    version: str
+    language: str
+    description: str
+    modules: tuple[ModulePackage, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with a package: `file` is relative to the package root."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.file}: {self.message}"
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_package(path: Path) -> tuple[CoursePackage | None, list[Problem]]:
+    """Read and validate the package folder at `path`.
+
+    Returns `(package, [])` for a valid package, otherwise `(None, problems)` listing
+    every problem found, sorted by file and line.
+    """
+    problems: list[Problem] = []
+    try:
+        root = Path(path).resolve(strict=True)
+    except OSError:
+        return None, [Problem(".", None, "package folder not found")]
+    if not root.is_dir():
+        return None, [Problem(".", None, "package path is not a folder")]
+
+    refused = _scan(root, problems)
+    course, listed = _load_course_file(root, refused, problems)
+
+    if listed is None:
+        # course.toml is unusable: still check every module folder found, so that one
+        # run reports as much as possible.
+        names = [
+            name
+            for name in _root_folders(root)
+            if name not in refused and _module_name_problem(name) is None
+        ]
+    else:
+        names = listed.valid
+        for name in _root_folders(root):
+            if name not in listed.all_strings and name not in refused:
+                problems.append(
+                    Problem(name, None, f"module folder is not listed in {COURSE_FILE} modules")
+                )
+
+    modules = []
+    for name in names:
+        module = _load_module(root, name, refused, problems)
+        if module is not None:
+            modules.append(module)
+
+    problems.sort(key=lambda p: (p.file != COURSE_FILE, p.file.split("/"), p.line or 0))
+    if problems or course is None:
+        return None, problems
+    return replace(course, modules=tuple(modules)), problems
+
+
+@dataclass
+class _ModuleNames:
+    valid: list[str]
+    all_strings: list[str]
+
+
+class _Doc:
+    """One TOML file being validated: where its problems go and how to find key lines."""
+
+    def __init__(self, file: str, text: str, problems: list[Problem]) -> None:
+        self.file = file
+        self.lines = text.splitlines()
+        self.problems = problems
+
+    def add(self, message: str, line: int | None = None) -> None:
+        self.problems.append(Problem(self.file, line, message))
+
+    def _outside_strings(self) -> list[tuple[int, str]]:
+        """(line number, line) for lines that do not continue a multi-line string."""
+        found = []
+        open_quote: str | None = None
+        for number, line in enumerate(self.lines, start=1):
+            if open_quote is not None:
+                if open_quote in line:
+                    open_quote = None
+                continue
+            found.append((number, line))
+            for quote in ('"""', "'''"):
+                if line.count(quote) % 2 == 1:
+                    open_quote = quote
+                    break
+        return found
+
+    def line(self, key: str, table: str | None = None) -> int | None:
+        """Where `key` of `table` (None: top level) is defined, else its table, else None."""
+        key_re = re.compile(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=")
+        current: str | None = None
+        for number, text in self._outside_strings():
+            header = _TABLE_HEADER.match(text)
+            if header:
+                current = header.group(1).strip("\"' ")
+            elif current == table and key_re.match(text):
+                return number
+        return self.table_line(table) if table is not None else None
+
+    def table_line(self, table: str) -> int | None:
+        """The `[table]` header line, else the line of a `table = {...}` key."""
+        for number, text in self._outside_strings():
+            header = _TABLE_HEADER.match(text)
+            if header and header.group(1).strip("\"' ") == table:
+                return number
+        return self.line(table)
+
+    def value_line(self, value: str, key: str) -> int | None:
+        """The first line where the string `value` is written, else the line of `key`."""
+        for quoted in (json.dumps(value, ensure_ascii=False), f"'{value}'"):
+            for number, text in enumerate(self.lines, start=1):
+                if quoted in text:
+                    return number
+        return self.line(key)
+
+
+def _load_course_file(
+    root: Path, refused: set[str], problems: list[Problem]
+) -> tuple[CoursePackage | None, _ModuleNames | None]:
+    """The course fields (with no modules yet) and the module names course.toml lists."""
+    loaded = _read_toml(root, COURSE_FILE, refused, problems)
+    if loaded is None:
+        return None, None
+    data, doc = loaded
+    before = len(problems)
+
+    _unknown_keys(doc, data, _COURSE_KEYS)
+    fmt = data.get("format")
+    if "format" not in data:
+        doc.add("missing required key 'format' (this LMS reads format = 1)")
+    elif not _is_int(fmt) or fmt != FORMAT_VERSION:
+        doc.add(
+            f"unsupported format {fmt!r}; this LMS reads format = {FORMAT_VERSION}",
+            doc.line("format"),
+        )
+    slug = _slug(doc, data, "slug")
+    title = _text(doc, data, "title")
+    version = _text(doc, data, "version")
+    if version is not None and not _VERSION.fullmatch(version):
+        doc.add(
+            f"'version' must look like 1.0.0 (major.minor.patch), not {version!r}",
+            doc.line("version"),
+        )
+        version = None
+    language = _text(doc, data, "language")
+    if language is not None and language not in LANGUAGES:
+        doc.add(
+            f"'language' must be one of {', '.join(LANGUAGES)}, not {language!r}",
+            doc.line("language"),
+        )
+        language = None
+    description = _text(doc, data, "description", required=False, allow_empty=True)
+    names = _module_names(doc, data)
+    if names is not None:
+        _check_module_folders(root, doc, names, refused)
+
+    if len(problems) > before or slug is None or title is None:
+        return None, names
+    if version is None or language is None:
+        return None, names
+    course = CoursePackage(
+        slug=slug,
+        title=title,
+        version=version,
+        language=language,
+        description=description or "",
+        modules=(),
+    )
+    return course, names
+
+
+def _module_names(doc: _Doc, data: dict[str, Any]) -> _ModuleNames | None:
+    if "modules" not in data:
+        doc.add("missing required key 'modules' (the list of module folders, in order)")
+        return None
+    value = data["modules"]
+    line = doc.line("modules")
+    if not isinstance(value, list):
+        doc.add("'modules' must be a list of module folder names", line)
+        return None
+    if not value:
+        doc.add("'modules' must list at least one module folder", line)
+        return None
+    names = _ModuleNames(valid=[], all_strings=[])
+    for index, name in enumerate(value):
+        if not isinstance(name, str):
+            doc.add(f"modules[{index}] must be a string (a folder name), not {name!r}", line)
+            continue
+        names.all_strings.append(name)
+        where = doc.value_line(name, "modules")
+        reason = _module_name_problem(name)
+        if reason is not None:
+            doc.add(f"module name {name!r} refused: {reason}", where)
+        elif name in names.valid:
+            doc.add(f"module {name!r} is listed more than once", line)
+        else:
+            names.valid.append(name)
+    return names
+
+
+def _check_module_folders(root: Path, doc: _Doc, names: _ModuleNames, refused: set[str]) -> None:
+    """Drop (and report) listed modules whose folder is missing or not a folder."""
+    for name in list(names.valid):
+        where = doc.value_line(name, "modules")
+        path = root / name
+        if name in refused:  # a symbolic link: reported by the scan
+            names.valid.remove(name)
+        elif not path.resolve().is_relative_to(root):
+            doc.add(f"module {name!r} leads outside the package; refused", where)
+            names.valid.remove(name)
+        elif not os.path.lexists(path):
+            doc.add(f"module {name!r} is listed but its folder is missing", where)
+            names.valid.remove(name)
+        elif not stat.S_ISDIR(path.lstat().st_mode):
+            doc.add(f"module {name!r} is listed but is not a folder", where)
+            names.valid.remove(name)
+
+
+def _load_module(
+    root: Path, name: str, refused: set[str], problems: list[Problem]
+) -> ModulePackage | None:
+    before = len(problems)
+    loaded = _read_toml(root, f"{name}/{MODULE_FILE}", refused, problems)
+    material = _read_material(root, f"{name}/{MATERIAL_FILE}", refused, problems)
+    if loaded is None:
+        return None
+    data, doc = loaded
+    _unknown_keys(doc, data, _MODULE_KEYS)
+    title = _text(doc, data, "title")
+    summary = _text(doc, data, "summary")
+    objectives = _strings(doc, data, "objectives", min_items=1)
+    duration = _minutes(doc, data, "duration_minutes")
+    indicators = _indicators(doc, data)
+    meeting = _meeting(doc, data)
+    if len(problems) > before or material is None or title is None or summary is None:
+        return None
+    if objectives is None or duration is None or indicators is None:
+        return None
+    return ModulePackage(
+        slug=name,
+        title=title,
+        summary=summary,
+        objectives=objectives,
+        duration_minutes=duration,
+        indicators=indicators,
+        meeting=meeting,
+        material=material,
+    )
+
+
+def _meeting(doc: _Doc, data: dict[str, Any]) -> MeetingPlan | None:
+    if "meeting" not in data:
+        return None
+    value = data["meeting"]
+    if not isinstance(value, dict):
+        doc.add(
+            f"'meeting' must be a table ([meeting] with duration_minutes and agenda), "
+            f"not {_toml_type(value)}",
+            doc.line("meeting"),
+        )
+        return None
+    _unknown_keys(doc, value, _MEETING_KEYS, table="meeting")
+    duration = _minutes(doc, value, "duration_minutes", table="meeting")
+    agenda = _strings(doc, value, "agenda", min_items=0, table="meeting")
+    if duration is None or agenda is None:
+        return None
+    return MeetingPlan(duration_minutes=duration, agenda=agenda)
+
+
+# ----------------------------------------------------------------- field validators
+
+
+def _name(key: str, table: str | None) -> str:
+    return f"{table}.{key}" if table else key
+
+
+def _missing(doc: _Doc, key: str, table: str | None) -> None:
+    where = doc.table_line(table) if table else None
+    doc.add(f"missing required key {_name(key, table)!r}", where)
+
+
+def _toml_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a float"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return "a date/time"
+
+
+def _is_int(value: object) -> bool:
+    """True for a TOML integer (Python's bool is an int, TOML's is not)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _unknown_keys(
+    doc: _Doc, data: dict[str, Any], allowed: tuple[str, ...], table: str | None = None
+) -> None:
+    for key in data:
+        if key in allowed:
+            continue
+        close = difflib.get_close_matches(key, allowed, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        doc.add(
+            f"unknown key {_name(key, table)!r}{hint}; known keys: {', '.join(allowed)}",
+            doc.line(key, table),
+        )
+
+
+def _text(
+    doc: _Doc,
+    data: dict[str, Any],
+    key: str,
+    *,
+    table: str | None = None,
+    required: bool = True,
+    allow_empty: bool = False,
+) -> str | None:
+    if key not in data:
+        if required:
+            _missing(doc, key, table)
+        return None
+    value = data[key]
+    if not isinstance(value, str):
+        doc.add(
+            f"{_name(key, table)!r} must be a string, not {_toml_type(value)}",
+            doc.line(key, table),
+        )
+        return None
+    if not allow_empty and not value.strip():
+        doc.add(f"{_name(key, table)!r} must not be empty", doc.line(key, table))
+        return None
+    return value
+
+
+def _slug(doc: _Doc, data: dict[str, Any], key: str) -> str | None:
+    value = _text(doc, data, key)
+    if value is None:
+        return None
+    if len(value) > MAX_SLUG_LENGTH or not _SLUG.fullmatch(value):
+        doc.add(
+            f"{key!r} must be lowercase ASCII letters, digits and single hyphens "
+            f"(at most {MAX_SLUG_LENGTH} characters, like 'spbe-dasar'), not {value!r}",
+            doc.line(key),
+        )
+        return None
+    return value
+
+
+def _minutes(doc: _Doc, data: dict[str, Any], key: str, table: str | None = None) -> int | None:
+    if key not in data:
+        _missing(doc, key, table)
+        return None
+    value = data[key]
+    if not _is_int(value) or not 1 <= value <= MAX_DURATION_MINUTES:
+        doc.add(
+            f"{_name(key, table)!r} must be a whole number of minutes from 1 to "
+            f"{MAX_DURATION_MINUTES}, not {value!r}",
+            doc.line(key, table),
+        )
+        return None
+    return value
+
+
+def _strings(
+    doc: _Doc, data: dict[str, Any], key: str, *, min_items: int, table: str | None = None
+) -> tuple[str, ...] | None:
+    if key not in data:
+        _missing(doc, key, table)
+        return None
+    value = data[key]
+    line = doc.line(key, table)
+    name = _name(key, table)
+    if not isinstance(value, list):
+        doc.add(f"{name!r} must be a list of strings, not {_toml_type(value)}", line)
+        return None
+    if len(value) < min_items:
+        doc.add(f"{name!r} must list at least {min_items} item(s)", line)
+        return None
+    ok = True
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            doc.add(f"{name}[{index}] must be a string, not {_toml_type(item)}", line)
+            ok = False
+        elif not item.strip():
+            doc.add(f"{name}[{index}] must not be empty", line)
+            ok = False
+    return tuple(value) if ok else None
+
+
+def _indicators(doc: _Doc, data: dict[str, Any]) -> tuple[int, ...] | None:
+    value = data.get("indicators", [])
+    line = doc.line("indicators")
+    if not isinstance(value, list):
+        doc.add(
+            f"'indicators' must be a list of SPBE indicator numbers (1-{INDICATOR_COUNT}), "
+            f"not {_toml_type(value)}",
+            line,
+        )
+        return None
+    ok = True
+    seen: set[int] = set()
+    for index, item in enumerate(value):
+        if not _is_int(item) or not 1 <= item <= INDICATOR_COUNT:
+            doc.add(
+                f"indicators[{index}] must be an SPBE indicator number from 1 to "
+                f"{INDICATOR_COUNT}, not {item!r}",
+                line,
+            )
+            ok = False
+        elif item in seen:
+            doc.add(f"indicator {item} is listed more than once", line)
+            ok = False
+        else:
+            seen.add(item)
+    return tuple(value) if ok else None
+
+
+def _module_name_problem(name: str) -> str | None:
+    """Why `name` cannot be a module folder name, or None. Checked before any file access."""
+    if not name:
+        return "it is empty"
+    if "/" in name or "\\" in name:
+        return "it contains a path separator"
+    if ".." in name:
+        return "it contains '..'"
+    if name.startswith("."):
+        return "it starts with '.'"
+    if len(name) > MAX_SLUG_LENGTH or not _SLUG.fullmatch(name):
+        return (
+            "use lowercase ASCII letters, digits and single hyphens "
+            f"(at most {MAX_SLUG_LENGTH} characters, like '01-introduction')"
+        )
+    return None
+
+
+# ----------------------------------------------------------------------- file access
+
+
+def _scan(root: Path, problems: list[Problem]) -> set[str]:
+    """Walk the package without following links; report links, odd and oversized files.
+
+    Returns the refused paths (relative, '/'-separated), which later reads skip silently
+    because they are already reported.
+    """
+    refused: set[str] = set()
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:
+            rel = folder.relative_to(root).as_posix()
+            problems.append(Problem(rel, None, f"cannot read folder: {exc.strerror}"))
+            continue
+        for entry in entries:
+            rel = Path(entry.path).relative_to(root).as_posix()
+            try:
+                if entry.is_symlink():
+                    problems.append(
+                        Problem(rel, None, "symbolic links are not allowed in a package; refused")
+                    )
+                    refused.add(rel)
+                elif entry.is_dir(follow_symlinks=False):
+                    folders.append(Path(entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    size = entry.stat(follow_symlinks=False).st_size
+                    if size > MAX_FILE_BYTES:
+                        problems.append(Problem(rel, None, _too_big(size)))
+                        refused.add(rel)
+                else:
+                    problems.append(Problem(rel, None, "not a regular file or folder; refused"))
+                    refused.add(rel)
+            except OSError as exc:
+                problems.append(Problem(rel, None, f"cannot read: {exc.strerror}"))
+                refused.add(rel)
+    return refused
+
+
+def _too_big(size: int) -> str:
+    return f"file is {size} bytes; files may be at most 1 MB ({MAX_FILE_BYTES} bytes)"
+
+
+def _root_folders(root: Path) -> list[str]:
+    """Names of the real (not linked, not hidden) folders at the package root."""
+    with os.scandir(root) as listing:
+        return sorted(
+            entry.name
+            for entry in listing
+            if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False)
+        )
+
+
+def _is_refused(rel: str, refused: set[str]) -> bool:
+    parts = rel.split("/")
+    return any("/".join(parts[:end]) in refused for end in range(1, len(parts) + 1))
+
+
+def _read_file(root: Path, rel: str, refused: set[str], problems: list[Problem]) -> bytes | None:
+    """The bytes of the regular file `rel` inside `root`, or None (with a problem)."""
+    if _is_refused(rel, refused):
+        return None
+    path = root / rel
+    if not path.resolve().is_relative_to(root):
+        problems.append(Problem(rel, None, "path leads outside the package; refused"))
+        return None
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        problems.append(Problem(rel, None, "file is missing"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(rel, None, f"cannot read: {exc.strerror}"))
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        problems.append(Problem(rel, None, "symbolic links are not allowed in a package; refused"))
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        problems.append(Problem(rel, None, "not a regular file; refused"))
+        return None
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    flags |= getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as exc:
+        problems.append(Problem(rel, None, f"cannot read: {exc.strerror}"))
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            problems.append(Problem(rel, None, "not a regular file; refused"))
+            return None
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        problems.append(Problem(rel, None, _too_big(len(data))))
+        return None
+    return data
+
+
+def _decode(rel: str, data: bytes, problems: list[Problem]) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(
+            Problem(rel, line, f"not valid UTF-8 text (byte {exc.start}); save the file as UTF-8")
+        )
+        return None
+
+
+def _read_toml(
+    root: Path, rel: str, refused: set[str], problems: list[Problem]
+) -> tuple[dict[str, Any], _Doc] | None:
+    data = _read_file(root, rel, refused, problems)
+    if data is None:
+        return None
+    text = _decode(rel, data, problems)
+    if text is None:
+        return None
+    try:
+        parsed = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(Problem(rel, *_toml_error(exc, text)))
+        return None
+    return parsed, _Doc(rel, text, problems)
+
+
+def _toml_error(exc: tomllib.TOMLDecodeError, text: str) -> tuple[int | None, str]:
+    """(line, message) of a TOML syntax error, on every Python from 3.11 on."""
+    message = str(getattr(exc, "msg", None) or exc)
+    line = getattr(exc, "lineno", None)  # Python 3.14 and later
+    at = _TOML_ERROR_AT.search(message)
+    if at:
+        line = line or int(at.group(1))
+        message = message[: at.start()]
+    elif _TOML_ERROR_AT_END.search(message):
+        line = line or max(len(text.splitlines()), 1)
+        message = _TOML_ERROR_AT_END.sub("", message) + " (at end of file)"
+    return line, f"TOML syntax error: {message}"
+
+
+def _read_material(root: Path, rel: str, refused: set[str], problems: list[Problem]) -> str | None:
+    data = _read_file(root, rel, refused, problems)
+    if data is None:
+        return None
+    too_big = len(data) > MAX_MATERIAL_BYTES
+    if too_big:
+        problems.append(
+            Problem(
+                rel,
+                None,
+                f"material is {len(data)} bytes; at most 200 KB ({MAX_MATERIAL_BYTES} bytes) "
+                "allowed: split the module",
+            )
+        )
+    text = _decode(rel, data, problems)
+    if text is None:
+        return None
+    if not text.strip():
+        problems.append(Problem(rel, None, "material is empty"))
+        return None
+    return None if too_big else text
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def dump_package(course: CoursePackage, dest: Path) -> None:
+    """Write `course` as a package folder at `dest` (which must not exist or be empty).
+
+    The output is deterministic: the same package always gives byte-identical files, and
+    `load_package` of it gives back an equal `CoursePackage`. Material is written exactly
+    as held. Raises ValueError for a module slug that is not a safe folder name and
+    FileExistsError if `dest` is a non-empty folder, a file or a link.
+    """
+    slugs = [module.slug for module in course.modules]
+    for slug in slugs:
+        reason = _module_name_problem(slug)
+        if reason is not None:
+            raise ValueError(f"module slug {slug!r} refused: {reason}")
+    if len(set(slugs)) != len(slugs):
+        raise ValueError("module slugs must be unique")
+    dest = Path(dest)
+    if dest.is_symlink() or (dest.exists() and (not dest.is_dir() or any(dest.iterdir()))):
+        raise FileExistsError(f"{dest} must be a new or empty folder")
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / COURSE_FILE).write_bytes(_course_toml(course).encode("utf-8"))
+    for module in course.modules:
+        folder = dest / module.slug
+        folder.mkdir()
+        (folder / MODULE_FILE).write_bytes(_module_toml(module).encode("utf-8"))
+        (folder / MATERIAL_FILE).write_bytes(module.material.encode("utf-8"))
+
+
+def _course_toml(course: CoursePackage) -> str:
+    return _toml_lines(
+        [
+            ("format", FORMAT_VERSION),
+            ("slug", course.slug),
+            ("title", course.title),
+            ("version", course.version),
+            ("language", course.language),
+            ("description", course.description),
+            ("modules", [module.slug for module in course.modules]),
+        ]
+    )
+
+
+def _module_toml(module: ModulePackage) -> str:
+    text = _toml_lines(
+        [
+            ("title", module.title),
+            ("summary", module.summary),
+            ("objectives", module.objectives),
+            ("duration_minutes", module.duration_minutes),
+            ("indicators", module.indicators),
+        ]
+    )
+    if module.meeting is not None:
+        meeting = [
+            ("duration_minutes", module.meeting.duration_minutes),
+            ("agenda", module.meeting.agenda),
+        ]
+        text += "\n[meeting]\n" + _toml_lines(meeting)
+    return text
+
+
+def _toml_lines(pairs: list[tuple[str, object]]) -> str:
+    return "".join(f"{key} = {_toml_value(value)}\n" for key, value in pairs)
+
+
+def _toml_value(value: object) -> str:
+    """TOML for the few value shapes packages use: str, int, lists of str or of int."""
+    if isinstance(value, str):
+        return _toml_string(value)
+    if _is_int(value):
+        return str(value)
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        if all(_is_int(item) for item in value):
+            return "[" + ", ".join(str(item) for item in value) + "]"
+        if all(isinstance(item, str) for item in value):
+            return "[\n" + "".join(f"  {_toml_string(item)},\n" for item in value) + "]"
+    raise TypeError(f"cannot write {value!r} as a course-package TOML value")
+
+
+_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+
+
+def _toml_string(value: str) -> str:
+    """A TOML basic string; one with line breaks becomes a multi-line basic string.
+
+    Every backslash, quote and control character is escaped (only the line feeds of a
+    multi-line string stay literal), so no content can end the string early.
+    """
+    multiline = "\n" in value
+    out = []
+    for char in value:
+        if char == "\n" and multiline:
+            out.append(char)
+        elif char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    body = "".join(out)
+    # The line feed right after an opening """ is dropped by TOML readers.
+    return f'"""\n{body}"""' if multiline else f'"{body}"'
+
+
+# --------------------------------------------------------------------------- hashing
+
+
+def content_hash(course: CoursePackage) -> str:
+    """SHA-256 (hex) of a canonical serialization of everything in `course`.
+
+    Equal packages give equal hashes whatever their files looked like (comments, key
+    order, string style); any change to a field or to one character of material changes it.
+    """
+    canonical = json.dumps(
+        {"format": FORMAT_VERSION, "course": asdict(course)},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
+    )
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
