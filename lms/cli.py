@@ -172,7 +172,35 @@ def demo() -> None:
         click.echo(f"  {role:<12} {email:<40} {password}")
 
 
+@click.group("courses")
+def courses_cli() -> None:
+    """Course packages."""
+
+
+@courses_cli.command("validate")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def courses_validate(path: Path) -> None:
+    """Report every problem in a course package with file and line; exit 1 if any."""
+    from courses.package import load_package
+
+    course, problems = load_package(path)
+    for problem in problems:
+        click.echo(
+            f"{path / problem.file}{':' + str(problem.line) if problem.line else ''}: "
+            f"{problem.message}",
+            err=True,
+        )
+    if course is None:
+        raise click.ClickException(f"{len(problems)} problems found in {path}.")
+    words = sum(len(m.material.split()) for m in course.modules)
+    click.echo(
+        f"{course.slug} {course.version}: {len(course.modules)} modules, {words} words "
+        "of material, no problems."
+    )
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(courses_cli)
     app.cli.add_command(regions_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo)

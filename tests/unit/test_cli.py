@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from lms.auth.models import User
@@ -116,3 +118,21 @@ def test_demo_is_idempotent_and_prints_logins(app, db):
     assert db.session.scalar(select(func.count(User.id)).where(User.role == "participant")) == 12
     assert db.session.scalar(select(func.count(Enrolment.id))) == 12
     assert "32.11" in db.session.scalars(select(Cohort.region_code)).all()
+
+
+def test_courses_validate_accepts_the_shipped_course(app):
+    shipped = Path(__file__).resolve().parents[2] / "courses" / "packages" / "spbe-dasar"
+    result = _run(app, "courses", "validate", str(shipped))
+    assert result.exit_code == 0, result.output
+    assert "spbe-dasar" in result.output and "no problems" in result.output
+
+
+def test_courses_validate_reports_file_and_line(app, tmp_path):
+    (tmp_path / "course.toml").write_text(
+        'format = 1\nslug = "Bad Slug"\ntitle = "T"\nversion = "1.0.0"\nlanguage = "id"\n'
+        'modules = ["01-a"]\n'
+    )
+    result = _run(app, "courses", "validate", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'course.toml'}:2:" in result.output
+    assert "01-a" in result.output
