@@ -18,17 +18,19 @@ TIMEZONE_CHOICES = [
 LANGUAGE_CHOICES = [SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")]
 
 
+def password_length() -> Length:
+    """The password policy every form that sets a password applies."""
+    return Length(
+        min=MIN_PASSWORD_LENGTH,
+        max=128,
+        message=_l("Use at least %(min)d characters.", min=MIN_PASSWORD_LENGTH),
+    )
+
+
 def new_password_field(label: str | None = None) -> PasswordField:
     return PasswordField(
         label or _l("New password"),
-        validators=[
-            DataRequired(),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=128,
-                message=_l("Use at least %(min)d characters.", min=MIN_PASSWORD_LENGTH),
-            ),
-        ],
+        validators=[DataRequired(), password_length()],
         render_kw={"autocomplete": "new-password"},
     )
 

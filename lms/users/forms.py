@@ -8,8 +8,8 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from lms.auth.forms import password_length
 from lms.auth.models import Role
-from lms.auth.services import MIN_PASSWORD_LENGTH
 from lms.labels import ROLE_LABELS
 from lms.users.nip import nip_problem
 
@@ -37,14 +37,7 @@ class UserForm(FlaskForm):
     )
     password = PasswordField(
         _l("Initial password"),
-        validators=[
-            Optional(),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=128,
-                message=_l("Use at least %(min)d characters.", min=MIN_PASSWORD_LENGTH),
-            ),
-        ],
+        validators=[Optional(), password_length()],
         description=_l("Leave empty to send a one-time link instead."),
         render_kw={"autocomplete": "new-password"},
     )
