@@ -3,7 +3,8 @@
 A package is a folder::
 
     course.toml              format, slug, title, version, language, description, modules
-    <module>/module.toml     title, summary, objectives, duration_minutes, indicators, [meeting]
+    <module>/module.toml     title, summary, objectives, duration_minutes, indicators,
+                             [unlock], [meeting], [[activities]]
     <module>/material.md     the reading material (UTF-8 Markdown, at most 200 KB)
 
 course.toml: `format` = 1; `slug` lowercase ASCII letters, digits and single hyphens;
@@ -14,6 +15,26 @@ required; `indicators` (SPBE indicator numbers 1-47, no duplicates) defaults to 
 `[meeting]`, optional, needs `duration_minutes` and `agenda` (a list of strings). Unknown
 keys are problems, so typos are caught. Other files (hidden ones, READMEs, assets) are
 allowed as long as none is bigger than 1 MB.
+
+`[unlock]`, optional, says when a module opens: `on` a TOML date (``on = 2027-02-01``, not
+a date-time and not a string) and `after` a list of module slugs that must be complete
+first, each listed *earlier* in course.toml `modules` (no duplicates).
+
+`[[activities]]`, at least one per module and in order, is what a participant does in the
+module. Each needs `key` (a slug, unique within the module), `type` (a registered activity
+type, see `courses.activities`) and `title` (at most 200 characters); every other key is a
+setting of that type, checked by the type's `validate_config`. Setting values may be
+strings, integers, floats, booleans, dates or arrays of those. A type with
+`requires_meeting` needs the module to have a `[meeting]`::
+
+    [unlock]
+    on = 2027-02-01
+    after = ["01-spbe-dan-dasar-hukum"]
+
+    [[activities]]
+    key = "bacaan"
+    type = "reading"
+    title = "Membaca materi sesi"
 
 `load_package` returns the parsed package together with *every* problem it found (file
 relative to the package root and, where it can tell, the line); the package is only
@@ -29,13 +50,16 @@ path is checked to resolve inside the package root.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import hashlib
 import json
+import math
 import os
 import re
 import stat
 import tomllib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -52,6 +76,8 @@ MAX_FILE_BYTES = 1024 * 1024
 """No file in a package may be bigger than 1 MB."""
 MAX_MATERIAL_BYTES = 200 * 1024
 """material.md may be at most 200 KB."""
+MAX_ACTIVITY_TITLE = 200
+"""An activity's `title` may be at most 200 characters."""
 
 COURSE_FILE = "course.toml"
 MODULE_FILE = "module.toml"
@@ -60,12 +86,28 @@ MATERIAL_FILE = "material.md"
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
 _TABLE_HEADER = re.compile(r"\s*\[\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\s*(?:#.*)?$")
+_ARRAY_HEADER = re.compile(r"\s*\[\[\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]\s*(?:#.*)?$")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_DOUBLE_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+_SINGLE_QUOTED = re.compile(r"'[^']*'")
 _TOML_ERROR_AT = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 _TOML_ERROR_AT_END = re.compile(r"\s*\(at end of document\)$")
 
 _COURSE_KEYS = ("format", "slug", "title", "version", "language", "description", "modules")
-_MODULE_KEYS = ("title", "summary", "objectives", "duration_minutes", "indicators", "meeting")
+_MODULE_KEYS = (
+    "title",
+    "summary",
+    "objectives",
+    "duration_minutes",
+    "indicators",
+    "unlock",
+    "meeting",
+    "activities",
+)
 _MEETING_KEYS = ("duration_minutes", "agenda")
+_UNLOCK_KEYS = ("on", "after")
+_ACTIVITY_KEYS = ("key", "type", "title")
+"""The keys every activity has; any other key of an `[[activities]]` table is a setting."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +116,36 @@ class MeetingPlan:
 
     duration_minutes: int
     agenda: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnlockRule:
+    """When a module opens: on a day, after other modules are complete, or both."""
+
+    on: datetime.date | None
+    after: tuple[str, ...]
+
+
+SettingValue = str | int | float | bool | datetime.date | tuple[Any, ...]
+"""A setting value as held: a scalar, or a tuple of scalars (a TOML array)."""
+
+
+@dataclass(frozen=True)
+class ActivityPackage:
+    """One activity of a module; `settings` are the type's own, sorted by key."""
+
+    key: str
+    type: str
+    title: str
+    settings: tuple[tuple[str, SettingValue], ...]
+
+    def settings_dict(self) -> dict[str, Any]:
+        """The settings as a plain dict, arrays as lists (what `validate_config` gets)."""
+        return _settings_dict(self.settings)
+
+
+def _settings_dict(settings: tuple[tuple[str, SettingValue], ...]) -> dict[str, Any]:
+    return {key: list(value) if isinstance(value, tuple) else value for key, value in settings}
 
 
 @dataclass(frozen=True)
@@ -88,6 +160,8 @@ class ModulePackage:
     indicators: tuple[int, ...]
     meeting: MeetingPlan | None
     material: str
+    unlock: UnlockRule | None
+    activities: tuple[ActivityPackage, ...]
 
 
 @dataclass(frozen=True)
@@ -119,12 +193,27 @@ class Problem:
 # --------------------------------------------------------------------------- loading
 
 
-def load_package(path: Path) -> tuple[CoursePackage | None, list[Problem]]:
+def default_activity_types() -> dict[str, Any]:
+    """The built-in activity types, for checking a package outside the app."""
+    # Imported here: courses.activities draws activities with Flask, which reading and
+    # writing packages does not need.
+    from courses.activities import MeetingActivity, ReadingActivity
+
+    return {"reading": ReadingActivity(), "meeting": MeetingActivity()}
+
+
+def load_package(
+    path: Path, activity_types: Mapping[str, Any] | None = None
+) -> tuple[CoursePackage | None, list[Problem]]:
     """Read and validate the package folder at `path`.
 
+    `activity_types` maps each `type` an activity may have to its activity type (see
+    `courses.activities`); None means the built-in ones (`default_activity_types`).
     Returns `(package, [])` for a valid package, otherwise `(None, problems)` listing
     every problem found, sorted by file and line.
     """
+    if activity_types is None:
+        activity_types = default_activity_types()
     problems: list[Problem] = []
     try:
         root = Path(path).resolve(strict=True)
@@ -153,10 +242,13 @@ def load_package(path: Path) -> tuple[CoursePackage | None, list[Problem]]:
                 )
 
     modules = []
+    dependencies: list[_Dependencies] = []
     for name in names:
-        module = _load_module(root, name, refused, problems)
+        module = _load_module(root, name, refused, problems, activity_types, dependencies)
         if module is not None:
             modules.append(module)
+    if listed is not None:
+        _check_dependencies(dependencies, listed.all_strings)
 
     problems.sort(key=lambda p: (p.file != COURSE_FILE, p.file.split("/"), p.line or 0))
     if problems or course is None:
@@ -170,13 +262,31 @@ class _ModuleNames:
     all_strings: list[str]
 
 
+@dataclass
+class _Dependencies:
+    """A module's `[unlock] after` list, checked against the course once all are read."""
+
+    module: str
+    doc: _Doc
+    after: tuple[str, ...]
+
+
 class _Doc:
-    """One TOML file being validated: where its problems go and how to find key lines."""
+    """One TOML file being validated: where its problems go and how to find key lines.
+
+    Line lookups use indexes built once per file, so that a file with thousands of
+    problems is still checked in linear time.
+    """
 
     def __init__(self, file: str, text: str, problems: list[Problem]) -> None:
         self.file = file
         self.lines = text.splitlines()
         self.problems = problems
+        self._sections: list[tuple[int, str, str | None, bool]] | None = None
+        self._headers: dict[str, int] = {}
+        self._keys: dict[tuple[str | None, str], int] = {}
+        self._positions: dict[int, int] = {}
+        self._values: dict[int, tuple[dict[str, int], dict[str, int]]] = {}
 
     def add(self, message: str, line: int | None = None) -> None:
         self.problems.append(Problem(self.file, line, message))
@@ -197,33 +307,90 @@ class _Doc:
                     break
         return found
 
+    def _index(self) -> list[tuple[int, str, str | None, bool]]:
+        """(line number, line, its table, whether it is the table's header line), indexing
+        header and key lines on the way.
+
+        The table is None for top-level keys, the name for `[name]` and `name[i]` for the
+        i-th (from 0) `[[name]]` of an array of tables.
+        """
+        if self._sections is not None:
+            return self._sections
+        self._sections = []
+        current: str | None = None
+        counts: dict[str, int] = {}
+        for number, text in self._outside_strings():
+            array = _ARRAY_HEADER.match(text)
+            header = None if array else _TABLE_HEADER.match(text)
+            if array:
+                name = array.group(1).strip("\"' ")
+                counts[name] = counts.get(name, -1) + 1
+                current = f"{name}[{counts[name]}]"
+            elif header:
+                current = header.group(1).strip("\"' ")
+            if (array or header) and current is not None:
+                self._headers.setdefault(current, number)
+            else:
+                for key in _keys_defined(text):
+                    self._keys.setdefault((current, key), number)
+            self._positions[number] = len(self._sections)
+            self._sections.append((number, text, current, bool(array or header)))
+        return self._sections
+
     def line(self, key: str, table: str | None = None) -> int | None:
         """Where `key` of `table` (None: top level) is defined, else its table, else None."""
-        key_re = re.compile(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=")
-        current: str | None = None
-        for number, text in self._outside_strings():
-            header = _TABLE_HEADER.match(text)
-            if header:
-                current = header.group(1).strip("\"' ")
-            elif current == table and key_re.match(text):
-                return number
+        self._index()
+        found = self._keys.get((table, key))
+        if found is not None:
+            return found
         return self.table_line(table) if table is not None else None
 
     def table_line(self, table: str) -> int | None:
-        """The `[table]` header line, else the line of a `table = {...}` key."""
-        for number, text in self._outside_strings():
-            header = _TABLE_HEADER.match(text)
-            if header and header.group(1).strip("\"' ") == table:
-                return number
-        return self.line(table)
+        """The `[table]` (or `[[name]]` for `name[i]`) header line, else the line of a
+        `table = {...}` (or `name = [...]`) key."""
+        self._index()
+        found = self._headers.get(table)
+        if found is not None:
+            return found
+        return self.line(table.split("[", 1)[0])
 
-    def value_line(self, value: str, key: str) -> int | None:
-        """The first line where the string `value` is written, else the line of `key`."""
-        for quoted in (json.dumps(value, ensure_ascii=False), f"'{value}'"):
-            for number, text in enumerate(self.lines, start=1):
-                if quoted in text:
-                    return number
-        return self.line(key)
+    def value_line(self, value: str, key: str, table: str | None = None) -> int | None:
+        """The line where the string `value` is written in the value of `key`, else the
+        line of `key`."""
+        start = self.line(key, table)
+        if start is None:
+            return None
+        if start not in self._values:
+            double: dict[str, int] = {}
+            single: dict[str, int] = {}
+            sections = self._index()
+            for number, text, _, is_header in sections[self._positions.get(start, 0) :]:
+                if number > start and is_header:
+                    break
+                if number >= start:
+                    for found in _DOUBLE_QUOTED.findall(text):
+                        double.setdefault(found, number)
+                    for found in _SINGLE_QUOTED.findall(text):
+                        single.setdefault(found, number)
+            self._values[start] = (double, single)
+        double, single = self._values[start]
+        quoted = json.dumps(value, ensure_ascii=False)
+        return double.get(quoted) or single.get(f"'{value}'") or start
+
+
+def _keys_defined(text: str) -> set[str]:
+    """The keys `text` may define (`key =`, `"key" =`): what precedes the first `=`, with
+    and without its quotes."""
+    before, equals, _ = text.partition("=")
+    raw = before.strip()
+    if not equals or not raw:
+        return set()
+    keys = set()
+    for key in (raw, raw[1:] if raw[0] in "\"'" else raw):
+        keys.add(key)
+        if key and key[-1] in "\"'":
+            keys.add(key[:-1])
+    return keys
 
 
 def _load_course_file(
@@ -329,7 +496,12 @@ def _check_module_folders(root: Path, doc: _Doc, names: _ModuleNames, refused: s
 
 
 def _load_module(
-    root: Path, name: str, refused: set[str], problems: list[Problem]
+    root: Path,
+    name: str,
+    refused: set[str],
+    problems: list[Problem],
+    activity_types: Mapping[str, Any],
+    dependencies: list[_Dependencies],
 ) -> ModulePackage | None:
     before = len(problems)
     loaded = _read_toml(root, f"{name}/{MODULE_FILE}", refused, problems)
@@ -343,10 +515,14 @@ def _load_module(
     objectives = _strings(doc, data, "objectives", min_items=1)
     duration = _minutes(doc, data, "duration_minutes")
     indicators = _indicators(doc, data)
+    unlock = _unlock(doc, data)
+    if unlock is not None and unlock.after:
+        dependencies.append(_Dependencies(name, doc, unlock.after))
     meeting = _meeting(doc, data)
+    activities = _activities(doc, data, activity_types)
     if len(problems) > before or material is None or title is None or summary is None:
         return None
-    if objectives is None or duration is None or indicators is None:
+    if objectives is None or duration is None or indicators is None or activities is None:
         return None
     return ModulePackage(
         slug=name,
@@ -357,6 +533,8 @@ def _load_module(
         indicators=indicators,
         meeting=meeting,
         material=material,
+        unlock=unlock,
+        activities=activities,
     )
 
 
@@ -377,6 +555,218 @@ def _meeting(doc: _Doc, data: dict[str, Any]) -> MeetingPlan | None:
     if duration is None or agenda is None:
         return None
     return MeetingPlan(duration_minutes=duration, agenda=agenda)
+
+
+def _unlock(doc: _Doc, data: dict[str, Any]) -> UnlockRule | None:
+    """The `[unlock]` rule; `after` is checked against the course later."""
+    if "unlock" not in data:
+        return None
+    value = data["unlock"]
+    if not isinstance(value, dict):
+        doc.add(
+            f"'unlock' must be a table ([unlock] with on and/or after), not {_toml_type(value)}",
+            doc.line("unlock"),
+        )
+        return None
+    before = len(doc.problems)
+    _unknown_keys(doc, value, _UNLOCK_KEYS, table="unlock")
+    on = value.get("on")
+    if "on" in value and not _is_date(on):
+        doc.add(
+            f"'unlock.on' must be a date written without quotes, like on = 2027-02-01, "
+            f"not {_toml_type(on)}",
+            doc.line("on", "unlock"),
+        )
+    after: tuple[str, ...] = ()
+    if "after" in value:
+        after = _strings(doc, value, "after", min_items=0, table="unlock") or ()
+        seen: set[str] = set()
+        for name in after:
+            if name in seen:
+                doc.add(
+                    f"module {name!r} is listed more than once in 'unlock.after'",
+                    doc.line("after", "unlock"),
+                )
+            seen.add(name)
+    if len(doc.problems) > before or (on is None and not after):
+        return None  # an empty [unlock] means no rule
+    return UnlockRule(on=on, after=after)
+
+
+def _check_dependencies(dependencies: list[_Dependencies], order: list[str]) -> None:
+    """Every `[unlock] after` names a module listed earlier in course.toml `modules`."""
+    positions: dict[str, int] = {}
+    for position, name in enumerate(order):
+        positions.setdefault(name, position)
+    for entry in dependencies:
+        for name in entry.after:
+            line = entry.doc.value_line(name, "after", "unlock")
+            if name == entry.module:
+                entry.doc.add(
+                    f"'unlock.after' lists this module ({name!r}) itself; a module cannot "
+                    "depend on itself",
+                    line,
+                )
+            elif name not in positions:
+                entry.doc.add(
+                    f"'unlock.after' lists {name!r}, which is not a module of this course "
+                    f"(see {COURSE_FILE} modules)",
+                    line,
+                )
+            elif positions[name] > positions[entry.module]:
+                entry.doc.add(
+                    f"'unlock.after' lists {name!r}, which comes later in {COURSE_FILE} "
+                    "modules; a module can only depend on modules listed before it",
+                    line,
+                )
+
+
+def _activities(
+    doc: _Doc, data: dict[str, Any], activity_types: Mapping[str, Any]
+) -> tuple[ActivityPackage, ...] | None:
+    if "activities" not in data:
+        doc.add("a module needs at least one activity: add an [[activities]] table")
+        return None
+    value = data["activities"]
+    if not isinstance(value, list):
+        doc.add(
+            "'activities' must be an array of tables ([[activities]] with key, type and "
+            f"title), not {_toml_type(value)}",
+            doc.table_line("activities"),
+        )
+        return None
+    if not value:
+        doc.add("a module needs at least one activity", doc.line("activities"))
+        return None
+    before = len(doc.problems)
+    activities = []
+    seen: set[str] = set()
+    for index, item in enumerate(value):
+        table = f"activities[{index}]"
+        if not isinstance(item, dict):
+            doc.add(
+                f"{table} must be a table (key, type, title), not {_toml_type(item)}",
+                doc.line("activities"),
+            )
+            continue
+        activity = _activity(doc, item, table, activity_types, has_meeting="meeting" in data)
+        key = item.get("key")
+        if isinstance(key, str) and key in seen:
+            doc.add(
+                f"activity key {key!r} is used more than once in this module; keys must be unique",
+                doc.line("key", table),
+            )
+        elif isinstance(key, str):
+            seen.add(key)
+        if activity is not None:
+            activities.append(activity)
+    if len(doc.problems) > before:
+        return None
+    return tuple(activities)
+
+
+def _activity(
+    doc: _Doc,
+    data: dict[str, Any],
+    table: str,
+    activity_types: Mapping[str, Any],
+    *,
+    has_meeting: bool,
+) -> ActivityPackage | None:
+    before = len(doc.problems)
+    key = _slug(doc, data, "key", table=table, example="bacaan")
+    title = _text(doc, data, "title", table=table)
+    if title is not None and len(title) > MAX_ACTIVITY_TITLE:
+        doc.add(
+            f"{_name('title', table)!r} must be at most {MAX_ACTIVITY_TITLE} characters, "
+            f"not {len(title)}",
+            doc.line("title", table),
+        )
+    settings = {k: v for k, v in data.items() if k not in _ACTIVITY_KEYS}
+    settings_ok = True
+    for name, value in settings.items():
+        reason = _setting_problem(value)
+        if reason is not None:
+            doc.add(f"setting {_name(name, table)!r} {reason}", doc.line(name, table))
+            settings_ok = False
+    held = tuple(
+        sorted((name, tuple(v) if isinstance(v, list) else v) for name, v in settings.items())
+    )
+
+    type_name = _text(doc, data, "type", table=table)
+    activity_type = None
+    if type_name is not None:
+        activity_type = activity_types.get(type_name)
+        if activity_type is None:
+            known = ", ".join(sorted(activity_types)) or "none"
+            doc.add(
+                f"unknown activity type {type_name!r} in {table}; known types: {known}",
+                doc.line("type", table),
+            )
+    if activity_type is not None:
+        if getattr(activity_type, "requires_meeting", False) and not has_meeting:
+            doc.add(
+                f"activity type {type_name!r} ({table}) needs the module to have a "
+                "[meeting] table (duration_minutes and agenda)",
+                doc.line("type", table),
+            )
+        if settings_ok:
+            _check_settings(doc, table, type_name, activity_type, held)
+
+    if len(doc.problems) > before or key is None or type_name is None or title is None:
+        return None
+    return ActivityPackage(key=key, type=type_name, title=title, settings=held)
+
+
+def _check_settings(
+    doc: _Doc,
+    table: str,
+    type_name: str,
+    activity_type: Any,
+    settings: tuple[tuple[str, SettingValue], ...],
+) -> None:
+    """Turn what the activity type's `validate_config` says into problems."""
+    try:
+        found = list(activity_type.validate_config(_settings_dict(settings)))
+    except Exception as exc:  # a plugin's bug must not stop validation of the package
+        doc.add(
+            f"activity type {type_name!r} failed to check the settings of {table}: "
+            f"{type(exc).__name__}: {exc}",
+            doc.table_line(table),
+        )
+        return
+    for problem in found:
+        key = getattr(problem, "key", None)
+        message = str(getattr(problem, "message", problem))
+        if key is not None:
+            doc.add(f"setting {_name(str(key), table)!r}: {message}", doc.line(str(key), table))
+        else:
+            doc.add(f"settings of {table}: {message}", doc.table_line(table))
+
+
+def _setting_problem(value: object) -> str | None:
+    """Why `value` cannot be an activity setting, or None."""
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, list | dict):
+                return (
+                    "must not hold nested arrays or tables; an array may only hold strings, "
+                    "numbers, booleans and dates"
+                )
+            reason = _setting_problem(item)
+            if reason is not None:
+                return reason
+        return None
+    if isinstance(value, dict):
+        return (
+            "must not be a table; settings may only be strings, numbers, booleans, dates "
+            "or arrays of those"
+        )
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"must be a finite number, not {value!r}"
+    if isinstance(value, datetime.datetime | datetime.time):
+        return f"must not be {_toml_type(value)}; use a date (like 2027-02-01) or a string"
+    return None
 
 
 # ----------------------------------------------------------------- field validators
@@ -404,12 +794,21 @@ def _toml_type(value: object) -> str:
         return "an array"
     if isinstance(value, dict):
         return "a table"
-    return "a date/time"
+    if isinstance(value, datetime.datetime):
+        return "a date-time"
+    if isinstance(value, datetime.date):
+        return "a date"
+    return "a time"
 
 
 def _is_int(value: object) -> bool:
     """True for a TOML integer (Python's bool is an int, TOML's is not)."""
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_date(value: object) -> bool:
+    """True for a TOML local date (a Python datetime is a date too, TOML's is not)."""
+    return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
 
 
 def _unknown_keys(
@@ -452,15 +851,22 @@ def _text(
     return value
 
 
-def _slug(doc: _Doc, data: dict[str, Any], key: str) -> str | None:
-    value = _text(doc, data, key)
+def _slug(
+    doc: _Doc,
+    data: dict[str, Any],
+    key: str,
+    *,
+    table: str | None = None,
+    example: str = "spbe-dasar",
+) -> str | None:
+    value = _text(doc, data, key, table=table)
     if value is None:
         return None
     if len(value) > MAX_SLUG_LENGTH or not _SLUG.fullmatch(value):
         doc.add(
-            f"{key!r} must be lowercase ASCII letters, digits and single hyphens "
-            f"(at most {MAX_SLUG_LENGTH} characters, like 'spbe-dasar'), not {value!r}",
-            doc.line(key),
+            f"{_name(key, table)!r} must be lowercase ASCII letters, digits and single "
+            f"hyphens (at most {MAX_SLUG_LENGTH} characters, like {example!r}), not {value!r}",
+            doc.line(key, table),
         )
         return None
     return value
@@ -729,8 +1135,9 @@ def dump_package(course: CoursePackage, dest: Path) -> None:
 
     The output is deterministic: the same package always gives byte-identical files, and
     `load_package` of it gives back an equal `CoursePackage`. Material is written exactly
-    as held. Raises ValueError for a module slug that is not a safe folder name and
-    FileExistsError if `dest` is a non-empty folder, a file or a link.
+    as held. Raises ValueError for a module slug that is not a safe folder name (or an
+    activity setting named key, type or title), TypeError for a setting value TOML cannot
+    hold, and FileExistsError if `dest` is a non-empty folder, a file or a link.
     """
     slugs = [module.slug for module in course.modules]
     for slug in slugs:
@@ -775,32 +1182,72 @@ def _module_toml(module: ModulePackage) -> str:
             ("indicators", module.indicators),
         ]
     )
+    if module.unlock is not None:
+        unlock: list[tuple[str, object]] = []
+        if module.unlock.on is not None:
+            unlock.append(("on", module.unlock.on))
+        if module.unlock.after:
+            unlock.append(("after", module.unlock.after))
+        text += "\n[unlock]\n" + _toml_lines(unlock)
     if module.meeting is not None:
         meeting = [
             ("duration_minutes", module.meeting.duration_minutes),
             ("agenda", module.meeting.agenda),
         ]
         text += "\n[meeting]\n" + _toml_lines(meeting)
+    for activity in module.activities:
+        pairs: list[tuple[str, object]] = [
+            ("key", activity.key),
+            ("type", activity.type),
+            ("title", activity.title),
+        ]
+        reserved = [name for name, _ in activity.settings if name in _ACTIVITY_KEYS]
+        if reserved:
+            raise ValueError(f"activity {activity.key!r} has a setting named {reserved[0]!r}")
+        pairs += sorted(activity.settings, key=lambda setting: setting[0])
+        text += "\n[[activities]]\n" + _toml_lines(pairs)
     return text
 
 
 def _toml_lines(pairs: list[tuple[str, object]]) -> str:
-    return "".join(f"{key} = {_toml_value(value)}\n" for key, value in pairs)
+    return "".join(f"{_toml_key(key)} = {_toml_value(value)}\n" for key, value in pairs)
+
+
+def _toml_key(key: str) -> str:
+    """A bare key when TOML allows one, else a (single-line) quoted key."""
+    if _BARE_KEY.fullmatch(key):
+        return key
+    return _toml_string(key, multiline=False)
+
+
+def _toml_scalar(value: object) -> str | None:
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return repr(value)
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return None
 
 
 def _toml_value(value: object) -> str:
-    """TOML for the few value shapes packages use: str, int, lists of str or of int."""
-    if isinstance(value, str):
-        return _toml_string(value)
-    if _is_int(value):
-        return str(value)
+    """TOML for the value shapes packages use: strings, integers, floats, booleans, dates
+    and arrays of those (an array of strings one item a line, others on one line)."""
+    scalar = _toml_scalar(value)
+    if scalar is not None:
+        return scalar
     if isinstance(value, list | tuple):
-        if not value:
-            return "[]"
-        if all(_is_int(item) for item in value):
-            return "[" + ", ".join(str(item) for item in value) + "]"
-        if all(isinstance(item, str) for item in value):
-            return "[\n" + "".join(f"  {_toml_string(item)},\n" for item in value) + "]"
+        items = [_toml_scalar(item) for item in value]
+        if None not in items:
+            if not value:
+                return "[]"
+            if all(isinstance(item, str) for item in value):
+                return "[\n" + "".join(f"  {item},\n" for item in items) + "]"
+            return "[" + ", ".join(str(item) for item in items) + "]"
     raise TypeError(f"cannot write {value!r} as a course-package TOML value")
 
 
@@ -815,13 +1262,14 @@ _ESCAPES = {
 }
 
 
-def _toml_string(value: str) -> str:
-    """A TOML basic string; one with line breaks becomes a multi-line basic string.
+def _toml_string(value: str, *, multiline: bool = True) -> str:
+    """A TOML basic string; one with line breaks becomes a multi-line basic string unless
+    `multiline` is False (keys cannot be multi-line strings).
 
     Every backslash, quote and control character is escaped (only the line feeds of a
     multi-line string stay literal), so no content can end the string early.
     """
-    multiline = "\n" in value
+    multiline = multiline and "\n" in value
     out = []
     for char in value:
         if char == "\n" and multiline:
@@ -851,5 +1299,14 @@ def content_hash(course: CoursePackage) -> str:
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=True,
+        default=_json_date,
     )
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def _json_date(value: object) -> object:
+    """Dates as {"date": "2027-02-01"}: no setting is a table, so a date never hashes
+    like the string "2027-02-01"."""
+    if isinstance(value, datetime.date | datetime.time):
+        return {type(value).__name__: value.isoformat()}
+    raise TypeError(f"cannot fingerprint {value!r}")

@@ -29,17 +29,32 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
 
-    from lms import web
+    from lms import plugins, web
 
     web.init_app(app)
+    plugins.init_app(app)
 
+    import courses.models  # noqa: F401  (every table is known to the migrations)
+    import lms.meetings.models  # noqa: F401
+    from courses.learn_views import bp as learn_bp
+    from courses.views import bp as authoring_bp
     from lms.auth.views import bp as auth_bp
     from lms.cohorts.views import bp as cohorts_bp
     from lms.core.views import bp as core_bp
+    from lms.meetings.views import bp as schedule_bp
     from lms.regions.views import bp as regions_bp
     from lms.users.views import bp as users_bp
 
-    for bp in (core_bp, auth_bp, regions_bp, users_bp, cohorts_bp):
+    for bp in (
+        core_bp,
+        auth_bp,
+        regions_bp,
+        users_bp,
+        cohorts_bp,
+        authoring_bp,
+        learn_bp,
+        schedule_bp,
+    ):
         app.register_blueprint(bp)
 
     from lms.cli import register_commands

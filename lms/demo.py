@@ -1,8 +1,9 @@
-"""An idempotent demo data set: three regions' cohorts, mentors, a coordinator, participants."""
+"""An idempotent demo data set: three regions' cohorts on the shipped SPBE course, their
+schedules, mentors, a coordinator and participants."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
@@ -10,6 +11,7 @@ from lms.auth.models import Role, User
 from lms.auth.services import set_password
 from lms.cohorts.models import Cohort, Enrolment, cohort_mentor
 from lms.extensions import db
+from lms.regions.models import Region
 
 DEMO_PASSWORD_SUFFIX = "-demo-2026"  # noqa: S105 (printed demo logins)
 
@@ -136,4 +138,59 @@ def load_demo() -> list[tuple[str, str, str]]:
                 db.session.add(Enrolment(cohort_id=cohort.id, user_id=user.id))
             logins.append(("participant", email, password_for(Role.PARTICIPANT)))
     db.session.flush()
+    _demo_course(mentors)
     return logins
+
+
+DEMO_COURSE = "spbe-dasar"
+
+
+def _demo_course(mentors: list[User]) -> None:
+    """Load the shipped SPBE course, put the demo cohorts on it, schedule their meetings,
+    and record the first meeting's attendance in Sumedang so progress shows."""
+    from courses import package as pkg
+    from courses import services as course_services
+    from lms import plugins
+    from lms.meetings import services as meeting_services
+    from lms.meetings.models import AttendanceStatus
+
+    registry = plugins.registry()
+    package, problems = pkg.load_package(
+        registry.course_packages[DEMO_COURSE], registry.activity_types
+    )
+    if package is None:
+        raise RuntimeError(f"the shipped course {DEMO_COURSE} has problems: {problems}")
+    version = course_services.import_package(package).version
+    for cohort_number, (code, cohort_name, start, _end, _names) in enumerate(COHORTS):
+        cohort = db.session.scalar(
+            select(Cohort).where(Cohort.region_code == code, Cohort.name == cohort_name)
+        )
+        if cohort is None or cohort.course_version_id is not None:
+            continue
+        course_services.attach_cohort(cohort, version)
+        region = db.session.get(Region, code)
+        mentor = mentors[0] if cohort_number < 2 else mentors[1]
+        meeting_services.generate_schedule(
+            cohort,
+            meeting_services.ScheduleInput(
+                first_day=start + timedelta(days=2),
+                start_time=time(9, 0),
+                every_days=7,
+                place="",
+                online_url="https://meet.example.org/living-lab-" + code.replace(".", ""),
+                mentor_id=mentor.id,
+            ),
+            region.timezone,
+        )
+        if cohort_number == 0:
+            first = meeting_services.meetings_of(cohort.id)[0]
+            roster = meeting_services.roster(cohort.id)
+            statuses = {
+                user.id: AttendanceStatus.ABSENT
+                if i == len(roster) - 1
+                else AttendanceStatus.PRESENT
+                for i, (_enrolment, user) in enumerate(roster)
+            }
+            meeting_services.record_attendance(
+                cohort, first, statuses, mentor.id, registry.activity_types
+            )

@@ -17,7 +17,7 @@ from sqlalchemy import exists, false, select, true
 from sqlalchemy.orm import joinedload
 
 from lms.auth.models import Role, User
-from lms.cohorts.models import Cohort, Enrolment, cohort_mentor
+from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus, cohort_mentor
 from lms.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -154,3 +154,50 @@ def get_user_or_abort(user_id: int) -> User:
     if not can_manage_user(current_user, target):
         abort(403)
     return target
+
+
+# Courses and meetings -------------------------------------------------------
+
+
+def learner_enrolment(user: User, cohort_id: int) -> Enrolment | None:
+    """The user's enrolment in the cohort, unless withdrawn."""
+    if user.role != Role.PARTICIPANT:
+        return None
+    return db.session.scalar(
+        select(Enrolment)
+        .options(joinedload(Enrolment.cohort))
+        .where(
+            Enrolment.cohort_id == cohort_id,
+            Enrolment.user_id == user.id,
+            Enrolment.status != EnrolmentStatus.WITHDRAWN.value,
+        )
+    )
+
+
+def get_learning_cohort_or_abort(cohort_id: int) -> tuple[Cohort, Enrolment | None]:
+    """A cohort's course pages: its enrolled participants (with their enrolment), its
+    mentors, its region's coordinator and admins. 404 until the cohort has a course."""
+    if current_user.role == Role.PARTICIPANT:
+        enrolment = learner_enrolment(current_user, cohort_id)
+        if enrolment is None:
+            if db.session.get(Cohort, cohort_id) is None:
+                abort(404)
+            abort(403)
+        cohort = enrolment.cohort
+    else:
+        cohort = get_cohort_or_abort(cohort_id)
+        enrolment = None
+    if cohort.course_version_id is None:
+        abort(404)
+    return cohort, enrolment
+
+
+def can_take_attendance(user: User, cohort: Cohort) -> bool:
+    """Attendance and session notes: the cohort's mentors and admins."""
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.MENTOR and can_view_cohort_roster(user, cohort)
+
+
+def can_attach_course(user: User) -> bool:
+    return user.role == Role.ADMIN

@@ -224,3 +224,74 @@ def count_queries(app: Flask) -> Callable[[], Any]:
             event.remove(engine, "before_cursor_execute", before)
 
     return counting
+
+
+def course_package(
+    slug: str = "kursus-uji",
+    modules: int = 3,
+    *,
+    version: str = "1.0.0",
+    activities: tuple[tuple[str, str], ...] = (("bacaan", "reading"), ("pertemuan", "meeting")),
+    material: str = "## Materi\n\nIsi materi sesi.\n",
+    unlock: dict[int, Any] | None = None,
+    title: str = "Kursus Uji",
+) -> Any:
+    """A valid course package built in memory: `modules` modules with the given activities.
+
+    `unlock` maps a module number (1-based) to an UnlockRule for it.
+    """
+    from courses import package as pkg
+
+    unlock = unlock or {}
+    return pkg.CoursePackage(
+        slug=slug,
+        title=title,
+        version=version,
+        language="id",
+        description="Kursus untuk pengujian.",
+        modules=tuple(
+            pkg.ModulePackage(
+                slug=f"{n:02d}-sesi",
+                title=f"Sesi {n}",
+                summary=f"Ringkasan sesi {n}.",
+                objectives=(f"Tujuan sesi {n}.",),
+                duration_minutes=60,
+                indicators=(n % 47 + 1,),
+                meeting=pkg.MeetingPlan(duration_minutes=90, agenda=("Paparan", "Diskusi")),
+                material=material,
+                unlock=unlock.get(n),
+                activities=tuple(
+                    pkg.ActivityPackage(key=key, type=kind, title=f"{kind} {n}", settings=())
+                    for key, kind in activities
+                ),
+            )
+            for n in range(1, modules + 1)
+        ),
+    )
+
+
+@pytest.fixture
+def make_course(db: Any) -> Callable[..., Any]:
+    """Import a course package (see `course_package`) and return its published version."""
+
+    def make(**kwargs: Any) -> Any:
+        from courses import services
+
+        result = services.import_package(course_package(**kwargs))
+        db.session.commit()
+        return result.version
+
+    return make
+
+
+@pytest.fixture
+def attach(db: Any) -> Callable[..., Any]:
+    """Put a cohort on a course version: attach(cohort, version)."""
+
+    def do(cohort: Cohort, version: Any) -> None:
+        from courses import services
+
+        services.attach_cohort(db.session.merge(cohort), db.session.merge(version))
+        db.session.commit()
+
+    return do

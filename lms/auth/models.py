@@ -43,6 +43,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped on password change or deactivation: every other session logs out.
     session_version: Mapped[int] = mapped_column(default=1)
+    # The secret in the user's personal calendar feed URL; None until they ask for one.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

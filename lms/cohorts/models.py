@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from courses.models import CourseVersion
 from lms.auth.models import User
 from lms.extensions import db
 from lms.models import UTCDateTime, utcnow
@@ -32,8 +33,13 @@ class Cohort(db.Model):
     start_date: Mapped[date]
     end_date: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    course_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("course_version.id"), index=True
+    )
+    """The published course version the cohort follows (None until an admin attaches one)."""
 
     region: Mapped[Region] = relationship(lazy="raise_on_sql")
+    course_version: Mapped[CourseVersion | None] = relationship(lazy="raise_on_sql")
     mentors: Mapped[list[User]] = relationship(
         secondary=cohort_mentor, lazy="raise_on_sql", order_by=User.name
     )

@@ -8,10 +8,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
+from courses import services as course_services
+from courses.learn_views import viewer_today
 from lms import policy
 from lms.auth.models import Role
 from lms.cohorts import services as cohort_services
-from lms.cohorts.models import Cohort
+from lms.cohorts.models import Cohort, EnrolmentStatus
 from lms.extensions import csrf, db
 from lms.regions.models import Region
 from lms.users import services as user_services
@@ -31,9 +33,13 @@ def index() -> Response:
 def home() -> str:
     """The user's own home page with their real data, by role."""
     if current_user.role == Role.PARTICIPANT:
+        enrolments = cohort_services.participant_enrolments(current_user)
+        following = [e for e in enrolments if e.status != EnrolmentStatus.WITHDRAWN]
+        plans = course_services.session_plans(following, viewer_today())
         return render_template(
             "home/participant.html",
-            enrolments=cohort_services.participant_enrolments(current_user),
+            enrolments=enrolments,
+            plans={plan.enrolment.id: plan for plan in plans},
         )
     cohorts = list(
         db.session.scalars(

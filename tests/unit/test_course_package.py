@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import os
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from courses.activities import ConfigProblem, MeetingActivity, ReadingActivity
 from courses.package import (
     MAX_FILE_BYTES,
     MAX_MATERIAL_BYTES,
+    ActivityPackage,
     CoursePackage,
     MeetingPlan,
     ModulePackage,
     Problem,
+    UnlockRule,
     _toml_string,
     content_hash,
     dump_package,
@@ -55,15 +60,34 @@ agenda = [
   "10 min: opening",
   "35 min: practice",
 ]
+
+[[activities]]
+key = "read"
+type = "reading"
+title = "Read the material"
+
+[[activities]]
+key = "meet"
+type = "meeting"
+title = "Join the meeting"
 """
 
-BETA_TOML = """\
+BETA_HEAD = """\
 title = "Beta"
 summary = "Second module."
 objectives = ["Explain beta."]
 duration_minutes = 30
 indicators = []
 """
+
+BETA_ACTIVITIES = """
+[[activities]]
+key = "read"
+type = "reading"
+title = "Read the material"
+"""
+
+BETA_TOML = BETA_HEAD + BETA_ACTIVITIES
 
 MATERIAL = "# Heading\n\nSome material with several words in it.\n"
 
@@ -119,6 +143,11 @@ def test_shipped_package_loads_without_problems():
         assert module.objectives, module.slug
         assert len(module.material.split()) > 500, module.slug
         assert module.meeting is not None and module.meeting.agenda, module.slug
+        assert module.unlock is None, module.slug
+        assert [(a.key, a.type, a.settings) for a in module.activities] == [
+            ("bacaan", "reading", ()),
+            ("pertemuan", "meeting", ()),
+        ], module.slug
     covered = {n for module in course.modules for n in module.indicators}
     assert covered == set(range(1, 48))
 
@@ -151,6 +180,11 @@ def test_small_package_loads(package):
                 indicators=(1, 2),
                 meeting=MeetingPlan(45, ("10 min: opening", "35 min: practice")),
                 material=MATERIAL,
+                unlock=None,
+                activities=(
+                    ActivityPackage("read", "reading", "Read the material", ()),
+                    ActivityPackage("meet", "meeting", "Join the meeting", ()),
+                ),
             ),
             ModulePackage(
                 slug="02-beta",
@@ -161,6 +195,8 @@ def test_small_package_loads(package):
                 indicators=(),
                 meeting=None,
                 material=MATERIAL,
+                unlock=None,
+                activities=(ActivityPackage("read", "reading", "Read the material", ()),),
             ),
         ),
     )
@@ -237,8 +273,20 @@ def tricky_course() -> CoursePackage:
         indicators=(47, 1, 12),
         meeting=MeetingPlan(1, tuple(v for v in TRICKY if v.strip())),
         material='no trailing newline, CRLF\r\ninside """ and \\ and a tab\t',
+        unlock=None,
+        activities=(
+            ActivityPackage("lesen", "reading", TRICKY[6], ()),
+            ActivityPackage("treffen", "meeting", "x" * 200, ()),
+        ),
     )
-    plain = dataclasses.replace(module, slug="02-plain", meeting=None, indicators=())
+    plain = dataclasses.replace(
+        module,
+        slug="02-plain",
+        meeting=None,
+        indicators=(),
+        unlock=UnlockRule(on=None, after=("01-tricky",)),
+        activities=(ActivityPackage("only", "reading", TRICKY[-1], ()),),
+    )
     return CoursePackage(
         slug="tricky",
         title="Tricky",
@@ -329,6 +377,7 @@ def test_content_hash_ignores_formatting(package):
 A = "01-alpha"
 ALPHA = f"{A}/module.toml"
 MAT = f"{A}/material.md"
+BETA = "02-beta/module.toml"
 
 
 def _remove(rel: str) -> Callable[[Path], None]:
@@ -347,6 +396,17 @@ def _extra_module(root: Path) -> None:
     (root / "03-extra").mkdir()
     (root / "03-extra" / "module.toml").write_text(BETA_TOML, encoding="utf-8")
     (root / "03-extra" / "material.md").write_text(MATERIAL, encoding="utf-8")
+
+
+def _write(rel: str, text: str) -> Callable[[Path], None]:
+    return lambda root: (root / rel).write_text(text, encoding="utf-8")
+
+
+def _unlock(rel: str, body: str) -> Callable[[Path], None]:
+    """Add an [unlock] table with `body` after the indicators line: in BETA the header is
+    line 7 and `body` starts on line 8; in ALPHA they are lines 10 and 11."""
+    indicators = "indicators = []\n" if rel == BETA else "indicators = [1, 2]\n"
+    return _edit(rel, indicators, f"{indicators}\n[unlock]\n{body}")
 
 
 def _module_is_a_file(root: Path) -> None:
@@ -622,7 +682,7 @@ CASES = [
     ),
     (
         "meeting-not-table",
-        lambda root: (root / ALPHA).write_text(BETA_TOML + 'meeting = "x"\n'),
+        lambda root: (root / ALPHA).write_text(BETA_HEAD + 'meeting = "x"\n' + BETA_ACTIVITIES),
         ALPHA,
         6,
         "'meeting' must be a table",
@@ -630,7 +690,7 @@ CASES = [
     (
         "meeting-inline-table",
         lambda root: (root / ALPHA).write_text(
-            BETA_TOML + "meeting = { duration_minutes = 0, agenda = [] }\n"
+            BETA_HEAD + "meeting = { duration_minutes = 0, agenda = [] }\n" + BETA_ACTIVITIES
         ),
         ALPHA,
         6,
@@ -661,6 +721,265 @@ CASES = [
         "1 MB",
     ),
     ("toml-over-1mb", _write_bytes(ALPHA, b"#" * (MAX_FILE_BYTES + 1)), ALPHA, None, "1 MB"),
+    # [unlock]
+    (
+        "unlock-unknown-key",
+        _unlock(BETA, 'before = ["01-alpha"]\n'),
+        BETA,
+        8,
+        "unknown key 'unlock.before'",
+    ),
+    (
+        "unlock-not-table",
+        _edit(BETA, "indicators = []\n", "indicators = []\nunlock = 2027-02-01\n"),
+        BETA,
+        6,
+        "'unlock' must be a table ([unlock] with on and/or after), not a date",
+    ),
+    (
+        "unlock-on-string",
+        _unlock(BETA, 'on = "2027-02-01"\n'),
+        BETA,
+        8,
+        "'unlock.on' must be a date written without quotes, like on = 2027-02-01, not a string",
+    ),
+    (
+        "unlock-on-datetime",
+        _unlock(BETA, 'after = ["01-alpha"]\non = 2027-02-01T08:00:00\n'),
+        BETA,
+        9,
+        "'unlock.on' must be a date written without quotes, like on = 2027-02-01, not a date-time",
+    ),
+    ("unlock-on-time", _unlock(BETA, "on = 08:00:00\n"), BETA, 8, "not a time"),
+    ("unlock-on-int", _unlock(BETA, "on = 20270201\n"), BETA, 8, "not an integer"),
+    (
+        "unlock-after-string",
+        _unlock(BETA, 'after = "01-alpha"\n'),
+        BETA,
+        8,
+        "'unlock.after' must be a list of strings, not a string",
+    ),
+    (
+        "unlock-after-int-item",
+        _unlock(BETA, "after = [1]\n"),
+        BETA,
+        8,
+        "unlock.after[0] must be a string, not an integer",
+    ),
+    (
+        "unlock-after-duplicate",
+        _unlock(BETA, 'after = ["01-alpha", "01-alpha"]\n'),
+        BETA,
+        8,
+        "module '01-alpha' is listed more than once in 'unlock.after'",
+    ),
+    (
+        "unlock-after-itself",
+        _unlock(BETA, 'on = 2027-02-01\nafter = [\n  "01-alpha",\n  "02-beta",\n]\n'),
+        BETA,
+        11,
+        "'unlock.after' lists this module ('02-beta') itself; a module cannot depend on itself",
+    ),
+    (
+        "unlock-after-later-module",
+        _unlock(ALPHA, 'after = ["02-beta"]\n'),
+        ALPHA,
+        11,
+        "'unlock.after' lists '02-beta', which comes later in course.toml modules; "
+        "a module can only depend on modules listed before it",
+    ),
+    (
+        "unlock-after-unknown-module",
+        _unlock(BETA, "after = ['01-alpha', '03-gamma']\n"),
+        BETA,
+        8,
+        "'unlock.after' lists '03-gamma', which is not a module of this course",
+    ),
+    # [[activities]]
+    (
+        "activities-missing",
+        _write(BETA, BETA_HEAD),
+        BETA,
+        None,
+        "a module needs at least one activity",
+    ),
+    (
+        "activities-empty",
+        _write(BETA, BETA_HEAD + "activities = []\n"),
+        BETA,
+        6,
+        "a module needs at least one activity",
+    ),
+    (
+        "activities-plain-table",
+        _write(BETA, BETA_HEAD + '\n[activities]\nkey = "read"\n'),
+        BETA,
+        7,
+        "'activities' must be an array of tables ([[activities]] with key, type and title), "
+        "not a table",
+    ),
+    (
+        "activities-string",
+        _write(BETA, BETA_HEAD + 'activities = "read"\n'),
+        BETA,
+        6,
+        "'activities' must be an array of tables",
+    ),
+    (
+        "activity-not-table",
+        _write(BETA, BETA_HEAD + 'activities = ["read"]\n'),
+        BETA,
+        6,
+        "activities[0] must be a table (key, type, title), not a string",
+    ),
+    (
+        "activity-inline-table-problem",
+        _write(BETA, BETA_HEAD + 'activities = [{ key = "read", type = "quiz", title = "R" }]\n'),
+        BETA,
+        6,
+        "unknown activity type 'quiz'",
+    ),
+    (
+        "activity-no-key",
+        _edit(BETA, 'key = "read"\n', ""),
+        BETA,
+        7,
+        "missing required key 'activities[0].key'",
+    ),
+    (
+        "activity-key-not-slug",
+        _edit(BETA, 'key = "read"', 'key = "Read_1"'),
+        BETA,
+        8,
+        "'activities[0].key' must be lowercase ASCII letters, digits and single hyphens "
+        "(at most 64 characters, like 'bacaan'), not 'Read_1'",
+    ),
+    (
+        "activity-key-too-long",
+        _edit(BETA, 'key = "read"', f'key = "{"a" * 65}"'),
+        BETA,
+        8,
+        "'activities[0].key' must be lowercase",
+    ),
+    (
+        "activity-key-int",
+        _edit(BETA, 'key = "read"', "key = 1"),
+        BETA,
+        8,
+        "'activities[0].key' must be a string, not an integer",
+    ),
+    (
+        "activity-key-duplicate",
+        _edit(ALPHA, 'key = "meet"', 'key = "read"'),
+        ALPHA,
+        23,
+        "activity key 'read' is used more than once in this module",
+    ),
+    (
+        "activity-no-type",
+        _edit(BETA, 'type = "reading"\n', ""),
+        BETA,
+        7,
+        "missing required key 'activities[0].type'",
+    ),
+    (
+        "activity-type-unknown",
+        _edit(BETA, 'type = "reading"', 'type = "quiz"'),
+        BETA,
+        9,
+        "unknown activity type 'quiz' in activities[0]; known types: meeting, reading",
+    ),
+    (
+        "activity-type-int",
+        _edit(BETA, 'type = "reading"', "type = 3"),
+        BETA,
+        9,
+        "'activities[0].type' must be a string, not an integer",
+    ),
+    (
+        "activity-no-title",
+        _edit(ALPHA, 'title = "Join the meeting"\n', ""),
+        ALPHA,
+        22,
+        "missing required key 'activities[1].title'",
+    ),
+    (
+        "activity-title-empty",
+        _edit(BETA, '"Read the material"', '" "'),
+        BETA,
+        10,
+        "'activities[0].title' must not be empty",
+    ),
+    (
+        "activity-title-too-long",
+        _edit(BETA, '"Read the material"', f'"{"x" * 201}"'),
+        BETA,
+        10,
+        "'activities[0].title' must be at most 200 characters, not 201",
+    ),
+    (
+        "activity-setting-inline-table",
+        _write(BETA, BETA_TOML + "extra = { a = 1 }\n"),
+        BETA,
+        11,
+        "setting 'activities[0].extra' must not be a table",
+    ),
+    (
+        "activity-setting-sub-table",
+        _write(BETA, BETA_TOML + "\n[activities.extra]\na = 1\n"),
+        BETA,
+        7,
+        "setting 'activities[0].extra' must not be a table",
+    ),
+    (
+        "activity-setting-array-of-tables",
+        _write(BETA, BETA_TOML + "parts = [{ a = 1 }]\n"),
+        BETA,
+        11,
+        "setting 'activities[0].parts' must not hold nested arrays or tables",
+    ),
+    (
+        "activity-setting-nested-array",
+        _write(BETA, BETA_TOML + "grid = [[1, 2], [3]]\n"),
+        BETA,
+        11,
+        "setting 'activities[0].grid' must not hold nested arrays or tables",
+    ),
+    (
+        "activity-setting-datetime",
+        _write(BETA, BETA_TOML + "opens = [2027-02-01T08:00:00]\n"),
+        BETA,
+        11,
+        "setting 'activities[0].opens' must not be a date-time",
+    ),
+    (
+        "activity-setting-nan",
+        _write(BETA, BETA_TOML + "weight = nan\n"),
+        BETA,
+        11,
+        "setting 'activities[0].weight' must be a finite number, not nan",
+    ),
+    (
+        "activity-setting-rejected-by-type",
+        _write(BETA, BETA_TOML + "pages = 3\n"),
+        BETA,
+        11,
+        "setting 'activities[0].pages': This activity type has no setting called “pages”.",
+    ),
+    (
+        "activity-setting-of-second-activity",
+        _edit(ALPHA, 'title = "Join the meeting"', 'title = "Join the meeting"\nroom = "A"'),
+        ALPHA,
+        26,
+        "setting 'activities[1].room': This activity type has no setting called “room”.",
+    ),
+    (
+        "activity-requires-meeting",
+        _edit(BETA, 'type = "reading"', 'type = "meeting"'),
+        BETA,
+        9,
+        "activity type 'meeting' (activities[0]) needs the module to have a [meeting] table",
+    ),
 ]
 
 
@@ -700,7 +1019,9 @@ def test_every_problem_is_reported_at_once(package):
     edit(package, ALPHA, "[1, 2]", "[99]")
     edit(package, ALPHA, "duration_minutes = 45", "duration_minutes = -1")
     (package / "02-beta" / "material.md").write_bytes(b"")
-    (package / "02-beta" / "module.toml").write_text(BETA_TOML + "colour = 'red'\n")
+    (package / "02-beta" / "module.toml").write_text(
+        BETA_HEAD + "colour = 'red'\n" + BETA_ACTIVITIES
+    )
     _extra_module(package)
     course, problems = load_package(package)
     assert course is None
@@ -714,7 +1035,7 @@ def test_every_problem_is_reported_at_once(package):
         " from 1 to 1440, not -1",
         "02-beta/material.md: material is empty",
         "02-beta/module.toml:6: unknown key 'colour'; known keys: title, summary, objectives,"
-        " duration_minutes, indicators, meeting",
+        " duration_minutes, indicators, unlock, meeting, activities",
         "03-extra: module folder is not listed in course.toml modules",
     ]
 
@@ -739,6 +1060,350 @@ def test_hidden_files_and_extra_files_are_allowed(package):
     (package / "README.md").write_text("about", encoding="utf-8")
     (package / A / "notes.txt").write_text("more", encoding="utf-8")
     assert load_package(package)[1] == []
+
+
+# ------------------------------------------------------------ activities and unlock
+
+
+class Survey:
+    """A tiny activity type of the tests' own: `items` (questions) and `points`."""
+
+    name = "survey"
+    known = ("anonymous", "closes", "items", "notes", "points", "scale", "tags", "weight")
+
+    def __init__(self) -> None:
+        self.seen: list[dict[str, Any]] = []
+
+    def validate_config(self, config: dict[str, Any]) -> list[ConfigProblem]:
+        self.seen.append(config)
+        problems = [
+            ConfigProblem(key, f"survey has no setting {key!r}")
+            for key in sorted(config)
+            if key not in self.known
+        ]
+        items = config.get("items")
+        if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+            problems.append(ConfigProblem("items", "items must be a list of questions"))
+        points = config.get("points", 0)
+        if not isinstance(points, int) or isinstance(points, bool) or points < 0:
+            problems.append(ConfigProblem("points", "points must be a whole number, 0 or more"))
+        if config.get("weight") == 0:
+            problems.append(ConfigProblem(None, "a survey with weight 0 counts for nothing"))
+        return problems
+
+
+def survey_types() -> dict[str, Any]:
+    return {"reading": ReadingActivity(), "meeting": MeetingActivity(), "survey": Survey()}
+
+
+SURVEY = ActivityPackage(
+    key="survei",
+    type="survey",
+    title="Isi survei",
+    settings=(
+        ("anonymous", True),
+        ("closes", datetime.date(2027, 3, 1)),
+        ("items", ("Apa itu SPBE?", 'Kata "indeks"?')),
+        ("notes", "multi\nline"),
+        ("points", -0),
+        ("scale", (1, 2.5, False, datetime.date(2027, 1, 1), "x")),
+        ("tags", ()),
+        ("weight", 1e-05),
+    ),
+)
+
+SURVEY_MODULE_TOML = '''\
+title = "Survey"
+summary = "With settings."
+objectives = [
+  "Answer.",
+]
+duration_minutes = 30
+indicators = []
+
+[unlock]
+on = 2027-02-01
+after = [
+  "01-first",
+]
+
+[meeting]
+duration_minutes = 60
+agenda = []
+
+[[activities]]
+key = "survei"
+type = "survey"
+title = "Isi survei"
+anonymous = true
+closes = 2027-03-01
+items = [
+  "Apa itu SPBE?",
+  "Kata \\"indeks\\"?",
+]
+notes = """
+multi
+line"""
+points = 0
+scale = [1, 2.5, false, 2027-01-01, "x"]
+tags = []
+weight = 1e-05
+
+[[activities]]
+key = "temu"
+type = "meeting"
+title = "Bertemu"
+'''
+
+
+def survey_course() -> CoursePackage:
+    first = ModulePackage(
+        slug="01-first",
+        title="First",
+        summary="Plain.",
+        objectives=("Read.",),
+        duration_minutes=10,
+        indicators=(),
+        meeting=None,
+        material=MATERIAL,
+        unlock=UnlockRule(on=datetime.date(2027, 1, 15), after=()),
+        activities=(ActivityPackage("baca", "reading", "Baca", ()),),
+    )
+    second = ModulePackage(
+        slug="02-survey",
+        title="Survey",
+        summary="With settings.",
+        objectives=("Answer.",),
+        duration_minutes=30,
+        indicators=(),
+        meeting=MeetingPlan(60, ()),
+        material=MATERIAL,
+        unlock=UnlockRule(on=datetime.date(2027, 2, 1), after=("01-first",)),
+        activities=(SURVEY, ActivityPackage("temu", "meeting", "Bertemu", ())),
+    )
+    return CoursePackage(
+        slug="survey",
+        title="Survey",
+        version="1.0.0",
+        language="id",
+        description="",
+        modules=(first, second),
+    )
+
+
+def test_round_trip_of_unlock_rules_and_activity_settings(tmp_path):
+    course = survey_course()
+    dump_package(course, tmp_path / "a")
+    written = (tmp_path / "a" / "02-survey" / "module.toml").read_text(encoding="utf-8")
+    assert written == SURVEY_MODULE_TOML
+    first = (tmp_path / "a" / "01-first" / "module.toml").read_text(encoding="utf-8")
+    assert first.endswith(
+        'indicators = []\n\n[unlock]\non = 2027-01-15\n\n[[activities]]\nkey = "baca"\n'
+        'type = "reading"\ntitle = "Baca"\n'
+    )
+
+    types = survey_types()
+    loaded, problems = load_package(tmp_path / "a", types)
+    assert problems == []
+    assert loaded == course
+    assert types["survey"].seen == [SURVEY.settings_dict()]
+    dump_package(loaded, tmp_path / "b")
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+    assert content_hash(loaded) == content_hash(course)
+
+
+def test_dump_refuses_a_setting_named_like_an_activity_key(tmp_path):
+    course = survey_course()
+    first = course.modules[0]
+    bad = dataclasses.replace(first.activities[0], settings=(("title", "x"),))
+    changed = dataclasses.replace(first, activities=(bad,))
+    with pytest.raises(ValueError, match="setting named 'title'"):
+        dump_package(dataclasses.replace(course, modules=(changed,)), tmp_path / "out")
+
+
+def test_settings_dict_gives_lists_back():
+    assert SURVEY.settings_dict() == {
+        "anonymous": True,
+        "closes": datetime.date(2027, 3, 1),
+        "items": ["Apa itu SPBE?", 'Kata "indeks"?'],
+        "notes": "multi\nline",
+        "points": 0,
+        "scale": [1, 2.5, False, datetime.date(2027, 1, 1), "x"],
+        "tags": [],
+        "weight": 1e-05,
+    }
+    hash(SURVEY)  # everything held is hashable
+
+
+def test_settings_are_held_sorted_by_key(package):
+    edit(package, BETA, 'type = "reading"', 'type = "survey"')
+    edit(package, BETA, 'title = "Read the material"', 'title = "R"\npoints = 3\nitems = ["q"]')
+    course, problems = load_package(package, survey_types())
+    assert problems == []
+    assert course is not None
+    assert course.modules[1].activities == (
+        ActivityPackage("read", "survey", "R", (("items", ("q",)), ("points", 3))),
+    )
+
+
+SURVEY_BETA = (
+    BETA_HEAD
+    + """
+[[activities]]
+key = "read"
+type = "reading"
+title = "Read the material"
+
+[[activities]]
+type = "survey"
+title = "Survey"
+items = "not a list"
+colour = "red"
+weight = 0
+points = 2
+"""
+)
+
+
+def test_config_problems_are_reported_at_the_line_of_their_setting(package):
+    (package / BETA).write_text(SURVEY_BETA, encoding="utf-8")
+    course, problems = load_package(package, survey_types())
+    assert course is None
+    assert [str(p) for p in problems] == [
+        # `key` is missing: reported at the [[activities]] header
+        "02-beta/module.toml:12: missing required key 'activities[1].key'",
+        # a problem with the settings as a whole (key None): also the header
+        "02-beta/module.toml:12: settings of activities[1]: a survey with weight 0 counts for"
+        " nothing",
+        "02-beta/module.toml:15: setting 'activities[1].items': items must be a list of questions",
+        "02-beta/module.toml:16: setting 'activities[1].colour': survey has no setting 'colour'",
+    ]
+
+
+def test_a_config_problem_for_a_setting_not_in_the_file_points_at_the_header(package):
+    edit(package, BETA, 'type = "reading"', 'type = "survey"')
+    _, problems = load_package(package, survey_types())
+    problem = matching(problems, BETA, "items must be a list of questions")
+    assert problem.line == 7
+    assert problem.message == "setting 'activities[0].items': items must be a list of questions"
+
+
+def test_config_problem_messages_are_plain_strings(package):
+    """The built-in types answer with lazily translated strings: held as str."""
+    edit(package, BETA, 'title = "Read the material"', 'title = "R"\npages = 3')
+    _, problems = load_package(package)
+    problem = matching(problems, BETA, "pages")
+    assert type(problem.message) is str
+    assert problem.line == 11
+
+
+def test_validate_config_is_not_called_with_bad_setting_values(package):
+    types = survey_types()
+    edit(package, BETA, 'type = "reading"', 'type = "survey"')
+    edit(package, BETA, 'title = "Read the material"', 'title = "R"\nitems = [{ q = 1 }]')
+    _, problems = load_package(package, types)
+    assert types["survey"].seen == []
+    assert [str(p) for p in problems] == [
+        "02-beta/module.toml:11: setting 'activities[0].items' must not hold nested arrays or"
+        " tables; an array may only hold strings, numbers, booleans and dates"
+    ]
+
+
+def test_an_activity_type_that_fails_is_a_problem_not_a_crash(package):
+    class Broken:
+        def validate_config(self, config):
+            raise KeyError("boom")
+
+    edit(package, BETA, 'type = "reading"', 'type = "broken"')
+    _, problems = load_package(package, {"broken": Broken()})
+    problem = matching(problems, BETA, "failed to check")
+    assert problem.line == 7
+    assert problem.message == (
+        "activity type 'broken' failed to check the settings of activities[0]: KeyError: 'boom'"
+    )
+
+
+def test_the_given_activity_types_are_the_known_ones(package):
+    _, problems = load_package(package, {"reading": ReadingActivity()})
+    problem = matching(problems, ALPHA, "unknown activity type")
+    assert problem.line == 24
+    assert problem.message == (
+        "unknown activity type 'meeting' in activities[1]; known types: reading"
+    )
+    assert len(problems) == 1, problems
+
+
+def test_requires_meeting_is_read_with_getattr(package):
+    class Plain:  # no requires_meeting attribute at all
+        def validate_config(self, config):
+            return []
+
+    class Live(Plain):
+        requires_meeting = True
+
+    edit(package, BETA, 'type = "reading"', 'type = "plain"')
+    course, problems = load_package(
+        package, {"reading": Plain(), "plain": Plain(), "meeting": Live()}
+    )
+    assert problems == [] and course is not None
+    edit(package, BETA, 'type = "plain"', 'type = "meeting"')
+    _, problems = load_package(package, {"reading": Plain(), "plain": Plain(), "meeting": Live()})
+    assert [(p.file, p.line) for p in problems] == [(BETA, 9)]
+    assert "needs the module to have a [meeting] table" in problems[0].message
+
+
+def test_an_invalid_meeting_does_not_also_report_requires_meeting(package):
+    edit(package, ALPHA, "duration_minutes = 45", "duration_minutes = 0")
+    _, problems = load_package(package)
+    assert [(p.file, p.line) for p in problems] == [(ALPHA, 11)]
+
+
+def test_unlock_after_an_earlier_module_and_on_a_date_load(package):
+    _unlock(BETA, 'on = 2027-02-01 # a comment\nafter = ["01-alpha"]\n')(package)
+    course, problems = load_package(package)
+    assert problems == []
+    assert course is not None
+    assert course.modules[1].unlock == UnlockRule(datetime.date(2027, 2, 1), ("01-alpha",))
+
+
+def test_unlock_after_is_not_checked_without_a_usable_course_toml(package):
+    edit(package, "course.toml", "format = 1", "format = ")
+    _unlock(BETA, 'after = ["09-nowhere"]\n')(package)
+    _, problems = load_package(package)
+    assert [(p.file, p.line) for p in problems] == [("course.toml", 1)]
+
+
+def test_activity_keys_may_repeat_across_modules_and_lines_stay_in_their_table(package):
+    # Both modules use key "read"; a top-level key after the activities is not in them.
+    course, problems = load_package(package)
+    assert problems == [] and course is not None
+    edit(package, BETA, 'title = "Read the material"', 'title = "Read the material"\ntitle2 = 1')
+    _, problems = load_package(package)
+    assert [(p.file, p.line) for p in problems] == [(BETA, 11)]
+
+
+def test_content_hash_covers_activities_and_unlock(package):
+    course, _ = load_package(package)
+    assert course is not None
+    digest = content_hash(course)
+    alpha = course.modules[0]
+
+    def with_alpha(**changes: Any) -> CoursePackage:
+        changed = dataclasses.replace(alpha, **changes)
+        return dataclasses.replace(course, modules=(changed, *course.modules[1:]))
+
+    retitled = dataclasses.replace(alpha.activities[0], title="Read it all")
+    assert content_hash(with_alpha(activities=(retitled, alpha.activities[1]))) != digest
+    assert content_hash(with_alpha(activities=alpha.activities[::-1])) != digest
+    dated = with_alpha(unlock=UnlockRule(datetime.date(2027, 2, 1), ()))
+    assert content_hash(dated) != digest
+    later = with_alpha(unlock=UnlockRule(datetime.date(2027, 2, 2), ()))
+    assert content_hash(later) != content_hash(dated)
+    as_date = dataclasses.replace(alpha.activities[0], settings=(("d", datetime.date(2027, 2, 1)),))
+    as_text = dataclasses.replace(alpha.activities[0], settings=(("d", "2027-02-01"),))
+    assert content_hash(with_alpha(activities=(as_date,))) != content_hash(
+        with_alpha(activities=(as_text,))
+    )
 
 
 # ---------------------------------------------------------------------------- safety

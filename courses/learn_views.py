@@ -1,0 +1,143 @@
+"""Course delivery: a cohort's session plan and module pages, and activity actions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from types import SimpleNamespace
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_timezone
+from flask_babel import gettext as _
+from flask_login import login_required
+from markupsafe import Markup, escape
+from werkzeug.wrappers import Response
+
+from courses import services
+from courses.activities import ActivityView, CompletionEvent
+from courses.markdown import render_markdown
+from courses.models import Activity, CourseVersion
+from lms import plugins, policy
+from lms.cohorts.models import Cohort, Enrolment
+from lms.extensions import db
+from lms.models import utcnow
+
+bp = Blueprint("learn", __name__, url_prefix="/learn")
+
+
+def viewer_today() -> date:
+    return datetime.now(get_timezone()).date()
+
+
+def plan_for(cohort: Cohort, enrolment: Enrolment | None) -> services.SessionPlan:
+    """The participant's plan; staff see the plan with nothing completed."""
+    subject: Any = enrolment or SimpleNamespace(id=None, cohort=cohort, cohort_id=cohort.id)
+    return services.session_plans([subject], viewer_today())[0]
+
+
+@bp.get("/<int:cohort_id>")
+@login_required
+def plan(cohort_id: int) -> str:
+    cohort, enrolment = policy.get_learning_cohort_or_abort(cohort_id)
+    version = db.session.get(CourseVersion, cohort.course_version_id)
+    return render_template(
+        "learn/plan.html",
+        cohort=cohort,
+        enrolment=enrolment,
+        version=version,
+        plan=plan_for(cohort, enrolment),
+    )
+
+
+@bp.get("/<int:cohort_id>/modules/<int:module_id>")
+@login_required
+def module(cohort_id: int, module_id: int) -> str:
+    cohort, enrolment = policy.get_learning_cohort_or_abort(cohort_id)
+    session_plan = plan_for(cohort, enrolment)
+    progress = session_plan.find(module_id)
+    if progress is None:
+        abort(404)
+    types = plugins.registry().activity_types
+    if enrolment is not None and not progress.locked:
+        viewed = services.event_types(types, CompletionEvent.VIEW)
+        for item in progress.activities:
+            if item.activity.type in viewed and not item.complete:
+                services.record_completion(
+                    enrolment.id, item.activity.id, CompletionEvent.VIEW.value
+                )
+                item.completed_at = utcnow()
+        services.derive_states(session_plan.modules, viewer_today())
+    bodies = {}
+    if not progress.locked:
+        for item in progress.activities:
+            bodies[item.activity.id] = _render_activity(
+                types, cohort, item, progress, enrolment is not None
+            )
+    meeting = progress.meeting
+    return render_template(
+        "learn/module.html",
+        cohort=cohort,
+        enrolment=enrolment,
+        plan=session_plan,
+        progress=progress,
+        module=progress.module,
+        material=render_markdown(progress.module.material) if not progress.locked else None,
+        notes=render_markdown(meeting.notes) if meeting is not None and meeting.notes else None,
+        bodies=bodies,
+        types=types,
+    )
+
+
+def _render_activity(
+    types: Any,
+    cohort: Cohort,
+    item: services.ActivityProgress,
+    progress: services.ModuleProgress,
+    is_participant: bool,
+) -> Markup:
+    activity_type = types.get(item.activity.type)
+    if activity_type is None:
+        return Markup("<p><em>{}</em></p>").format(
+            _("This activity type is not installed on this server.")
+        )
+    action_url = None
+    if is_participant and CompletionEvent.ACTION in activity_type.completion_events:
+        action_url = url_for("learn.complete", cohort_id=cohort.id, activity_id=item.activity.id)
+    view = ActivityView(
+        activity_id=item.activity.id,
+        key=item.activity.key,
+        title=item.activity.title,
+        config=services.decode_settings(item.activity.config),
+        complete=item.complete,
+        completed_at=item.completed_at,
+        action_url=action_url,
+        meeting=progress.meeting,
+    )
+    return escape(activity_type.render(view))
+
+
+@bp.post("/<int:cohort_id>/activities/<int:activity_id>/complete")
+@login_required
+def complete(cohort_id: int, activity_id: int) -> Response:
+    """A participant completes an activity whose type is completed by an action."""
+    cohort, enrolment = policy.get_learning_cohort_or_abort(cohort_id)
+    if enrolment is None:
+        abort(403)
+    activity = db.session.get(Activity, activity_id)
+    if activity is None:
+        abort(404)
+    session_plan = plan_for(cohort, enrolment)
+    progress = next((m for m in session_plan.modules if m.module.id == activity.module_id), None)
+    if progress is None:
+        abort(404)
+    activity_type = plugins.registry().activity_type(activity.type)
+    if activity_type is None or CompletionEvent.ACTION not in activity_type.completion_events:
+        abort(400)
+    if progress.locked:
+        flash(_("This module is not open yet."), "error")
+    elif services.record_completion(enrolment.id, activity.id, CompletionEvent.ACTION.value):
+        flash(_("Marked as done."), "success")
+    return redirect(
+        url_for("learn.module", cohort_id=cohort.id, module_id=activity.module_id)
+        + f"#activity-{activity.id}"
+    )

@@ -1,0 +1,172 @@
+"""Courses, their immutable published versions, modules, activities and completions.
+
+A Course is only an identity (its slug). What participants follow is a CourseVersion:
+an admin edits the one *draft* version of a course, and publishing freezes it under a
+number; a later edit starts a new draft copied from the latest published version. A
+cohort points at the published version it follows, and every completion points at the
+activity (of one version) it was earned on, so publishing again never changes what a
+running cohort sees or what it has recorded.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+from lms.models import UTCDateTime, utcnow
+
+
+class VersionStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class Course(db.Model):
+    __tablename__ = "course"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Course {self.slug}>"
+
+
+class CourseVersion(db.Model):
+    """One version of a course: the draft (editable) or a published one (frozen)."""
+
+    __tablename__ = "course_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20), default=VersionStatus.DRAFT.value)
+    number: Mapped[int | None] = mapped_column()
+    """1, 2, 3... in order of publication; None while a draft."""
+    label: Mapped[str] = mapped_column(String(20))
+    """The author's version string, like "1.2.0" (course.toml `version`)."""
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(5), default="id")
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    course: Mapped[Course] = relationship(lazy="raise_on_sql")
+
+    __table_args__ = (
+        UniqueConstraint("course_id", "number"),
+        CheckConstraint("status IN ('draft', 'published')", name="status_known"),
+        CheckConstraint("(status = 'draft') = (number IS NULL)", name="published_have_a_number"),
+        Index(
+            "uq_course_version_one_draft",
+            "course_id",
+            unique=True,
+            sqlite_where=text("status = 'draft'"),
+            postgresql_where=text("status = 'draft'"),
+        ),
+        Index(
+            "uq_course_version_published_label",
+            "course_id",
+            "label",
+            unique=True,
+            sqlite_where=text("status = 'published'"),
+            postgresql_where=text("status = 'published'"),
+        ),
+    )
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+    def __repr__(self) -> str:
+        return f"<CourseVersion {self.course_id} {self.label} {self.status}>"
+
+
+class Module(db.Model):
+    """One tutoring session (*sesi*) of a course version."""
+
+    __tablename__ = "course_module"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("course_version.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    slug: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    objectives: Mapped[list[str]] = mapped_column(JSON, default=list)
+    duration_minutes: Mapped[int]
+    indicators: Mapped[list[int]] = mapped_column(JSON, default=list)
+    material: Mapped[str] = mapped_column(Text, default="")
+    unlock_on: Mapped[date | None]
+    unlock_after: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """Slugs of earlier modules that must be complete before this one opens."""
+    meeting_minutes: Mapped[int | None]
+    meeting_agenda: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    version: Mapped[CourseVersion] = relationship(lazy="raise_on_sql")
+
+    __table_args__ = (UniqueConstraint("version_id", "slug"),)
+
+    @property
+    def has_meeting(self) -> bool:
+        return self.meeting_minutes is not None
+
+    def __repr__(self) -> str:
+        return f"<Module {self.slug}>"
+
+
+class Activity(db.Model):
+    """An activity of a module; `type` names an activity-type plugin."""
+
+    __tablename__ = "activity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(
+        ForeignKey("course_module.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    key: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    module: Mapped[Module] = relationship(lazy="raise_on_sql")
+
+    __table_args__ = (UniqueConstraint("module_id", "key"),)
+
+    def __repr__(self) -> str:
+        return f"<Activity {self.key} ({self.type})>"
+
+
+class ActivityCompletion(db.Model):
+    """A participant (through their enrolment) completed an activity. Never typed in."""
+
+    __tablename__ = "activity_completion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"))
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"), index=True)
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    source: Mapped[str] = mapped_column(String(40))
+    """What completed it: view, attendance, action, carried (moved from an older version)."""
+
+    __table_args__ = (UniqueConstraint("enrolment_id", "activity_id"),)

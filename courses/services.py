@@ -1,0 +1,888 @@
+"""Course rules: packages in and out of the database, draft authoring, publishing,
+attaching cohorts, completion and the participant's session plan. Services only flush.
+"""
+
+from __future__ import annotations
+
+import enum
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, insert, literal, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from courses import package as pkg
+from courses.activities import CompletionEvent
+from courses.models import (
+    Activity,
+    ActivityCompletion,
+    Course,
+    CourseVersion,
+    Module,
+    VersionStatus,
+)
+from lms.cohorts.models import Cohort, Enrolment
+from lms.errors import DomainError
+from lms.extensions import db
+from lms.models import utcnow
+
+
+class CourseError(DomainError):
+    """A course rule was broken."""
+
+
+class PackageProblems(CourseError):
+    """A package (or a draft about to be published) has problems; `problems` lists them."""
+
+    def __init__(self, problems: list[pkg.Problem]) -> None:
+        super().__init__(_("The course has problems; nothing was changed."))
+        self.problems = problems
+
+
+def _lock(stmt: Any) -> Any:
+    """Row lock on PostgreSQL (SQLite serialises writers and ignores FOR UPDATE)."""
+    return stmt.with_for_update()
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def latest_published(course_id: int) -> CourseVersion | None:
+    return db.session.scalar(
+        select(CourseVersion)
+        .where(
+            CourseVersion.course_id == course_id,
+            CourseVersion.status == VersionStatus.PUBLISHED.value,
+        )
+        .order_by(CourseVersion.number.desc())
+        .limit(1)
+    )
+
+
+def draft_of(course_id: int) -> CourseVersion | None:
+    return db.session.scalar(
+        select(CourseVersion).where(
+            CourseVersion.course_id == course_id,
+            CourseVersion.status == VersionStatus.DRAFT.value,
+        )
+    )
+
+
+def modules_of(version_id: int) -> list[Module]:
+    return list(
+        db.session.scalars(
+            select(Module).where(Module.version_id == version_id).order_by(Module.position)
+        )
+    )
+
+
+def activities_by_module(module_ids: Iterable[int]) -> dict[int, list[Activity]]:
+    ids = list(module_ids)
+    found: dict[int, list[Activity]] = {module_id: [] for module_id in ids}
+    if not ids:
+        return found
+    stmt = (
+        select(Activity)
+        .where(Activity.module_id.in_(ids))
+        .order_by(Activity.module_id, Activity.position)
+    )
+    for activity in db.session.scalars(stmt):
+        found[activity.module_id].append(activity)
+    return found
+
+
+def versions_with_cohorts(course_id: int) -> list[tuple[CourseVersion, int]]:
+    """Published versions, newest first, with how many cohorts follow each (one query)."""
+    rows = db.session.execute(
+        select(CourseVersion, func.count(Cohort.id))
+        .outerjoin(Cohort, Cohort.course_version_id == CourseVersion.id)
+        .where(
+            CourseVersion.course_id == course_id,
+            CourseVersion.status == VersionStatus.PUBLISHED.value,
+        )
+        .group_by(CourseVersion.id)
+        .order_by(CourseVersion.number.desc())
+    ).all()
+    return [(row[0], row[1]) for row in rows]
+
+
+def published_versions() -> list[tuple[CourseVersion, Course]]:
+    """Every published version with its course, for choosing a cohort's course."""
+    rows = db.session.execute(
+        select(CourseVersion, Course)
+        .join(Course, Course.id == CourseVersion.course_id)
+        .where(CourseVersion.status == VersionStatus.PUBLISHED.value)
+        .order_by(Course.slug, CourseVersion.number.desc())
+    ).all()
+    return [(row[0], row[1]) for row in rows]
+
+
+def course_list() -> list[dict[str, Any]]:
+    """Every course with its latest published version, its draft and cohort count (3 queries)."""
+    courses = list(db.session.scalars(select(Course).order_by(Course.slug)))
+    versions = db.session.scalars(
+        select(CourseVersion).order_by(CourseVersion.course_id, CourseVersion.id)
+    ).all()
+    counts = dict(
+        db.session.execute(
+            select(CourseVersion.course_id, func.count(Cohort.id))
+            .join(Cohort, Cohort.course_version_id == CourseVersion.id)
+            .group_by(CourseVersion.course_id)
+        ).all()
+    )
+    rows = {c.id: {"course": c, "published": None, "draft": None, "versions": 0} for c in courses}
+    for version in versions:
+        row = rows[version.course_id]
+        if version.is_draft:
+            row["draft"] = version
+        else:
+            row["versions"] += 1
+            if row["published"] is None or version.number > row["published"].number:
+                row["published"] = version
+    for course_id, row in rows.items():
+        row["cohorts"] = counts.get(course_id, 0)
+    return list(rows.values())
+
+
+# --------------------------------------------------------------------------- package <-> db
+
+
+def version_to_package(version: CourseVersion, slug: str) -> pkg.CoursePackage:
+    """The version as a package, ready to be written by `package.dump_package`."""
+    modules = modules_of(version.id)
+    activities = activities_by_module(m.id for m in modules)
+    return pkg.CoursePackage(
+        slug=slug,
+        title=version.title,
+        version=version.label,
+        language=version.language,
+        description=version.description,
+        modules=tuple(_module_package(m, activities[m.id]) for m in modules),
+    )
+
+
+def _module_package(module: Module, activities: list[Activity]) -> pkg.ModulePackage:
+    unlock = None
+    if module.unlock_on is not None or module.unlock_after:
+        unlock = pkg.UnlockRule(on=module.unlock_on, after=tuple(module.unlock_after))
+    meeting = None
+    if module.meeting_minutes is not None:
+        meeting = pkg.MeetingPlan(
+            duration_minutes=module.meeting_minutes, agenda=tuple(module.meeting_agenda)
+        )
+    return pkg.ModulePackage(
+        slug=module.slug,
+        title=module.title,
+        summary=module.summary,
+        objectives=tuple(module.objectives),
+        duration_minutes=module.duration_minutes,
+        indicators=tuple(module.indicators),
+        meeting=meeting,
+        material=module.material,
+        unlock=unlock,
+        activities=tuple(
+            pkg.ActivityPackage(
+                key=a.key,
+                type=a.type,
+                title=a.title,
+                settings=_settings_tuple(a.config),
+            )
+            for a in activities
+        ),
+    )
+
+
+def _settings_tuple(config: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    def freeze(value: Any) -> Any:
+        if isinstance(value, list):
+            return tuple(freeze(v) for v in value)
+        return value
+
+    settings = decode_settings(config)
+    return tuple((key, freeze(settings[key])) for key in sorted(settings))
+
+
+_DATE_TAG = "$date"
+
+
+def _json_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Settings as stored in JSON, which has no dates: a date becomes {"$date": "..."}."""
+
+    def encode(value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            return [encode(v) for v in value]
+        if isinstance(value, date):
+            return {_DATE_TAG: value.isoformat()}
+        return value
+
+    return {key: encode(value) for key, value in settings.items()}
+
+
+def decode_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """An activity's settings as its type sees them (dates restored)."""
+
+    def decode(value: Any) -> Any:
+        if isinstance(value, list):
+            return [decode(v) for v in value]
+        if isinstance(value, dict) and set(value) == {_DATE_TAG}:
+            return date.fromisoformat(value[_DATE_TAG])
+        return value
+
+    return {key: decode(value) for key, value in config.items()}
+
+
+def _write_modules(version: CourseVersion, modules: Iterable[pkg.ModulePackage]) -> None:
+    """Insert the modules and their activities of a package into `version`."""
+    for position, source in enumerate(modules, start=1):
+        module = Module(
+            version_id=version.id,
+            position=position,
+            slug=source.slug,
+            title=source.title,
+            summary=source.summary,
+            objectives=list(source.objectives),
+            duration_minutes=source.duration_minutes,
+            indicators=list(source.indicators),
+            material=source.material,
+            unlock_on=source.unlock.on if source.unlock else None,
+            unlock_after=list(source.unlock.after) if source.unlock else [],
+            meeting_minutes=source.meeting.duration_minutes if source.meeting else None,
+            meeting_agenda=list(source.meeting.agenda) if source.meeting else [],
+        )
+        db.session.add(module)
+        db.session.flush()
+        for index, activity in enumerate(source.activities, start=1):
+            db.session.add(
+                Activity(
+                    module_id=module.id,
+                    position=index,
+                    key=activity.key,
+                    type=activity.type,
+                    title=activity.title,
+                    config=_json_settings(activity.settings_dict()),
+                )
+            )
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    course: Course
+    version: CourseVersion
+    created: bool
+    """False when the package was identical to the latest published version."""
+
+
+def import_package(package: pkg.CoursePackage, *, actor_id: int | None = None) -> ImportResult:
+    """Load a valid package as the course's next published version, unless unchanged."""
+    digest = pkg.content_hash(package)
+    course = db.session.scalar(_lock(select(Course).where(Course.slug == package.slug)))
+    if course is None:
+        course = Course(slug=package.slug)
+        db.session.add(course)
+        db.session.flush()
+    latest = latest_published(course.id)
+    if latest is not None and latest.content_hash == digest:
+        return ImportResult(course, latest, created=False)
+    clash = db.session.scalar(
+        select(CourseVersion.id).where(
+            CourseVersion.course_id == course.id,
+            CourseVersion.status == VersionStatus.PUBLISHED.value,
+            CourseVersion.label == package.version,
+        )
+    )
+    if clash is not None:
+        raise CourseError(
+            _(
+                "Version %(label)s of this course was already published with different "
+                "content; raise the version in course.toml.",
+                label=package.version,
+            ),
+            "version",
+        )
+    version = CourseVersion(
+        course_id=course.id,
+        status=VersionStatus.PUBLISHED.value,
+        number=_next_number(course.id),
+        label=package.version,
+        title=package.title,
+        description=package.description,
+        language=package.language,
+        content_hash=digest,
+        published_at=utcnow(),
+        published_by_id=actor_id,
+    )
+    db.session.add(version)
+    db.session.flush()
+    _write_modules(version, package.modules)
+    return ImportResult(course, version, created=True)
+
+
+def _next_number(course_id: int) -> int:
+    current = db.session.scalar(
+        select(func.max(CourseVersion.number)).where(CourseVersion.course_id == course_id)
+    )
+    return (current or 0) + 1
+
+
+def export_version(version: CourseVersion, slug: str, dest: Path) -> None:
+    pkg.dump_package(version_to_package(version, slug), dest)
+
+
+# --------------------------------------------------------------------------- authoring
+
+
+@dataclass(frozen=True)
+class CourseInput:
+    title: str
+    label: str
+    language: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ModuleInput:
+    slug: str
+    title: str
+    summary: str
+    objectives: list[str]
+    duration_minutes: int
+    indicators: list[int]
+    material: str
+    unlock_on: date | None
+    unlock_after: list[str]
+    meeting_minutes: int | None
+    meeting_agenda: list[str]
+
+
+@dataclass(frozen=True)
+class ActivityInput:
+    key: str
+    type: str
+    title: str
+    config: dict[str, Any]
+
+
+def _check_draft(version: CourseVersion) -> None:
+    if not version.is_draft:
+        raise CourseError(_("A published version cannot be changed; start a new draft."))
+
+
+def create_course(slug: str, data: CourseInput) -> CourseVersion:
+    if db.session.scalar(select(Course.id).where(Course.slug == slug)) is not None:
+        raise CourseError(_("A course with this short name already exists."), "slug")
+    course = Course(slug=slug)
+    db.session.add(course)
+    db.session.flush()
+    version = CourseVersion(course_id=course.id, status=VersionStatus.DRAFT.value)
+    _apply_course_input(version, data)
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def _apply_course_input(version: CourseVersion, data: CourseInput) -> None:
+    version.title = data.title.strip()
+    version.label = data.label.strip()
+    version.language = data.language
+    version.description = data.description.strip()
+
+
+def update_course(version: CourseVersion, data: CourseInput) -> None:
+    _check_draft(version)
+    _apply_course_input(version, data)
+    db.session.flush()
+
+
+def start_draft(course: Course) -> CourseVersion:
+    """The course's draft; a new one copied from the latest published version if none."""
+    db.session.scalar(_lock(select(Course.id).where(Course.id == course.id)))
+    existing = draft_of(course.id)
+    if existing is not None:
+        return existing
+    latest = latest_published(course.id)
+    if latest is None:
+        raise CourseError(_("This course has no version to start from."))
+    draft = CourseVersion(
+        course_id=course.id,
+        status=VersionStatus.DRAFT.value,
+        label=_bump(latest.label),
+        title=latest.title,
+        description=latest.description,
+        language=latest.language,
+    )
+    db.session.add(draft)
+    db.session.flush()
+    _write_modules(draft, version_to_package(latest, course.slug).modules)
+    return draft
+
+
+def _bump(label: str) -> str:
+    parts = label.split(".")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return f"{parts[0]}.{int(parts[1]) + 1}.0"
+    return label
+
+
+def discard_draft(version: CourseVersion) -> None:
+    _check_draft(version)
+    db.session.delete(version)
+    db.session.flush()
+
+
+def _check_module_slug(version: CourseVersion, slug: str, exclude_id: int | None) -> None:
+    stmt = select(Module.id).where(Module.version_id == version.id, Module.slug == slug)
+    if exclude_id is not None:
+        stmt = stmt.where(Module.id != exclude_id)
+    if db.session.scalar(stmt) is not None:
+        raise CourseError(_("Another module of this course already uses this short name."), "slug")
+
+
+def _check_unlock_after(module_slugs: list[str], own_index: int, after: list[str]) -> None:
+    earlier = set(module_slugs[:own_index])
+    for slug in after:
+        if slug not in earlier:
+            raise CourseError(
+                _("A module can only wait for modules listed before it."), "unlock_after"
+            )
+
+
+def _apply_module_input(module: Module, data: ModuleInput) -> None:
+    module.slug = data.slug
+    module.title = data.title.strip()
+    module.summary = data.summary.strip()
+    module.objectives = [o.strip() for o in data.objectives if o.strip()]
+    module.duration_minutes = data.duration_minutes
+    module.indicators = sorted(set(data.indicators))
+    module.material = data.material
+    module.unlock_on = data.unlock_on
+    module.unlock_after = list(dict.fromkeys(data.unlock_after))
+    module.meeting_minutes = data.meeting_minutes
+    module.meeting_agenda = [a.strip() for a in data.meeting_agenda if a.strip()]
+
+
+def add_module(version: CourseVersion, data: ModuleInput) -> Module:
+    _check_draft(version)
+    _check_module_slug(version, data.slug, None)
+    slugs = [m.slug for m in modules_of(version.id)]
+    _check_unlock_after(slugs, len(slugs), data.unlock_after)
+    module = Module(version_id=version.id, position=len(slugs) + 1)
+    _apply_module_input(module, data)
+    db.session.add(module)
+    db.session.flush()
+    return module
+
+
+def update_module(version: CourseVersion, module: Module, data: ModuleInput) -> None:
+    _check_draft(version)
+    _check_module_slug(version, data.slug, module.id)
+    modules = modules_of(version.id)
+    slugs = [m.slug for m in modules]
+    index = slugs.index(module.slug)
+    _check_unlock_after(slugs, index, data.unlock_after)
+    if data.slug != module.slug:
+        # Keep later modules' unlock rules pointing at the renamed module.
+        for other in modules[index + 1 :]:
+            if module.slug in other.unlock_after:
+                other.unlock_after = [
+                    data.slug if s == module.slug else s for s in other.unlock_after
+                ]
+    _apply_module_input(module, data)
+    db.session.flush()
+
+
+def delete_module(version: CourseVersion, module: Module) -> None:
+    _check_draft(version)
+    modules = modules_of(version.id)
+    for other in modules:
+        if module.slug in other.unlock_after:
+            other.unlock_after = [s for s in other.unlock_after if s != module.slug]
+    db.session.delete(module)
+    for position, other in enumerate((m for m in modules if m.id != module.id), start=1):
+        other.position = position
+    db.session.flush()
+
+
+def move_module(version: CourseVersion, module: Module, delta: int) -> None:
+    """Move a module up (-1) or down (+1); unlock rules that would point forward are dropped."""
+    _check_draft(version)
+    modules = modules_of(version.id)
+    index = next(i for i, m in enumerate(modules) if m.id == module.id)
+    target = index + delta
+    if not 0 <= target < len(modules):
+        return
+    modules[index], modules[target] = modules[target], modules[index]
+    for position, other in enumerate(modules, start=1):
+        other.position = position
+        earlier = {m.slug for m in modules[: position - 1]}
+        if any(s not in earlier for s in other.unlock_after):
+            other.unlock_after = [s for s in other.unlock_after if s in earlier]
+    db.session.flush()
+
+
+def _check_activity(
+    module: Module, data: ActivityInput, types: Mapping[str, Any], exclude_id: int | None
+) -> None:
+    activity_type = types.get(data.type)
+    if activity_type is None:
+        raise CourseError(_("Unknown activity type."), "type")
+    if getattr(activity_type, "requires_meeting", False) and not module.has_meeting:
+        raise CourseError(_("This activity type needs the module to have a live meeting."), "type")
+    problems = activity_type.validate_config(data.config)
+    if problems:
+        raise CourseError(
+            "; ".join(f"{p.key}: {p.message}" if p.key else str(p.message) for p in problems),
+            "config",
+        )
+    stmt = select(Activity.id).where(Activity.module_id == module.id, Activity.key == data.key)
+    if exclude_id is not None:
+        stmt = stmt.where(Activity.id != exclude_id)
+    if db.session.scalar(stmt) is not None:
+        raise CourseError(_("Another activity of this module already uses this key."), "key")
+
+
+def add_activity(
+    version: CourseVersion, module: Module, data: ActivityInput, types: Mapping[str, Any]
+) -> Activity:
+    _check_draft(version)
+    _check_activity(module, data, types, None)
+    count = db.session.scalar(select(func.count()).where(Activity.module_id == module.id))
+    activity = Activity(
+        module_id=module.id,
+        position=(count or 0) + 1,
+        key=data.key,
+        type=data.type,
+        title=data.title.strip(),
+        config=_json_settings(data.config),
+    )
+    db.session.add(activity)
+    db.session.flush()
+    return activity
+
+
+def update_activity(
+    version: CourseVersion,
+    module: Module,
+    activity: Activity,
+    data: ActivityInput,
+    types: Mapping[str, Any],
+) -> None:
+    _check_draft(version)
+    _check_activity(module, data, types, activity.id)
+    activity.key = data.key
+    activity.type = data.type
+    activity.title = data.title.strip()
+    activity.config = _json_settings(data.config)
+    db.session.flush()
+
+
+def delete_activity(version: CourseVersion, activity: Activity) -> None:
+    _check_draft(version)
+    module_id = activity.module_id
+    db.session.delete(activity)
+    db.session.flush()
+    for position, other in enumerate(activities_by_module([module_id])[module_id], start=1):
+        other.position = position
+    db.session.flush()
+
+
+def move_activity(version: CourseVersion, activity: Activity, delta: int) -> None:
+    _check_draft(version)
+    siblings = activities_by_module([activity.module_id])[activity.module_id]
+    index = next(i for i, a in enumerate(siblings) if a.id == activity.id)
+    target = index + delta
+    if 0 <= target < len(siblings):
+        siblings[index], siblings[target] = siblings[target], siblings[index]
+        for position, other in enumerate(siblings, start=1):
+            other.position = position
+        db.session.flush()
+
+
+def check_draft(version: CourseVersion, slug: str, types: Mapping[str, Any]) -> list[pkg.Problem]:
+    """Every problem the draft would have as a package (the same rules as an import)."""
+    with tempfile.TemporaryDirectory(prefix="lms-draft-") as tmp:
+        dest = Path(tmp) / slug
+        pkg.dump_package(version_to_package(version, slug), dest)
+        _, problems = pkg.load_package(dest, types)
+    return problems
+
+
+def publish(
+    course: Course, version: CourseVersion, types: Mapping[str, Any], *, actor_id: int | None
+) -> CourseVersion:
+    """Freeze the draft as the course's next version; raises PackageProblems if invalid."""
+    _check_draft(version)
+    db.session.scalar(_lock(select(Course.id).where(Course.id == course.id)))
+    problems = check_draft(version, course.slug, types)
+    if problems:
+        raise PackageProblems(problems)
+    clash = db.session.scalar(
+        select(CourseVersion.id).where(
+            CourseVersion.course_id == course.id,
+            CourseVersion.status == VersionStatus.PUBLISHED.value,
+            CourseVersion.label == version.label,
+        )
+    )
+    if clash is not None:
+        raise CourseError(
+            _(
+                "Version %(label)s is already published; give this one a new version.",
+                label=version.label,
+            ),
+            "label",
+        )
+    version.content_hash = pkg.content_hash(version_to_package(version, course.slug))
+    version.number = _next_number(course.id)
+    version.status = VersionStatus.PUBLISHED.value
+    version.published_at = utcnow()
+    version.published_by_id = actor_id
+    db.session.flush()
+    return version
+
+
+# --------------------------------------------------------------------------- cohorts
+
+
+def attach_cohort(cohort: Cohort, version: CourseVersion) -> int:
+    """Put a cohort on a published version; returns how many completions were carried over.
+
+    Completions recorded on the old version stay where they are (nothing is rewritten);
+    the participants get the same completion on the new version's activity with the same
+    module and key, so moving a cohort forward does not throw away their progress.
+    """
+    if version.is_draft:
+        raise CourseError(_("Only a published version can be given to a cohort."), "version")
+    old_version_id = cohort.course_version_id
+    cohort.course_version_id = version.id
+    db.session.flush()
+    if old_version_id is None or old_version_id == version.id:
+        return 0
+    old_module, new_module = aliased(Module), aliased(Module)
+    old_activity, new_activity = aliased(Activity), aliased(Activity)
+    source = (
+        select(
+            ActivityCompletion.enrolment_id,
+            new_activity.id,
+            ActivityCompletion.completed_at,
+            literal("carried"),
+        )
+        .join(Enrolment, Enrolment.id == ActivityCompletion.enrolment_id)
+        .join(old_activity, old_activity.id == ActivityCompletion.activity_id)
+        .join(old_module, old_module.id == old_activity.module_id)
+        .join(
+            new_module,
+            (new_module.slug == old_module.slug) & (new_module.version_id == version.id),
+        )
+        .join(
+            new_activity,
+            (new_activity.module_id == new_module.id)
+            & (new_activity.key == old_activity.key)
+            & (new_activity.type == old_activity.type),
+        )
+        .where(Enrolment.cohort_id == cohort.id, old_module.version_id == old_version_id)
+        .where(
+            ~select(ActivityCompletion.id)
+            .where(
+                ActivityCompletion.enrolment_id == Enrolment.id,
+                ActivityCompletion.activity_id == new_activity.id,
+            )
+            .correlate(Enrolment, new_activity)
+            .exists()
+        )
+    )
+    result = db.session.execute(
+        insert(ActivityCompletion).from_select(
+            ["enrolment_id", "activity_id", "completed_at", "source"], source
+        )
+    )
+    return result.rowcount or 0
+
+
+# --------------------------------------------------------------------------- completion
+
+
+def record_completion(enrolment_id: int, activity_id: int, source: str) -> bool:
+    """Record that an enrolment completed an activity; False if it already had. Race-safe."""
+    exists = db.session.scalar(
+        select(ActivityCompletion.id).where(
+            ActivityCompletion.enrolment_id == enrolment_id,
+            ActivityCompletion.activity_id == activity_id,
+        )
+    )
+    if exists is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                ActivityCompletion(
+                    enrolment_id=enrolment_id, activity_id=activity_id, source=source
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def withdraw_completion(
+    enrolment_ids: Iterable[int], activity_ids: Iterable[int], source: str
+) -> None:
+    """Remove completions that `source` recorded (attendance corrected to absent)."""
+    db.session.execute(
+        delete(ActivityCompletion).where(
+            ActivityCompletion.enrolment_id.in_(list(enrolment_ids)),
+            ActivityCompletion.activity_id.in_(list(activity_ids)),
+            ActivityCompletion.source == source,
+        )
+    )
+
+
+def event_types(types: Mapping[str, Any], event: CompletionEvent) -> set[str]:
+    """The names of the activity types completed by `event`."""
+    return {name for name, t in types.items() if event in t.completion_events}
+
+
+# --------------------------------------------------------------------------- session plan
+
+
+class ModuleState(enum.StrEnum):
+    LOCKED = "locked"
+    AVAILABLE = "available"
+    IN_PROGRESS = "in_progress"
+    COMPLETE = "complete"
+
+
+@dataclass
+class ActivityProgress:
+    activity: Activity
+    completed_at: datetime | None
+
+    @property
+    def complete(self) -> bool:
+        return self.completed_at is not None
+
+
+@dataclass
+class ModuleProgress:
+    module: Module
+    activities: list[ActivityProgress]
+    meeting: Any | None
+    state: ModuleState = ModuleState.AVAILABLE
+    opens_on: date | None = None
+    """Set when the module waits for a date."""
+    waiting_for: list[Module] = field(default_factory=list)
+    """Earlier modules that must be complete first."""
+
+    @property
+    def done(self) -> int:
+        return sum(1 for a in self.activities if a.complete)
+
+    @property
+    def locked(self) -> bool:
+        return self.state == ModuleState.LOCKED
+
+
+@dataclass
+class SessionPlan:
+    enrolment: Enrolment
+    cohort: Cohort
+    modules: list[ModuleProgress]
+
+    @property
+    def complete_count(self) -> int:
+        return sum(1 for m in self.modules if m.state == ModuleState.COMPLETE)
+
+    @property
+    def percent(self) -> int:
+        total = sum(len(m.activities) for m in self.modules)
+        done = sum(m.done for m in self.modules)
+        return round(100 * done / total) if total else 0
+
+    @property
+    def next_module(self) -> ModuleProgress | None:
+        """The first module that is open and not complete: what to do next."""
+        for progress in self.modules:
+            if progress.state in (ModuleState.AVAILABLE, ModuleState.IN_PROGRESS):
+                return progress
+        return None
+
+    def find(self, module_id: int) -> ModuleProgress | None:
+        return next((m for m in self.modules if m.module.id == module_id), None)
+
+
+def session_plans(enrolments: list[Enrolment], today: date) -> list[SessionPlan]:
+    """Session plans of several enrolments (their cohorts loaded) in four queries in all."""
+    from lms.meetings.models import Meeting
+
+    enrolments = [e for e in enrolments if e.cohort.course_version_id is not None]
+    if not enrolments:
+        return []
+    version_ids = {e.cohort.course_version_id for e in enrolments}
+    modules = list(
+        db.session.scalars(
+            select(Module)
+            .where(Module.version_id.in_(version_ids))
+            .order_by(Module.version_id, Module.position)
+        )
+    )
+    activities = activities_by_module(m.id for m in modules)
+    completions: dict[tuple[int, int], datetime] = {
+        (row.enrolment_id, row.activity_id): row.completed_at
+        for row in db.session.execute(
+            select(
+                ActivityCompletion.enrolment_id,
+                ActivityCompletion.activity_id,
+                ActivityCompletion.completed_at,
+            ).where(ActivityCompletion.enrolment_id.in_([e.id for e in enrolments]))
+        )
+    }
+    meetings = {
+        (m.cohort_id, m.module_slug): m
+        for m in db.session.scalars(
+            select(Meeting).where(Meeting.cohort_id.in_({e.cohort_id for e in enrolments}))
+        )
+    }
+    plans = []
+    for enrolment in enrolments:
+        version_modules = [m for m in modules if m.version_id == enrolment.cohort.course_version_id]
+        progress = [
+            ModuleProgress(
+                module=module,
+                activities=[
+                    ActivityProgress(a, completions.get((enrolment.id, a.id)))
+                    for a in activities[module.id]
+                ],
+                meeting=meetings.get((enrolment.cohort_id, module.slug)),
+            )
+            for module in version_modules
+        ]
+        derive_states(progress, today)
+        plans.append(SessionPlan(enrolment=enrolment, cohort=enrolment.cohort, modules=progress))
+    return plans
+
+
+def derive_states(modules: list[ModuleProgress], today: date) -> None:
+    by_slug = {m.module.slug: m for m in modules}
+    for progress in modules:
+        module = progress.module
+        waiting = [
+            by_slug[s].module
+            for s in module.unlock_after
+            if s in by_slug and by_slug[s].state != ModuleState.COMPLETE
+        ]
+        opens_later = module.unlock_on is not None and module.unlock_on > today
+        if opens_later or waiting:
+            progress.state = ModuleState.LOCKED
+            progress.opens_on = module.unlock_on if opens_later else None
+            progress.waiting_for = waiting
+        elif progress.activities and progress.done == len(progress.activities):
+            progress.state = ModuleState.COMPLETE
+        elif progress.done:
+            progress.state = ModuleState.IN_PROGRESS
+        else:
+            progress.state = ModuleState.AVAILABLE

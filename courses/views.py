@@ -1,0 +1,485 @@
+"""Course authoring (admins): courses, drafts, modules, activities, publishing, packages."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+from wtforms.validators import ValidationError
+
+from courses import archive, services
+from courses import package as pkg
+from courses.forms import (
+    ActivityForm,
+    CourseForm,
+    ModuleForm,
+    NewCourseForm,
+    PackageUploadForm,
+    settings_toml,
+)
+from courses.forms import lines as form_lines
+from courses.markdown import render_markdown
+from courses.models import Activity, Course, CourseVersion, Module
+from lms import plugins
+from lms.auth.models import Role
+from lms.errors import attach_error, form_status
+from lms.extensions import db
+from lms.policy import roles_required
+
+bp = Blueprint("authoring", __name__, url_prefix="/admin/courses")
+
+MAX_PACKAGE_BYTES = 20 * 1024 * 1024
+
+
+def _types():
+    return plugins.registry().activity_types
+
+
+def _course_or_404(course_id: int) -> Course:
+    course = db.session.get(Course, course_id)
+    if course is None:
+        abort(404)
+    return course
+
+
+def _draft_or_redirect(course: Course) -> CourseVersion | None:
+    draft = services.draft_of(course.id)
+    if draft is None:
+        flash(_("Start a new draft before changing the course."), "error")
+    return draft
+
+
+def _module_or_404(version: CourseVersion, module_id: int) -> Module:
+    module = db.session.get(Module, module_id)
+    if module is None or module.version_id != version.id:
+        abort(404)
+    return module
+
+
+def _activity_or_404(module: Module, activity_id: int) -> Activity:
+    activity = db.session.get(Activity, activity_id)
+    if activity is None or activity.module_id != module.id:
+        abort(404)
+    return activity
+
+
+@bp.get("/")
+@roles_required(Role.ADMIN)
+def index() -> str:
+    return render_template(
+        "authoring/index.html",
+        rows=services.course_list(),
+        upload=PackageUploadForm(),
+        packages=plugins.registry().course_packages,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def create() -> str | Response:
+    form = NewCourseForm()
+    if request.method == "GET":
+        form.label.data = form.label.data or "1.0.0"
+    if form.validate_on_submit():
+        try:
+            version = services.create_course(form.slug.data, _course_input(form))
+        except services.CourseError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Draft course created. Add its modules, then publish."), "success")
+            return redirect(url_for("authoring.show", course_id=version.course_id))
+    return render_template("authoring/course_form.html", form=form, course=None), form_status(form)
+
+
+def _course_input(form: CourseForm) -> services.CourseInput:
+    return services.CourseInput(
+        title=form.title.data,
+        label=form.label.data,
+        language=form.language.data,
+        description=form.description.data or "",
+    )
+
+
+@bp.get("/<int:course_id>")
+@roles_required(Role.ADMIN)
+def show(course_id: int) -> str:
+    """The course: its versions, and its draft's modules and activities."""
+    course = _course_or_404(course_id)
+    draft = services.draft_of(course.id)
+    versions = services.versions_with_cohorts(course.id)
+    shown = draft or (versions[0][0] if versions else None)
+    modules = services.modules_of(shown.id) if shown else []
+    activities = services.activities_by_module(m.id for m in modules)
+    return render_template(
+        "authoring/show.html",
+        course=course,
+        draft=draft,
+        shown=shown,
+        versions=versions,
+        modules=modules,
+        activities=activities,
+        types=_types(),
+    )
+
+
+@bp.post("/<int:course_id>/draft")
+@roles_required(Role.ADMIN)
+def start_draft(course_id: int) -> Response:
+    course = _course_or_404(course_id)
+    try:
+        services.start_draft(course)
+    except services.CourseError as error:
+        flash(str(error), "error")
+    return redirect(url_for("authoring.show", course_id=course.id))
+
+
+@bp.post("/<int:course_id>/draft/discard")
+@roles_required(Role.ADMIN)
+def discard_draft(course_id: int) -> Response:
+    course = _course_or_404(course_id)
+    draft = services.draft_of(course.id)
+    if draft is not None and services.latest_published(course.id) is not None:
+        services.discard_draft(draft)
+        flash(_("The draft was discarded."), "success")
+    return redirect(url_for("authoring.show", course_id=course.id))
+
+
+@bp.route("/<int:course_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit(course_id: int) -> str | Response:
+    course = _course_or_404(course_id)
+    draft = _draft_or_redirect(course)
+    if draft is None:
+        return redirect(url_for("authoring.show", course_id=course.id))
+    form = CourseForm(obj=draft)
+    if form.validate_on_submit():
+        services.update_course(draft, _course_input(form))
+        flash(_("Saved."), "success")
+        return redirect(url_for("authoring.show", course_id=course.id))
+    return render_template("authoring/course_form.html", form=form, course=course), form_status(
+        form
+    )
+
+
+@bp.post("/<int:course_id>/publish")
+@roles_required(Role.ADMIN)
+def publish(course_id: int) -> str | Response | tuple[str, int]:
+    course = _course_or_404(course_id)
+    draft = _draft_or_redirect(course)
+    if draft is None:
+        return redirect(url_for("authoring.show", course_id=course.id))
+    try:
+        version = services.publish(course, draft, _types(), actor_id=current_user.id)
+    except services.PackageProblems as error:
+        return render_template(
+            "authoring/problems.html", course=course, problems=error.problems, title=str(error)
+        ), 422
+    except services.CourseError as error:
+        flash(str(error), "error")
+        return redirect(url_for("authoring.show", course_id=course.id))
+    flash(
+        _(
+            "Version %(label)s is published. Cohorts move to it only when you move them.",
+            label=version.label,
+        ),
+        "success",
+    )
+    return redirect(url_for("authoring.show", course_id=course.id))
+
+
+# --------------------------------------------------------------------------- modules
+
+
+def _module_form(version: CourseVersion, module: Module | None) -> ModuleForm:
+    form = ModuleForm(obj=module) if module is not None else ModuleForm()
+    modules = services.modules_of(version.id)
+    earlier = modules if module is None else modules[: modules.index(module)]
+    form.unlock_after.choices = [SelectChoice(m.slug, f"{m.position}. {m.title}") for m in earlier]
+    if request.method == "GET" and module is not None:
+        form.objectives.data = "\n".join(module.objectives)
+        form.indicators.data = ", ".join(str(i) for i in module.indicators)
+        form.meeting_agenda.data = "\n".join(module.meeting_agenda)
+        form.unlock_after.data = list(module.unlock_after)
+    return form
+
+
+def _module_input(form: ModuleForm) -> services.ModuleInput:
+    return services.ModuleInput(
+        slug=form.slug.data,
+        title=form.title.data,
+        summary=form.summary.data,
+        objectives=form_lines(form.objectives.data),
+        duration_minutes=form.duration_minutes.data,
+        indicators=form.indicator_numbers(),
+        material=(form.material.data or "").replace("\r\n", "\n"),
+        unlock_on=form.unlock_on.data,
+        unlock_after=list(form.unlock_after.data or []),
+        meeting_minutes=form.meeting_minutes.data,
+        meeting_agenda=form_lines(form.meeting_agenda.data),
+    )
+
+
+@bp.route("/<int:course_id>/modules/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def module_new(course_id: int) -> str | Response:
+    course = _course_or_404(course_id)
+    draft = _draft_or_redirect(course)
+    if draft is None:
+        return redirect(url_for("authoring.show", course_id=course.id))
+    form = _module_form(draft, None)
+    if form.validate_on_submit():
+        try:
+            module = services.add_module(draft, _module_input(form))
+        except services.CourseError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Module %(title)s was added.", title=module.title), "success")
+            return redirect(url_for("authoring.show", course_id=course.id))
+    return render_template(
+        "authoring/module_form.html", form=form, course=course, module=None
+    ), form_status(form)
+
+
+@bp.route("/<int:course_id>/modules/<int:module_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def module_edit(course_id: int, module_id: int) -> str | Response:
+    course = _course_or_404(course_id)
+    draft = _draft_or_redirect(course)
+    if draft is None:
+        return redirect(url_for("authoring.show", course_id=course.id))
+    module = _module_or_404(draft, module_id)
+    form = _module_form(draft, module)
+    if form.validate_on_submit():
+        try:
+            services.update_module(draft, module, _module_input(form))
+        except services.CourseError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("authoring.show", course_id=course.id))
+    return render_template(
+        "authoring/module_form.html", form=form, course=course, module=module
+    ), form_status(form)
+
+
+@bp.post("/<int:course_id>/modules/<int:module_id>/move")
+@roles_required(Role.ADMIN)
+def module_move(course_id: int, module_id: int) -> Response:
+    course = _course_or_404(course_id)
+    draft = _draft_or_redirect(course)
+    if draft is not None:
+        module = _module_or_404(draft, module_id)
+        services.move_module(draft, module, -1 if request.form.get("direction") == "up" else 1)
+    return redirect(url_for("authoring.show", course_id=course.id, _anchor=f"module-{module_id}"))
+
+
+@bp.post("/<int:course_id>/modules/<int:module_id>/delete")
+@roles_required(Role.ADMIN)
+def module_delete(course_id: int, module_id: int) -> Response:
+    course = _course_or_404(course_id)
+    draft = _draft_or_redirect(course)
+    if draft is not None:
+        module = _module_or_404(draft, module_id)
+        services.delete_module(draft, module)
+        flash(_("Module %(title)s was removed from the draft.", title=module.title), "success")
+    return redirect(url_for("authoring.show", course_id=course.id))
+
+
+@bp.post("/preview")
+@roles_required(Role.ADMIN)
+def preview() -> str:
+    """The server's rendering of authored Markdown, sanitized: what participants will see."""
+    text = request.form.get("text", "")[: pkg.MAX_MATERIAL_BYTES]
+    return render_markdown(text) or Markup("<p><em>{}</em></p>").format(
+        _("Nothing to preview yet.")
+    )
+
+
+# --------------------------------------------------------------------------- activities
+
+
+def _activity_form(activity: Activity | None) -> ActivityForm:
+    form = ActivityForm(obj=activity) if activity is not None else ActivityForm()
+    form.type.choices = [SelectChoice(name, str(t.label)) for name, t in _types().items()]
+    if request.method == "GET" and activity is not None:
+        form.config.data = settings_toml(services.decode_settings(activity.config))
+    return form
+
+
+def _activity_input(form: ActivityForm) -> services.ActivityInput:
+    return services.ActivityInput(
+        key=form.key.data, type=form.type.data, title=form.title.data, config=form.settings()
+    )
+
+
+@bp.route("/<int:course_id>/modules/<int:module_id>/activities/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def activity_new(course_id: int, module_id: int) -> str | Response:
+    course = _course_or_404(course_id)
+    draft = _draft_or_redirect(course)
+    if draft is None:
+        return redirect(url_for("authoring.show", course_id=course.id))
+    module = _module_or_404(draft, module_id)
+    form = _activity_form(None)
+    if form.validate_on_submit():
+        try:
+            services.add_activity(draft, module, _activity_input(form), _types())
+        except (services.CourseError, ValidationError) as error:
+            _attach(form, error)
+        else:
+            flash(_("Activity added."), "success")
+            return redirect(
+                url_for("authoring.show", course_id=course.id, _anchor=f"module-{module.id}")
+            )
+    return render_template(
+        "authoring/activity_form.html", form=form, course=course, module=module, activity=None
+    ), form_status(form)
+
+
+def _attach(form: ActivityForm, error: Exception) -> None:
+    if isinstance(error, services.CourseError):
+        attach_error(form, error)
+    else:
+        form.config.errors = [*form.config.errors, str(error)]
+
+
+@bp.route(
+    "/<int:course_id>/modules/<int:module_id>/activities/<int:activity_id>/edit",
+    methods=["GET", "POST"],
+)
+@roles_required(Role.ADMIN)
+def activity_edit(course_id: int, module_id: int, activity_id: int) -> str | Response:
+    course = _course_or_404(course_id)
+    draft = _draft_or_redirect(course)
+    if draft is None:
+        return redirect(url_for("authoring.show", course_id=course.id))
+    module = _module_or_404(draft, module_id)
+    activity = _activity_or_404(module, activity_id)
+    form = _activity_form(activity)
+    if form.validate_on_submit():
+        try:
+            services.update_activity(draft, module, activity, _activity_input(form), _types())
+        except (services.CourseError, ValidationError) as error:
+            _attach(form, error)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(
+                url_for("authoring.show", course_id=course.id, _anchor=f"module-{module.id}")
+            )
+    return render_template(
+        "authoring/activity_form.html",
+        form=form,
+        course=course,
+        module=module,
+        activity=activity,
+    ), form_status(form)
+
+
+@bp.post("/<int:course_id>/modules/<int:module_id>/activities/<int:activity_id>/<action>")
+@roles_required(Role.ADMIN)
+def activity_action(course_id: int, module_id: int, activity_id: int, action: str) -> Response:
+    if action not in ("up", "down", "delete"):
+        abort(404)
+    course = _course_or_404(course_id)
+    draft = _draft_or_redirect(course)
+    if draft is not None:
+        module = _module_or_404(draft, module_id)
+        activity = _activity_or_404(module, activity_id)
+        if action == "delete":
+            services.delete_activity(draft, activity)
+            flash(_("Activity removed."), "success")
+        else:
+            services.move_activity(draft, activity, -1 if action == "up" else 1)
+    return redirect(url_for("authoring.show", course_id=course.id, _anchor=f"module-{module_id}"))
+
+
+# --------------------------------------------------------------------------- packages
+
+
+@bp.get("/<int:course_id>/versions/<int:version_id>/package.zip")
+@roles_required(Role.ADMIN)
+def export_zip(course_id: int, version_id: int) -> Response:
+    """Download a version (published or the draft) as a course package zip."""
+    course = _course_or_404(course_id)
+    version = db.session.get(CourseVersion, version_id)
+    if version is None or version.course_id != course.id:
+        abort(404)
+    with tempfile.TemporaryDirectory(prefix="lms-export-") as tmp:
+        folder = Path(tmp) / course.slug
+        services.export_version(version, course.slug, folder)
+        data = archive.make_zip(folder, prefix=course.slug)
+    suffix = "draft" if version.is_draft else version.label
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"{course.slug}-{suffix}.zip",
+    )
+
+
+@bp.post("/import")
+@roles_required(Role.ADMIN)
+def import_zip() -> str | Response | tuple[str, int]:
+    """Upload a course package zip: the same checks and result as `lms courses import`."""
+    form = PackageUploadForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "authoring/index.html",
+            rows=services.course_list(),
+            upload=form,
+            packages=plugins.registry().course_packages,
+        ), 422
+    upload = form.archive.data
+    data = upload.stream.read(MAX_PACKAGE_BYTES + 1)
+    problems: list[pkg.Problem] = []
+    result = None
+    with tempfile.TemporaryDirectory(prefix="lms-import-") as tmp:
+        try:
+            root = archive.extract_zip(data, Path(tmp), max_total_bytes=MAX_PACKAGE_BYTES)
+        except archive.ArchiveError as error:
+            problems = [pkg.Problem(upload.filename or "zip", None, str(error))]
+        else:
+            package, problems = pkg.load_package(root, _types())
+            if package is not None:
+                try:
+                    result = services.import_package(package, actor_id=current_user.id)
+                except services.CourseError as error:
+                    problems = [pkg.Problem(pkg.COURSE_FILE, None, str(error))]
+    if problems:
+        current_app.logger.info("course package refused: %d problems", len(problems))
+        return render_template(
+            "authoring/problems.html",
+            course=None,
+            problems=problems,
+            title=_("The package has problems; nothing was imported."),
+        ), 422
+    assert result is not None
+    if result.created:
+        flash(
+            _(
+                "Imported %(title)s, version %(label)s.",
+                title=result.version.title,
+                label=result.version.label,
+            ),
+            "success",
+        )
+    else:
+        flash(_("Nothing to import: the package is identical to the published version."), "info")
+    return redirect(url_for("authoring.show", course_id=result.course.id))

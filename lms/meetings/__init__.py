@@ -1,0 +1,1 @@
+"""A cohort's schedule: one meeting per module, attendance and session notes."""

@@ -1,0 +1,351 @@
+"""Course delivery and authoring through the web: session plan, module pages, completion,
+unlock rules, versions, Markdown safety and packages as zip files."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from courses import package as pkg
+from courses.archive import make_zip
+from courses.models import Activity, ActivityCompletion, CourseVersion, Module
+from lms.cohorts.models import Cohort
+from tests.conftest import course_package
+
+
+def _module_ids(db, version) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(Module.id).where(Module.version_id == version.id).order_by(Module.position)
+        )
+    )
+
+
+def _setup(db, make_user, make_cohort, make_course, attach, **course):
+    participant = make_user("participant")
+    mentor = make_user("mentor")
+    cohort = make_cohort("32.11", mentors=[mentor], participants=[participant])
+    version = make_course(**course)
+    attach(cohort, version)
+    return participant, mentor, cohort, version
+
+
+def test_participant_home_shows_the_session_plan(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    participant, _, _cohort, _ = _setup(db, make_user, make_cohort, make_course, attach)
+    login(participant)
+    page = client.get("/home").get_data(as_text=True)
+    assert page.count('data-testid="plan-row"') == 3
+    assert "Sesi 1" in page and "Sesi 3" in page
+    assert 'data-testid="next-module"' in page
+    assert "Tersedia" in page  # available, in Indonesian by default
+
+
+def test_opening_a_module_completes_its_reading_but_not_its_meeting(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    participant, _, cohort, version = _setup(db, make_user, make_cohort, make_course, attach)
+    login(participant)
+    first = _module_ids(db, version)[0]
+    page = client.get(f"/learn/{cohort.id}/modules/{first}").get_data(as_text=True)
+    assert "Isi materi sesi." in page
+    assert "Tujuan sesi 1." in page
+    assert "Sedang berjalan" in page  # in progress: reading done, meeting not yet
+    done = db.session.scalars(select(ActivityCompletion.source)).all()
+    assert done == ["view"]
+    # Opening it again records nothing twice.
+    client.get(f"/learn/{cohort.id}/modules/{first}")
+    assert db.session.scalar(select(func.count(ActivityCompletion.id))) == 1
+
+
+def test_a_module_waits_for_its_date_and_says_so(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    later = date.today() + timedelta(days=30)
+    participant, _, cohort, version = _setup(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        unlock={2: pkg.UnlockRule(on=later, after=())},
+    )
+    login(participant)
+    second = _module_ids(db, version)[1]
+    page = client.get(f"/learn/{cohort.id}/modules/{second}").get_data(as_text=True)
+    assert 'data-testid="module-locked"' in page
+    assert "Isi materi sesi." not in page
+    assert "Dibuka pada" in page
+    assert db.session.scalar(select(func.count(ActivityCompletion.id))) == 0
+
+
+def test_a_module_opens_once_the_modules_it_waits_for_are_complete(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    participant, _, cohort, version = _setup(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        activities=(("bacaan", "reading"),),
+        unlock={2: pkg.UnlockRule(on=None, after=("01-sesi",))},
+    )
+    login(participant)
+    first, second = _module_ids(db, version)[:2]
+    page = client.get(f"/learn/{cohort.id}/modules/{second}").get_data(as_text=True)
+    assert 'data-testid="module-locked"' in page and "Sesi 1" in page
+    client.get(f"/learn/{cohort.id}/modules/{first}")  # reading it completes module 1
+    page = client.get(f"/learn/{cohort.id}/modules/{second}").get_data(as_text=True)
+    assert 'data-testid="module-locked"' not in page
+    assert "Isi materi sesi." in page
+
+
+def test_authored_markdown_never_carries_script_to_the_page(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    evil = (
+        "# Judul\n\n<script>alert('x')</script>\n\n<img src=x onerror=\"alert(1)\">\n\n"
+        '[klik](javascript:alert(1))\n\n<a href="JAVASCRIPT:alert(2)">b</a>\n'
+    )
+    participant, _, cohort, version = _setup(
+        db, make_user, make_cohort, make_course, attach, material=evil
+    )
+    login(participant)
+    page = client.get(f"/learn/{cohort.id}/modules/{_module_ids(db, version)[0]}").get_data(
+        as_text=True
+    )
+    material = page.split('data-testid="material"', 1)[1]
+    assert "<h1>Judul</h1>" in material
+    assert "<script>alert" not in page
+    assert "onerror" not in material
+    assert "javascript:" not in material.lower()
+
+
+def test_preview_renders_sanitized_markdown_for_admins_only(client, login, make_user):
+    admin = make_user("admin")
+    login(admin)
+    response = client.post_form(
+        "/admin/courses/preview", {"text": "**tebal** <script>x()</script> [a](javascript:x)"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<strong>tebal</strong>" in html
+    assert "<script" not in html and "javascript:" not in html
+    client.post_form("/logout")
+    login(make_user("mentor"))
+    assert client.post_form("/admin/courses/preview", {"text": "x"}).status_code == 403
+
+
+def test_publishing_makes_a_new_version_and_cohorts_keep_theirs(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    participant, _, cohort, v1 = _setup(db, make_user, make_cohort, make_course, attach)
+    admin = make_user("admin")
+    login(admin)
+    course_id = v1.course_id
+    assert client.post_form(f"/admin/courses/{course_id}/draft").status_code == 302
+    draft = db.session.scalar(
+        select(CourseVersion).where(
+            CourseVersion.course_id == course_id, CourseVersion.status == "draft"
+        )
+    )
+    assert draft.label == "1.1.0"
+    module = db.session.scalar(
+        select(Module).where(Module.version_id == draft.id, Module.position == 1)
+    )
+    form = {
+        "slug": module.slug,
+        "title": "Sesi 1 yang diperbarui",
+        "summary": module.summary,
+        "objectives": "Tujuan baru",
+        "duration_minutes": "45",
+        "indicators": "1, 2",
+        "material": "Materi baru",
+        "meeting_minutes": "90",
+        "meeting_agenda": "Paparan",
+    }
+    response = client.post_form(f"/admin/courses/{course_id}/modules/{module.id}/edit", form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert client.post_form(f"/admin/courses/{course_id}/publish").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(CourseVersion, draft.id).status == "published"
+    # The cohort still follows version 1 and sees its content.
+    assert db.session.get(Cohort, cohort.id).course_version_id == v1.id
+    client.post_form("/logout")
+    login(participant)
+    page = client.get("/home").get_data(as_text=True)
+    assert "Sesi 1" in page and "yang diperbarui" not in page
+
+
+def test_a_published_version_cannot_be_edited(db, client, login, make_user, make_course):
+    version = make_course()
+    login(make_user("admin"))
+    module_id = _module_ids(db, version)[0]
+    response = client.post_form(
+        f"/admin/courses/{version.course_id}/modules/{module_id}/edit", {"title": "x"}
+    )
+    assert response.status_code == 302  # sent back: start a draft first
+    assert db.session.get(Module, module_id).title == "Sesi 1"
+
+
+def test_publishing_an_invalid_draft_lists_the_problems(db, client, login, make_user):
+    login(make_user("admin"))
+    response = client.post_form(
+        "/admin/courses/new",
+        {"slug": "kosong", "title": "Kosong", "label": "1.0.0", "language": "id"},
+    )
+    assert response.status_code == 302
+    course_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    response = client.post_form(f"/admin/courses/{course_id}/publish")
+    assert response.status_code == 422
+    assert 'data-testid="package-problems"' in response.get_data(as_text=True)
+    assert db.session.scalar(select(CourseVersion.status)) == "draft"
+
+
+def test_moving_a_cohort_keeps_old_records_and_carries_progress(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    participant, _, cohort, v1 = _setup(db, make_user, make_cohort, make_course, attach)
+    login(participant)
+    client.get(f"/learn/{cohort.id}/modules/{_module_ids(db, v1)[0]}")
+    v2 = make_course(version="1.1.0", title="Kursus Uji (revisi)")
+    attach(cohort, v2)
+    rows = db.session.execute(
+        select(Activity.module_id, ActivityCompletion.source).join(
+            Activity, Activity.id == ActivityCompletion.activity_id
+        )
+    ).all()
+    old_first, new_first = _module_ids(db, v1)[0], _module_ids(db, v2)[0]
+    assert sorted(rows) == sorted([(old_first, "view"), (new_first, "carried")])
+    page = client.get("/home").get_data(as_text=True)
+    assert "Sedang berjalan" in page  # progress carried to the new version
+
+
+def test_a_participant_cannot_open_another_cohorts_course(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    _, _, cohort, version = _setup(db, make_user, make_cohort, make_course, attach)
+    stranger = make_user("participant")
+    make_cohort("32.11", participants=[stranger])
+    login(stranger)
+    assert client.get(f"/learn/{cohort.id}").status_code == 403
+    module_id = _module_ids(db, version)[0]
+    assert client.get(f"/learn/{cohort.id}/modules/{module_id}").status_code == 403
+
+
+def test_a_module_of_another_version_is_not_found(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    participant, _, cohort, _ = _setup(db, make_user, make_cohort, make_course, attach)
+    other = make_course(slug="lain")
+    login(participant)
+    assert client.get(f"/learn/{cohort.id}/modules/{_module_ids(db, other)[0]}").status_code == 404
+
+
+# --------------------------------------------------------------------------- packages
+
+
+def _zip_of(package, tmp_path) -> bytes:
+    folder = tmp_path / package.slug
+    pkg.dump_package(package, folder)
+    return make_zip(folder, prefix=package.slug)
+
+
+def test_zip_upload_imports_a_package_once(db, client, login, make_user, tmp_path):
+    login(make_user("admin"))
+    data = _zip_of(course_package(slug="unggah", modules=2), tmp_path)
+    response = client.post_form(
+        "/admin/courses/import", {"archive": (io.BytesIO(data), "unggah.zip")}
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count(CourseVersion.id))) == 1
+    response = client.post_form(
+        "/admin/courses/import",
+        {"archive": (io.BytesIO(data), "unggah.zip")},
+        follow_redirects=True,
+    )
+    assert "identik" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(CourseVersion.id))) == 1
+
+
+def test_a_bad_package_zip_lists_every_problem_and_imports_nothing(
+    db, client, login, make_user, tmp_path
+):
+    login(make_user("admin"))
+    folder = tmp_path / "rusak"
+    pkg.dump_package(course_package(slug="rusak"), folder)
+    (folder / "01-sesi" / "module.toml").write_text('title = "x"\nduration_minutes = -3\n')
+    data = make_zip(folder, prefix="rusak")
+    response = client.post_form(
+        "/admin/courses/import", {"archive": (io.BytesIO(data), "rusak.zip")}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "01-sesi/module.toml" in page and "duration_minutes" in page
+    assert db.session.scalar(select(func.count(CourseVersion.id))) == 0
+
+
+def test_a_zip_slip_archive_is_refused(db, client, login, make_user):
+    login(make_user("admin"))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("../../evil.txt", "x")
+    response = client.post_form(
+        "/admin/courses/import", {"archive": (io.BytesIO(buffer.getvalue()), "evil.zip")}
+    )
+    assert response.status_code == 422
+    assert "evil.txt" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(CourseVersion.id))) == 0
+
+
+def test_download_then_upload_is_unchanged(db, client, login, make_user, make_course):
+    version = make_course(modules=2)
+    login(make_user("admin"))
+    response = client.get(f"/admin/courses/{version.course_id}/versions/{version.id}/package.zip")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    again = client.post_form(
+        "/admin/courses/import",
+        {"archive": (io.BytesIO(response.data), "k.zip")},
+        follow_redirects=True,
+    )
+    assert "identik" in again.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(CourseVersion.id))) == 1
+
+
+# --------------------------------------------------------------------------- query counts
+
+
+def _big_setup(db, make_user, make_cohort, make_course, attach, participants: int):
+    people = [make_user("participant") for _ in range(participants)]
+    cohort = make_cohort("32.11", participants=people)
+    version = make_course(
+        modules=30,
+        activities=(("bacaan", "reading"), ("pertemuan", "meeting"), ("ulang", "reading")),
+    )
+    attach(cohort, version)
+    return people[0], cohort, version
+
+
+def test_session_plan_and_module_page_query_counts_do_not_grow(
+    db, client, login, make_user, make_cohort, make_course, attach, count_queries
+):
+    participant, cohort, version = _big_setup(db, make_user, make_cohort, make_course, attach, 1)
+    login(participant)
+    module_id = _module_ids(db, version)[-1]
+    client.get(f"/learn/{cohort.id}/modules/{module_id}")  # first view writes completions
+    with count_queries() as home:
+        assert client.get("/home").status_code == 200
+    with count_queries() as plan:
+        assert client.get(f"/learn/{cohort.id}").status_code == 200
+    with count_queries() as module:
+        assert client.get(f"/learn/{cohort.id}/modules/{module_id}").status_code == 200
+    # 30 modules × 3 activities, yet a handful of statements each.
+    assert home.n <= 12, home.statements
+    assert plan.n <= 10, plan.statements
+    assert module.n <= 10, module.statements
