@@ -37,6 +37,29 @@ PAGES = {
     "/users/{mentor_x}/edit": [302, 403, 403, 403, 403, 403, 403, 200],
     "/users/import": [302, 403, 403, 403, 403, 200, 200, 200],
     "/admin/regions/": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/admin/courses/": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/admin/courses/new": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/admin/courses/{course}": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/admin/courses/{course}/edit": [302, 403, 403, 403, 403, 403, 403, 302],
+    "/admin/courses/{course}/versions/{version}/package.zip": [
+        302,
+        403,
+        403,
+        403,
+        403,
+        403,
+        403,
+        200,
+    ],
+    "/learn/{x}": [302, 200, 403, 200, 403, 200, 403, 200],
+    "/learn/{x}/modules/{module}": [302, 200, 403, 200, 403, 200, 403, 200],
+    "/learn/{x}/meetings/{meeting}.ics": [302, 200, 403, 200, 403, 200, 403, 200],
+    "/cohorts/{x}/course": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/cohorts/{x}/schedule": [302, 403, 403, 200, 403, 200, 403, 200],
+    "/cohorts/{x}/meetings/{meeting}/edit": [302, 403, 403, 403, 403, 200, 403, 200],
+    "/cohorts/{x}/meetings/{meeting}/attendance": [302, 403, 403, 200, 403, 403, 403, 200],
+    "/cohorts/{x}/meetings/{meeting}/notes": [302, 403, 403, 200, 403, 403, 403, 200],
+    "/account/calendar": [302, 200, 200, 200, 200, 200, 200, 200],
     "/healthz": [200, 200, 200, 200, 200, 200, 200, 200],
     "/login": [200, 302, 302, 302, 302, 302, 302, 302],
 }
@@ -46,11 +69,20 @@ POSTS = {
     "/cohorts/{x}/enrolments/{enrolment_a}/withdraw": [302, 403, 403, 403, 403, 302, 403, 302],
     "/users/{participant_a}/reset-link": [302, 403, 403, 403, 403, 200, 403, 200],
     "/users/{participant_a}/active": [302, 403, 403, 403, 403, 302, 403, 302],
+    "/admin/courses/preview": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/admin/courses/{course}/draft": [302, 403, 403, 403, 403, 403, 403, 302],
+    "/admin/courses/import": [302, 403, 403, 403, 403, 403, 403, 422],
+    "/cohorts/{x}/schedule": [302, 403, 403, 403, 403, 422, 403, 422],
+    "/cohorts/{x}/course": [302, 403, 403, 403, 403, 403, 403, 422],
+    "/cohorts/{x}/meetings/{meeting}/attendance": [302, 403, 403, 422, 403, 403, 403, 422],
+    "/meetings/notes-preview": [302, 403, 403, 200, 200, 403, 403, 200],
+    # a reading activity is completed by opening the module, not by a button
+    "/learn/{x}/activities/{activity}/complete": [302, 400, 403, 403, 403, 403, 403, 403],
 }
 
 
 @pytest.fixture
-def cast(db, make_user, make_cohort):
+def cast(db, make_user, make_cohort, make_course, attach):
     people = {
         "participant_a": make_user("participant", region="32.11"),
         "participant_b": make_user("participant", region="35.10"),
@@ -67,8 +99,38 @@ def cast(db, make_user, make_cohort):
     from lms.cohorts.models import Enrolment
 
     enrolment_a = db.session.scalar(select(Enrolment.id).where(Enrolment.cohort_id == x.id))
+    version = make_course(modules=2)
+    attach(x, version)
+    from datetime import date, time
+
+    from courses.models import Activity, Module
+    from lms.cohorts.models import Cohort
+    from lms.meetings import services as meetings
+
+    meetings.generate_schedule(
+        db.session.get(Cohort, x.id),
+        meetings.ScheduleInput(date(2026, 12, 7), time(9), 7, "", "", None),
+        "Asia/Jakarta",
+    )
+    db.session.commit()
+    module = db.session.scalar(select(Module.id).where(Module.version_id == version.id))
+    activity = db.session.scalar(
+        select(Activity.id).where(Activity.module_id == module, Activity.type == "reading")
+    )
     ids = {name: user.id for name, user in people.items()}
-    return {"people": people, "ids": {**ids, "x": x.id, "enrolment_a": enrolment_a}}
+    return {
+        "people": people,
+        "ids": {
+            **ids,
+            "x": x.id,
+            "enrolment_a": enrolment_a,
+            "course": version.course_id,
+            "version": version.id,
+            "module": module,
+            "activity": activity,
+            "meeting": meetings.meetings_of(x.id)[0].id,
+        },
+    }
 
 
 def _as(role, cast, login):
