@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
@@ -15,6 +17,8 @@ from lms.auth.models import Role
 from lms.cohorts import services as cohort_services
 from lms.cohorts.models import Cohort, EnrolmentStatus
 from lms.extensions import csrf, db
+from lms.meetings import services as meeting_services
+from lms.models import utcnow
 from lms.regions.models import Region
 from lms.users import services as user_services
 from lms.web import LANG_COOKIE
@@ -51,6 +55,11 @@ def home() -> str:
         "counts": cohort_services.participant_counts(cohorts),
         "mentors": cohort_services.with_mentors(cohorts),
     }
+    if current_user.role == Role.MENTOR:
+        context["upcoming"] = meeting_services.staff_meetings(
+            current_user.id, since=utcnow() - timedelta(hours=12), limit=10
+        )
+        context["cohort_names"] = {c.id: c.name for c in cohorts}
     if current_user.role == Role.ADMIN:
         context["role_counts"] = user_services.count_by_role()
         context["cohort_total"] = db.session.scalar(select(func.count(Cohort.id)))

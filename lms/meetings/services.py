@@ -243,9 +243,11 @@ def participant_meetings(user_id: int) -> list[tuple[Meeting, Module | None]]:
     return [(row[0], row[1]) for row in rows]
 
 
-def staff_meetings(user_id: int) -> list[tuple[Meeting, Module | None]]:
-    """Every meeting of the cohorts a mentor is assigned to."""
-    rows = db.session.execute(
+def staff_meetings(
+    user_id: int, *, since: datetime | None = None, limit: int | None = None
+) -> list[tuple[Meeting, Module | None]]:
+    """Meetings of the cohorts a mentor is assigned to (from `since`, at most `limit`)."""
+    stmt = (
         select(Meeting, Module)
         .join(Cohort, Cohort.id == Meeting.cohort_id)
         .join(cohort_mentor, cohort_mentor.c.cohort_id == Cohort.id)
@@ -255,8 +257,12 @@ def staff_meetings(user_id: int) -> list[tuple[Meeting, Module | None]]:
         )
         .where(cohort_mentor.c.user_id == user_id)
         .order_by(Meeting.starts_at)
-    ).all()
-    return [(row[0], row[1]) for row in rows]
+    )
+    if since is not None:
+        stmt = stmt.where(Meeting.starts_at >= since)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [(row[0], row[1]) for row in db.session.execute(stmt).all()]
 
 
 def icalendar_bytes(

@@ -16,6 +16,7 @@ from courses.models import Module
 from lms.cohorts.models import Cohort
 from lms.meetings import services as meeting_services
 from lms.meetings.models import Attendance, Meeting
+from lms.regions.models import Region
 from tests.e2e.conftest import _log_in, url_ending
 
 # The Indonesian catalog is still being written, so flash texts are not matched word for word:
@@ -312,7 +313,7 @@ def test_attendance_with_a_participant_left_out_shows_the_error_next_to_them(
             online_url="",
             mentor_id=w["mentor_id"],
         ),
-        cohort.region.timezone,
+        db.session.get(Region, cohort.region_code).timezone,
     )
     db.session.commit()
     meeting_id = db.session.scalar(select(Meeting.id).where(Meeting.cohort_id == cohort_id))

@@ -136,3 +136,75 @@ def test_courses_validate_reports_file_and_line(app, tmp_path):
     assert result.exit_code == 1
     assert f"{tmp_path / 'course.toml'}:2:" in result.output
     assert "01-a" in result.output
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+SHIPPED = Path(__file__).resolve().parents[2] / "courses" / "packages" / "spbe-dasar"
+
+
+def test_courses_import_export_round_trips_byte_for_byte(app, db, tmp_path):
+    first = _run(app, "courses", "import", "spbe-dasar")
+    assert first.exit_code == 0, first.output
+    assert "Imported spbe-dasar 1.0.0" in first.output
+    again = _run(app, "courses", "import", str(SHIPPED))
+    assert again.exit_code == 0 and "unchanged" in again.output
+    exported = _run(app, "courses", "export", "spbe-dasar", str(tmp_path / "a"))
+    assert exported.exit_code == 0, exported.output
+    assert _tree(tmp_path / "a") == _tree(SHIPPED)
+    # export, import, export: identical files, and the import changes nothing.
+    assert "unchanged" in _run(app, "courses", "import", str(tmp_path / "a")).output
+    _run(app, "courses", "export", "spbe-dasar", str(tmp_path / "b"))
+    assert _tree(tmp_path / "b") == _tree(tmp_path / "a")
+    from courses.models import CourseVersion
+
+    assert db.session.scalar(select(func.count(CourseVersion.id))) == 1
+
+
+def test_changed_content_needs_a_new_version_number(app, db, tmp_path):
+    import shutil
+
+    copy = tmp_path / "spbe-dasar"
+    shutil.copytree(SHIPPED, copy)
+    _run(app, "courses", "import", str(copy))
+    material = copy / "01-spbe-dan-dasar-hukum" / "material.md"
+    material.write_text(material.read_text() + "\nTambahan.\n")
+    refused = _run(app, "courses", "import", str(copy))
+    assert refused.exit_code == 1
+    assert "raise the version" in refused.output
+    course = copy / "course.toml"
+    course.write_text(course.read_text().replace('version = "1.0.0"', 'version = "1.1.0"'))
+    accepted = _run(app, "courses", "import", str(copy))
+    assert accepted.exit_code == 0 and "version #2" in accepted.output
+
+
+def test_courses_export_refuses_unknown_courses_and_full_folders(app, db, tmp_path):
+    assert _run(app, "courses", "export", "tidak-ada", str(tmp_path / "x")).exit_code == 1
+    _run(app, "courses", "import", "spbe-dasar")
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "keep.txt").write_text("x")
+    result = _run(app, "courses", "export", "spbe-dasar", str(tmp_path / "full"))
+    assert result.exit_code == 1 and "not empty" in result.output
+
+
+def test_courses_validate_a_name_or_a_missing_path(app):
+    assert _run(app, "courses", "validate", "spbe-dasar").exit_code == 0
+    result = _run(app, "courses", "validate", "/no/such/package")
+    assert result.exit_code != 0 and "neither a folder" in result.output
+
+
+def test_demo_puts_the_cohorts_on_the_spbe_course_with_a_schedule(app, db):
+    from courses.models import ActivityCompletion
+    from lms.meetings.models import Attendance, Meeting
+
+    assert _run(app, "demo").exit_code == 0
+    assert _run(app, "demo").exit_code == 0
+    versions = set(db.session.scalars(select(Cohort.course_version_id)))
+    assert len(versions) == 1 and None not in versions
+    assert db.session.scalar(select(func.count(Meeting.id))) == 3 * 9
+    assert db.session.scalar(select(func.count(Attendance.id))) == 4
+    assert db.session.scalar(select(func.count(ActivityCompletion.id))) == 3
