@@ -45,6 +45,7 @@ def plan(cohort_id: int) -> str:
         cohort=cohort,
         enrolment=enrolment,
         version=version,
+        description=render_markdown(version.description),
         plan=plan_for(cohort, enrolment),
     )
 
@@ -134,7 +135,7 @@ def complete(cohort_id: int, activity_id: int) -> Response:
     if activity_type is None or CompletionEvent.ACTION not in activity_type.completion_events:
         abort(400)
     if progress.locked:
-        flash(_("This module is not open yet."), "error")
+        flash(_("This session is not open yet."), "error")
     elif services.record_completion(enrolment.id, activity.id, CompletionEvent.ACTION.value):
         flash(_("Marked as done."), "success")
     return redirect(

@@ -161,6 +161,8 @@ def record_attendance(
 
     `statuses` maps user ids to statuses; ids not on the cohort's roster are refused.
     """
+    # Serialise two mentors saving the same meeting at once (a row lock on PostgreSQL).
+    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
     members = {user.id: enrolment for enrolment, user in roster(cohort.id)}
     strangers = set(statuses) - set(members)
     if strangers:

@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -112,7 +113,14 @@ def cohort_course(cohort_id: int) -> str | WerkzeugResponse:
             "success",
         )
         if carried:
-            flash(_("%(count)d completions were carried over.", count=carried), "info")
+            flash(
+                ngettext(
+                    "%(num)d completion was carried over.",
+                    "%(num)d completions were carried over.",
+                    carried,
+                ),
+                "info",
+            )
         return redirect(url_for("schedule.cohort_schedule", cohort_id=cohort.id))
     return render_template(
         "meetings/course.html", cohort=cohort, form=form, current=current
@@ -122,33 +130,35 @@ def cohort_course(cohort_id: int) -> str | WerkzeugResponse:
 # --------------------------------------------------------------------------- schedule
 
 
-@bp.get("/cohorts/<int:cohort_id>/schedule")
-@login_required
-def cohort_schedule(cohort_id: int) -> str:
-    cohort = policy.get_cohort_or_abort(cohort_id)
+def _schedule_page(cohort: Cohort, form: ScheduleForm) -> str:
     meetings = services.meetings_of(cohort.id)
-    modules = (
-        course_services.modules_of(cohort.course_version_id) if cohort.course_version_id else []
-    )
-    form = ScheduleForm()
-    form.mentor_id.choices = _mentor_choices(cohort)
+    modules = _modules(cohort)
+    scheduled = {m.module_slug for m in meetings}
     return render_template(
         "meetings/schedule.html",
         cohort=cohort,
         meetings=meetings,
         modules={m.slug: m for m in modules},
-        unscheduled=[
-            m for m in modules if m.has_meeting and m.slug not in {x.module_slug for x in meetings}
-        ],
+        unscheduled=[m for m in modules if m.has_meeting and m.slug not in scheduled],
         form=form,
         can_manage=policy.can_manage_cohort(current_user, cohort),
         can_attend=policy.can_take_attendance(current_user, cohort),
     )
 
 
+@bp.get("/cohorts/<int:cohort_id>/schedule")
+@login_required
+def cohort_schedule(cohort_id: int) -> str:
+    cohort = policy.get_cohort_or_abort(cohort_id)
+    form = ScheduleForm()
+    form.mentor_id.choices = _mentor_choices(cohort)
+    return _schedule_page(cohort, form)
+
+
 @bp.post("/cohorts/<int:cohort_id>/schedule")
 @login_required
-def generate(cohort_id: int) -> str | WerkzeugResponse | tuple[str, int]:
+def generate(cohort_id: int) -> WerkzeugResponse | tuple[str, int]:
+    """Make one meeting per session that has none yet."""
     cohort = policy.get_cohort_or_abort(cohort_id, manage=True)
     form = ScheduleForm()
     form.mentor_id.choices = _mentor_choices(cohort)
@@ -169,22 +179,14 @@ def generate(cohort_id: int) -> str | WerkzeugResponse | tuple[str, int]:
         except services.MeetingError as error:
             attach_error(form, error)
         else:
-            flash(_("%(count)d meetings were scheduled.", count=created), "success")
+            flash(
+                ngettext(
+                    "%(num)d meeting was scheduled.", "%(num)d meetings were scheduled.", created
+                ),
+                "success",
+            )
             return redirect(url_for("schedule.cohort_schedule", cohort_id=cohort.id))
-    meetings = services.meetings_of(cohort.id)
-    modules = (
-        course_services.modules_of(cohort.course_version_id) if cohort.course_version_id else []
-    )
-    return render_template(
-        "meetings/schedule.html",
-        cohort=cohort,
-        meetings=meetings,
-        modules={m.slug: m for m in modules},
-        unscheduled=[m for m in modules if m.has_meeting],
-        form=form,
-        can_manage=True,
-        can_attend=policy.can_take_attendance(current_user, cohort),
-    ), 422
+    return _schedule_page(cohort, form), 422
 
 
 @bp.route("/cohorts/<int:cohort_id>/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -265,7 +267,11 @@ def attendance(cohort_id: int, meeting_id: int) -> str | WerkzeugResponse | tupl
                 cohort, meeting, statuses, current_user.id, plugins.registry().activity_types
             )
             flash(
-                _("Attendance was saved for %(count)d participants.", count=len(statuses)),
+                ngettext(
+                    "Attendance was saved for %(num)d participant.",
+                    "Attendance was saved for %(num)d participants.",
+                    len(statuses),
+                ),
                 "success",
             )
             return redirect(

@@ -264,9 +264,12 @@ def test_mentor_takes_attendance_which_completes_the_meeting_activity(
     expect(_success(page)).to_contain_text("1")
     expect(page.get_by_test_id("meeting-row")).to_have_count(1)
 
-    # The mentor takes attendance.
+    # The mentor takes attendance, finding the schedule from their home page.
     mentor = open_as(w["mentor"])
-    mentor.goto(f"/cohorts/{cohort_id}/schedule")
+    mentor.get_by_test_id("cohort-row").get_by_role("link").first.click()
+    expect(mentor).to_have_url(url_ending(f"/cohorts/{cohort_id}"))
+    mentor.get_by_test_id("schedule-link").click()
+    expect(mentor).to_have_url(url_ending(f"/cohorts/{cohort_id}/schedule"))
     row = mentor.get_by_test_id("meeting-row")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Sesi 1")
