@@ -46,7 +46,7 @@ test-e2e: translations
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check lms tests
+	$(BIN)/ruff format --check lms courses tests
 
 clean:
 	rm -rf $(VENV) build *.egg-info
