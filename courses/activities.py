@@ -22,7 +22,11 @@ group (see `lms.plugins`). It needs:
     `ActivityView` and must never show what the participant is not yet entitled to see.
 
 Optional: ``requires_meeting = True`` when the module must have a `[meeting]` plan for this
-type to make sense; ``action_label`` for types completed by an action.
+type to make sense; ``action_label`` for types completed by an action;
+``prepare(activity_ids, enrolment_id) -> {activity_id: data}`` to load what the module page
+shows for all activities of the type at once (the data arrives as `view.extra["data"]`);
+``check_package(settings, module, course) -> list[ConfigProblem]`` for checks across files
+of a package.
 """
 
 from __future__ import annotations

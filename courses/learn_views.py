@@ -40,8 +40,12 @@ def plan_for(cohort: Cohort, enrolment: Enrolment | None) -> services.SessionPla
 def plan(cohort_id: int) -> str:
     cohort, enrolment = policy.get_learning_cohort_or_abort(cohort_id)
     version = db.session.get(CourseVersion, cohort.course_version_id)
+    from quizzes.analysis import learning_gain
+
+    gains = learning_gain(version.id, [enrolment.id]) if enrolment else []
     return render_template(
         "learn/plan.html",
+        gains=gains,
         cohort=cohort,
         enrolment=enrolment,
         version=version,
@@ -70,9 +74,10 @@ def module(cohort_id: int, module_id: int) -> str:
         services.derive_states(session_plan.modules, viewer_today())
     bodies = {}
     if not progress.locked:
+        prepared = _prepare(types, progress, enrolment)
         for item in progress.activities:
             bodies[item.activity.id] = _render_activity(
-                types, cohort, item, progress, enrolment is not None
+                types, cohort, item, progress, enrolment, prepared.get(item.activity.id, {})
             )
     meeting = progress.meeting
     return render_template(
@@ -89,12 +94,29 @@ def module(cohort_id: int, module_id: int) -> str:
     )
 
 
+def _prepare(
+    types: Any, progress: services.ModuleProgress, enrolment: Enrolment | None
+) -> dict[int, Any]:
+    """Let each activity type load what it shows for all its activities at once (an optional
+    `prepare(activity_ids, enrolment_id)` hook), so a page costs one query per type."""
+    by_type: dict[str, list[int]] = {}
+    for item in progress.activities:
+        by_type.setdefault(item.activity.type, []).append(item.activity.id)
+    prepared: dict[int, Any] = {}
+    for name, ids in by_type.items():
+        hook = getattr(types.get(name), "prepare", None)
+        if hook is not None:
+            prepared.update(hook(ids, enrolment.id if enrolment else None))
+    return prepared
+
+
 def _render_activity(
     types: Any,
     cohort: Cohort,
     item: services.ActivityProgress,
     progress: services.ModuleProgress,
-    is_participant: bool,
+    enrolment: Enrolment | None,
+    prepared: Any,
 ) -> Markup:
     activity_type = types.get(item.activity.type)
     if activity_type is None:
@@ -102,7 +124,7 @@ def _render_activity(
             _("This activity type is not installed on this server.")
         )
     action_url = None
-    if is_participant and CompletionEvent.ACTION in activity_type.completion_events:
+    if enrolment is not None and CompletionEvent.ACTION in activity_type.completion_events:
         action_url = url_for("learn.complete", cohort_id=cohort.id, activity_id=item.activity.id)
     view = ActivityView(
         activity_id=item.activity.id,
@@ -113,6 +135,7 @@ def _render_activity(
         completed_at=item.completed_at,
         action_url=action_url,
         meeting=progress.meeting,
+        extra={"cohort_id": cohort.id, "is_participant": enrolment is not None, "data": prepared},
     )
     return escape(activity_type.render(view))
 

@@ -6,6 +6,7 @@ A package is a folder::
     <module>/module.toml     title, summary, objectives, duration_minutes, indicators,
                              [unlock], [meeting], [[activities]]
     <module>/material.md     the reading material (UTF-8 Markdown, at most 200 KB)
+    <module>/questions.toml  optional: the module's question bank, [[questions]]
 
 course.toml: `format` = 1; `slug` lowercase ASCII letters, digits and single hyphens;
 `title`; `version` like "1.0.0"; `language` "id" or "en"; `modules` the module folder
@@ -35,6 +36,32 @@ strings, integers, floats, booleans, dates or arrays of those. A type with
     key = "bacaan"
     type = "reading"
     title = "Membaca materi sesi"
+
+questions.toml, optional, is the module's share of the course's question bank: quizzes
+(`quizzes.activity`) list or draw questions from it. Each `[[questions]]` needs `key` (a
+slug, unique across the whole course), `type` (a registered question type, see
+`quizzes.types`), `name` (at most 200 characters) and `text` (the Markdown prompt);
+`points` (a number above 0) defaults to 1, `tags` (strings of at most 64 characters, no
+duplicates) to none (the module's slug is every question's tag without being written) and
+`feedback` to none. Every other key is the type's configuration, checked by the type's
+`validate_config`: strings, numbers, booleans, dates, arrays of those, and arrays of tables
+of those, written as `[[questions.<key>]]` after the question they belong to::
+
+    [[questions]]
+    key = "q01-prinsip"
+    type = "single_choice"
+    name = "Prinsip SPBE"
+    text = "Manakah prinsip SPBE?"
+    tags = ["pre"]
+    shuffle = true
+
+    [[questions.options]]
+    fraction = 1.0
+    text = "Efektivitas"
+
+Once every module has loaded, an activity type may look across files: its optional
+`check_package(settings, module, course)` (a quiz checks that its questions exist) answers
+with problems like `validate_config`, reported at the activity.
 
 `load_package` returns the parsed package together with *every* problem it found (file
 relative to the package root and, where it can tell, the line); the package is only
@@ -78,10 +105,15 @@ MAX_MATERIAL_BYTES = 200 * 1024
 """material.md may be at most 200 KB."""
 MAX_ACTIVITY_TITLE = 200
 """An activity's `title` may be at most 200 characters."""
+MAX_QUESTION_NAME = 200
+"""A question's `name` may be at most 200 characters."""
+MAX_TAG_LENGTH = 64
+"""A question's tag may be at most 64 characters."""
 
 COURSE_FILE = "course.toml"
 MODULE_FILE = "module.toml"
 MATERIAL_FILE = "material.md"
+QUESTIONS_FILE = "questions.toml"
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
@@ -90,6 +122,9 @@ _ARRAY_HEADER = re.compile(r"\s*\[\[\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]\s*(?:#.*)?
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _DOUBLE_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _SINGLE_QUOTED = re.compile(r"'[^']*'")
+_HEADER_PART = re.compile(r"""\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*""")
+_INDEXED_KEY = re.compile(r"([^\[\]]+)\[([0-9]+)\](?:\.(.+))?")
+"""A configuration key path such as `options[1]` or `options[1].fraction`."""
 _TOML_ERROR_AT = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 _TOML_ERROR_AT_END = re.compile(r"\s*\(at end of document\)$")
 
@@ -108,6 +143,10 @@ _MEETING_KEYS = ("duration_minutes", "agenda")
 _UNLOCK_KEYS = ("on", "after")
 _ACTIVITY_KEYS = ("key", "type", "title")
 """The keys every activity has; any other key of an `[[activities]]` table is a setting."""
+_QUESTION_KEYS = ("key", "type", "name", "text", "points", "tags", "feedback")
+"""The keys every question may have; any other key of a `[[questions]]` table is part of
+the type's configuration."""
+_QUESTIONS_FILE_KEYS = ("questions",)
 
 
 @dataclass(frozen=True)
@@ -148,6 +187,70 @@ def _settings_dict(settings: tuple[tuple[str, SettingValue], ...]) -> dict[str, 
     return {key: list(value) if isinstance(value, tuple) else value for key, value in settings}
 
 
+ConfigValue = SettingValue
+"""A question's configuration value as held: a scalar, a tuple of scalars (an array), or a
+tuple of tables (an array of tables), each table a tuple of (key, scalar or tuple of
+scalars) pairs sorted by key."""
+
+
+@dataclass(frozen=True)
+class QuestionPackage:
+    """One question of a module's bank; `config` is the type's own, frozen and sorted by key
+    (see `freeze_config`).
+
+    `tags` leaves out the module's slug, which every question of the module has anyway.
+    `points` is held as an int when it is a whole number (2.0 is held as 2), so that a
+    question hashes and is written the same however its points were written or stored.
+    """
+
+    key: str
+    type: str
+    name: str
+    text: str
+    points: float | int = 1
+    tags: tuple[str, ...] = ()
+    feedback: str = ""
+    config: tuple[tuple[str, ConfigValue], ...] = ()
+
+    def __post_init__(self) -> None:
+        if isinstance(self.points, float) and self.points.is_integer():
+            object.__setattr__(self, "points", int(self.points))
+
+    def config_dict(self) -> dict[str, Any]:
+        """The configuration as TOML gave it: arrays as lists, tables as dicts (what the
+        question type's `validate_config` gets)."""
+        return _thaw_config(self.config)
+
+
+def freeze_config(config: Mapping[str, Any]) -> tuple[tuple[str, ConfigValue], ...]:
+    """A question's configuration (plain dicts and lists, as TOML or JSON give it) as
+    `QuestionPackage.config` holds it; `QuestionPackage.config_dict` gives it back."""
+    return _freeze(dict(config))
+
+
+def _freeze(value: Any) -> Any:
+    """Lists as tuples and dicts as tuples of (key, value) pairs sorted by key, all the way
+    down, so that a configuration is hashable and compares equal however it was written."""
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(item) for item in value)
+    if isinstance(value, dict):
+        return tuple(sorted(((k, _freeze(v)) for k, v in value.items()), key=lambda p: p[0]))
+    return value
+
+
+def _thaw(value: ConfigValue) -> Any:
+    """Undo `_freeze` for the shapes a configuration may have: an array holds either
+    scalars or tables (never arrays), and a table holds scalars or arrays of scalars."""
+    if not isinstance(value, tuple):
+        return value
+    return [
+        {k: list(v) if isinstance(v, tuple) else v for k, v in item}
+        if isinstance(item, tuple)
+        else item
+        for item in value
+    ]
+
+
 @dataclass(frozen=True)
 class ModulePackage:
     """One module (*sesi*); `slug` is its folder name inside the package."""
@@ -162,6 +265,7 @@ class ModulePackage:
     material: str
     unlock: UnlockRule | None
     activities: tuple[ActivityPackage, ...]
+    questions: tuple[QuestionPackage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,18 +306,61 @@ def default_activity_types() -> dict[str, Any]:
     return {"reading": ReadingActivity(), "meeting": MeetingActivity()}
 
 
+_BUILTIN_QUESTION_TYPES = (
+    ("single_choice", "SingleChoice"),
+    ("multiple_response", "MultipleResponse"),
+    ("true_false", "TrueFalse"),
+    ("short_answer", "ShortAnswer"),
+    ("numeric", "Numeric"),
+    ("matching", "Matching"),
+    ("ordering", "Ordering"),
+    ("essay", "Essay"),
+    ("description", "Description"),
+)
+"""The built-in question types: `quizzes.types.<module>:<class>`, as in pyproject.toml."""
+
+
+def default_question_types() -> dict[str, Any]:
+    """The built-in question types, for checking a package outside the app.
+
+    A built-in whose module (or class) is not there is left out, so that questions of
+    that type are reported as of an unknown type; any other import error is raised.
+    """
+    import importlib
+
+    found: dict[str, Any] = {}
+    for name, class_name in _BUILTIN_QUESTION_TYPES:
+        module_name = f"quizzes.types.{name}"
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name not in (module_name, "quizzes", "quizzes.types"):
+                raise
+            continue
+        question_type = getattr(module, class_name, None)
+        if question_type is not None:
+            found[name] = question_type() if isinstance(question_type, type) else question_type
+    return found
+
+
 def load_package(
-    path: Path, activity_types: Mapping[str, Any] | None = None
+    path: Path,
+    activity_types: Mapping[str, Any] | None = None,
+    question_types: Mapping[str, Any] | None = None,
 ) -> tuple[CoursePackage | None, list[Problem]]:
     """Read and validate the package folder at `path`.
 
     `activity_types` maps each `type` an activity may have to its activity type (see
     `courses.activities`); None means the built-in ones (`default_activity_types`).
-    Returns `(package, [])` for a valid package, otherwise `(None, problems)` listing
-    every problem found, sorted by file and line.
+    `question_types` does the same for questions (see `quizzes.types.base`); None means
+    the built-in ones (`default_question_types`). Returns `(package, [])` for a valid
+    package, otherwise `(None, problems)` listing every problem found, sorted by file and
+    line.
     """
     if activity_types is None:
         activity_types = default_activity_types()
+    if question_types is None:
+        question_types = default_question_types()
     problems: list[Problem] = []
     try:
         root = Path(path).resolve(strict=True)
@@ -242,13 +389,22 @@ def load_package(
                 )
 
     modules = []
+    docs: list[_Doc] = []
     dependencies: list[_Dependencies] = []
+    owners: dict[str, str] = {}
     for name in names:
-        module = _load_module(root, name, refused, problems, activity_types, dependencies)
-        if module is not None:
-            modules.append(module)
+        loaded = _load_module(
+            root, name, refused, problems, activity_types, question_types, dependencies, owners
+        )
+        if loaded is not None:
+            modules.append(loaded[0])
+            docs.append(loaded[1])
     if listed is not None:
         _check_dependencies(dependencies, listed.all_strings)
+    if course is not None and len(modules) == len(names):
+        # Only a whole course is looked across: a module that did not load would make
+        # its questions look missing to the other modules' quizzes.
+        _check_across_files(replace(course, modules=tuple(modules)), docs, activity_types)
 
     problems.sort(key=lambda p: (p.file != COURSE_FILE, p.file.split("/"), p.line or 0))
     if problems or course is None:
@@ -312,7 +468,10 @@ class _Doc:
         header and key lines on the way.
 
         The table is None for top-level keys, the name for `[name]` and `name[i]` for the
-        i-th (from 0) `[[name]]` of an array of tables.
+        i-th (from 0) `[[name]]` of an array of tables. A table inside an element of an
+        array of tables belongs to its last element, as in TOML: after the second
+        `[[questions]]`, `[[questions.options]]` starts `questions[1].options[0]`, then
+        `questions[1].options[1]`.
         """
         if self._sections is not None:
             return self._sections
@@ -322,12 +481,18 @@ class _Doc:
         for number, text in self._outside_strings():
             array = _ARRAY_HEADER.match(text)
             header = None if array else _TABLE_HEADER.match(text)
-            if array:
-                name = array.group(1).strip("\"' ")
-                counts[name] = counts.get(name, -1) + 1
-                current = f"{name}[{counts[name]}]"
-            elif header:
-                current = header.group(1).strip("\"' ")
+            if array or header:
+                parts = _header_parts((array or header).group(1))
+                name = ""
+                for part in parts[:-1]:
+                    name = f"{name}.{part}" if name else part
+                    if name in counts:
+                        name = f"{name}[{counts[name]}]"
+                name = f"{name}.{parts[-1]}" if name else parts[-1]
+                if array:
+                    counts[name] = counts.get(name, -1) + 1
+                    name = f"{name}[{counts[name]}]"
+                current = name
             if (array or header) and current is not None:
                 self._headers.setdefault(current, number)
             else:
@@ -338,12 +503,35 @@ class _Doc:
         return self._sections
 
     def line(self, key: str, table: str | None = None) -> int | None:
-        """Where `key` of `table` (None: top level) is defined, else its table, else None."""
+        """Where `key` of `table` (None: top level) is defined, else the first header of
+        `key` written as a table of `table` (`[[table.key]]`), else `table`, else None."""
         self._index()
         found = self._keys.get((table, key))
         if found is not None:
             return found
-        return self.table_line(table) if table is not None else None
+        if table is None:
+            return None
+        nested = self._headers.get(f"{table}.{key}[0]") or self._headers.get(f"{table}.{key}")
+        return nested or self.table_line(table)
+
+    def config_line(self, path: str, table: str) -> int | None:
+        """Like `line`, for a key path that may reach into an array of tables:
+        `options[1]` is the second `[[...options]]` of `table` and `options[1].text` its
+        `text` (else that table's header, else the `options` key)."""
+        self._index()
+        found = self._keys.get((table, path))
+        if found is not None:
+            return found
+        match = _INDEXED_KEY.fullmatch(path)
+        if match is None:
+            return self.line(path, table)
+        key, index, inner_key = match.groups()
+        inner = f"{table}.{key}[{int(index)}]"
+        if inner_key is not None:
+            found = self._keys.get((inner, inner_key))
+            if found is not None:
+                return found
+        return self._headers.get(inner) or self.line(key, table)
 
     def table_line(self, table: str) -> int | None:
         """The `[table]` (or `[[name]]` for `name[i]`) header line, else the line of a
@@ -376,6 +564,25 @@ class _Doc:
         double, single = self._values[start]
         quoted = json.dumps(value, ensure_ascii=False)
         return double.get(quoted) or single.get(f"'{value}'") or start
+
+
+def _header_parts(name: str) -> list[str]:
+    """The keys of a table header's dotted name (`questions."options"` gives questions and
+    options); the whole name, unquoted, if it is not one this reader can split."""
+    parts = []
+    position = 0
+    while True:
+        match = _HEADER_PART.match(name, position)
+        if match is None:
+            return [name.strip("\"' ")]
+        part = match.group(1)
+        parts.append(part[1:-1] if part[0] in "\"'" else part)
+        position = match.end()
+        if position == len(name):
+            return parts
+        if name[position] != ".":
+            return [name.strip("\"' ")]
+        position += 1
 
 
 def _keys_defined(text: str) -> set[str]:
@@ -501,11 +708,15 @@ def _load_module(
     refused: set[str],
     problems: list[Problem],
     activity_types: Mapping[str, Any],
+    question_types: Mapping[str, Any],
     dependencies: list[_Dependencies],
-) -> ModulePackage | None:
+    owners: dict[str, str],
+) -> tuple[ModulePackage, _Doc] | None:
+    """The module and its module.toml (for the problems found across files), or None."""
     before = len(problems)
     loaded = _read_toml(root, f"{name}/{MODULE_FILE}", refused, problems)
     material = _read_material(root, f"{name}/{MATERIAL_FILE}", refused, problems)
+    questions = _load_questions(root, name, refused, problems, question_types, owners)
     if loaded is None:
         return None
     data, doc = loaded
@@ -524,7 +735,9 @@ def _load_module(
         return None
     if objectives is None or duration is None or indicators is None or activities is None:
         return None
-    return ModulePackage(
+    if questions is None:
+        return None
+    module = ModulePackage(
         slug=name,
         title=title,
         summary=summary,
@@ -535,7 +748,9 @@ def _load_module(
         material=material,
         unlock=unlock,
         activities=activities,
+        questions=questions,
     )
+    return module, doc
 
 
 def _meeting(doc: _Doc, data: dict[str, Any]) -> MeetingPlan | None:
@@ -735,13 +950,43 @@ def _check_settings(
             doc.table_line(table),
         )
         return
+    _report_config_problems(doc, table, found, "setting ", "settings")
+
+
+def _report_config_problems(doc: _Doc, table: str, found: list[Any], one: str, whole: str) -> None:
+    """Turn `ConfigProblem`s about `table` into problems at the line of their key (`one`
+    goes before such a key, `whole` names the configuration as a whole, for key None)."""
     for problem in found:
         key = getattr(problem, "key", None)
         message = str(getattr(problem, "message", problem))
         if key is not None:
-            doc.add(f"setting {_name(str(key), table)!r}: {message}", doc.line(str(key), table))
+            where = doc.config_line(str(key), table)
+            doc.add(f"{one}{_name(str(key), table)!r}: {message}", where)
         else:
-            doc.add(f"settings of {table}: {message}", doc.table_line(table))
+            doc.add(f"{whole} of {table}: {message}", doc.table_line(table))
+
+
+def _check_across_files(
+    course: CoursePackage, docs: list[_Doc], activity_types: Mapping[str, Any]
+) -> None:
+    """Give each activity type that has one its `check_package(settings, module, course)`,
+    reporting what it finds at the activity in module.toml."""
+    for module, doc in zip(course.modules, docs, strict=True):
+        for index, activity in enumerate(module.activities):
+            check = getattr(activity_types.get(activity.type), "check_package", None)
+            if not callable(check):
+                continue
+            table = f"activities[{index}]"
+            try:
+                found = list(check(activity.settings_dict(), module, course))
+            except Exception as exc:  # a plugin's bug must not stop validation of the package
+                doc.add(
+                    f"activity type {activity.type!r} failed to check {table} against the "
+                    f"rest of the course: {type(exc).__name__}: {exc}",
+                    doc.table_line(table),
+                )
+                continue
+            _report_config_problems(doc, table, found, "setting ", "settings")
 
 
 def _setting_problem(value: object) -> str | None:
@@ -767,6 +1012,227 @@ def _setting_problem(value: object) -> str | None:
     if isinstance(value, datetime.datetime | datetime.time):
         return f"must not be {_toml_type(value)}; use a date (like 2027-02-01) or a string"
     return None
+
+
+def _load_questions(
+    root: Path,
+    name: str,
+    refused: set[str],
+    problems: list[Problem],
+    question_types: Mapping[str, Any],
+    owners: dict[str, str],
+) -> tuple[QuestionPackage, ...] | None:
+    """The questions of the module's questions.toml, () when it has none, None on problems.
+
+    `owners` maps each question key already seen in the course to its module."""
+    rel = f"{name}/{QUESTIONS_FILE}"
+    if _is_refused(rel, refused):
+        return None  # reported by the scan
+    if not os.path.lexists(root / rel):
+        return ()
+    loaded = _read_toml(root, rel, refused, problems)
+    if loaded is None:
+        return None
+    data, doc = loaded
+    before = len(problems)
+    _unknown_keys(doc, data, _QUESTIONS_FILE_KEYS)
+    value = data.get("questions")
+    if not isinstance(value, list) or not value:
+        if "questions" in data and not isinstance(value, list):
+            doc.add(
+                "'questions' must be an array of tables ([[questions]] with key, type, name "
+                f"and text), not {_toml_type(value)}",
+                doc.table_line("questions"),
+            )
+        else:
+            doc.add(
+                f"{QUESTIONS_FILE} holds no questions: add a [[questions]] table or leave the "
+                "file out",
+                doc.line("questions"),
+            )
+        return None
+    questions = []
+    for index, item in enumerate(value):
+        table = f"questions[{index}]"
+        if not isinstance(item, dict):
+            doc.add(
+                f"{table} must be a table (key, type, name, text), not {_toml_type(item)}",
+                doc.line("questions"),
+            )
+            continue
+        question = _question(doc, item, table, name, question_types)
+        key = item.get("key")
+        if isinstance(key, str):
+            owner = owners.get(key)
+            if owner == name:
+                doc.add(
+                    f"question key {key!r} is used more than once in this module; question "
+                    "keys must be unique across the course",
+                    doc.line("key", table),
+                )
+            elif owner is not None:
+                doc.add(
+                    f"question key {key!r} is already used in module {owner!r}; question "
+                    "keys must be unique across the course",
+                    doc.line("key", table),
+                )
+            else:
+                owners[key] = name
+        if question is not None:
+            questions.append(question)
+    if len(problems) > before:
+        return None
+    return tuple(questions)
+
+
+def _question(
+    doc: _Doc,
+    data: dict[str, Any],
+    table: str,
+    module: str,
+    question_types: Mapping[str, Any],
+) -> QuestionPackage | None:
+    before = len(doc.problems)
+    key = _slug(doc, data, "key", table=table, example="q01-prinsip")
+    name = _text(doc, data, "name", table=table)
+    if name is not None and len(name) > MAX_QUESTION_NAME:
+        doc.add(
+            f"{_name('name', table)!r} must be at most {MAX_QUESTION_NAME} characters, "
+            f"not {len(name)}",
+            doc.line("name", table),
+        )
+    text = _text(doc, data, "text", table=table)
+    points = data.get("points", 1)
+    number = isinstance(points, int | float) and not isinstance(points, bool)
+    if not number or not math.isfinite(points) or not points > 0:
+        doc.add(
+            f"{_name('points', table)!r} must be a number greater than 0, not {points!r}",
+            doc.line("points", table),
+        )
+    tags = _tags(doc, data, table, module)
+    feedback = _text(doc, data, "feedback", table=table, required=False, allow_empty=True)
+
+    config = {k: v for k, v in data.items() if k not in _QUESTION_KEYS}
+    config_ok = True
+    for setting, value in config.items():
+        for path, reason in _config_value_problems(setting, value):
+            doc.add(f"{_name(path, table)!r} {reason}", doc.config_line(path, table))
+            config_ok = False
+    held = freeze_config(config)
+
+    type_name = _text(doc, data, "type", table=table)
+    question_type = None
+    if type_name is not None:
+        question_type = question_types.get(type_name)
+        if question_type is None:
+            known = ", ".join(sorted(question_types)) or "none"
+            doc.add(
+                f"unknown question type {type_name!r} in {table}; known types: {known}",
+                doc.line("type", table),
+            )
+    if question_type is not None and config_ok:
+        try:
+            found = list(question_type.validate_config(_thaw_config(held)))
+        except Exception as exc:  # a plugin's bug must not stop validation of the package
+            doc.add(
+                f"question type {type_name!r} failed to check the configuration of {table}: "
+                f"{type(exc).__name__}: {exc}",
+                doc.table_line(table),
+            )
+        else:
+            _report_config_problems(doc, table, found, "", "configuration")
+
+    if len(doc.problems) > before or key is None or type_name is None:
+        return None
+    if name is None or text is None or tags is None:
+        return None
+    return QuestionPackage(
+        key=key,
+        type=type_name,
+        name=name,
+        text=text,
+        points=points,
+        tags=tags,
+        feedback=feedback or "",
+        config=held,
+    )
+
+
+def _thaw_config(config: tuple[tuple[str, ConfigValue], ...]) -> dict[str, Any]:
+    return {key: _thaw(value) for key, value in config}
+
+
+def _tags(doc: _Doc, data: dict[str, Any], table: str, module: str) -> tuple[str, ...] | None:
+    if "tags" not in data:
+        return ()
+    value = data["tags"]
+    name = _name("tags", table)
+    line = doc.line("tags", table)
+    if not isinstance(value, list):
+        doc.add(f"{name!r} must be a list of tags (strings), not {_toml_type(value)}", line)
+        return None
+    ok = True
+    seen: set[str] = set()
+    for index, tag in enumerate(value):
+        if not isinstance(tag, str):
+            doc.add(f"{name}[{index}] must be a string, not {_toml_type(tag)}", line)
+            ok = False
+            continue
+        where = doc.value_line(tag, "tags", table)
+        if not tag.strip():
+            doc.add(f"{name}[{index}] must not be empty", where)
+        elif len(tag) > MAX_TAG_LENGTH:
+            doc.add(
+                f"{name}[{index}] must be at most {MAX_TAG_LENGTH} characters, not {len(tag)}",
+                where,
+            )
+        elif tag in seen:
+            doc.add(f"tag {tag!r} is listed more than once in {name!r}", where)
+        elif tag == module:
+            doc.add(
+                f"tag {tag!r} is this module's slug, which every question of the module "
+                "has without writing it; leave it out",
+                where,
+            )
+        else:
+            seen.add(tag)
+            continue
+        ok = False
+    return tuple(value) if ok else None
+
+
+_CONFIG_SHAPES = (
+    "a question's configuration may hold strings, numbers, booleans, dates, arrays of "
+    "those, and arrays of tables holding those"
+)
+
+
+def _config_value_problems(key: str, value: object) -> list[tuple[str, str]]:
+    """(key path, reason) for each part of a configuration value a package cannot hold."""
+    if isinstance(value, dict):
+        return [(key, f"must not be a table; {_CONFIG_SHAPES}")]
+    if not isinstance(value, list):
+        reason = _setting_problem(value)
+        return [] if reason is None else [(key, reason)]
+    tables = sum(isinstance(item, dict) for item in value)
+    if tables and tables < len(value):
+        return [(key, "must not mix tables and other values in one array")]
+    if not tables:
+        if any(isinstance(item, list) for item in value):
+            return [(key, f"must not hold nested arrays; {_CONFIG_SHAPES}")]
+        reason = _setting_problem(value)
+        return [] if reason is None else [(key, reason)]
+    found = []
+    for index, item in enumerate(value):
+        for inner, inner_value in item.items():
+            path = f"{key}[{index}].{inner}"
+            if isinstance(inner_value, dict):
+                found.append((path, f"must not be a table; {_CONFIG_SHAPES}"))
+                continue
+            reason = _setting_problem(inner_value)
+            if reason is not None:
+                found.append((path, reason))
+    return found
 
 
 # ----------------------------------------------------------------- field validators
@@ -1135,9 +1601,12 @@ def dump_package(course: CoursePackage, dest: Path) -> None:
 
     The output is deterministic: the same package always gives byte-identical files, and
     `load_package` of it gives back an equal `CoursePackage`. Material is written exactly
-    as held. Raises ValueError for a module slug that is not a safe folder name (or an
-    activity setting named key, type or title), TypeError for a setting value TOML cannot
-    hold, and FileExistsError if `dest` is a non-empty folder, a file or a link.
+    as held; questions.toml only for a module with questions. Raises ValueError for a
+    module slug that is not a safe folder name (or an activity setting named key, type or
+    title, or a question configuration key named like a question's own key), TypeError for
+    a setting or configuration value TOML cannot hold (or this format does not allow), and
+    FileExistsError if `dest` is a non-empty folder, a file or a link. Nothing is written
+    when it raises ValueError or TypeError.
     """
     slugs = [module.slug for module in course.modules]
     for slug in slugs:
@@ -1146,16 +1615,20 @@ def dump_package(course: CoursePackage, dest: Path) -> None:
             raise ValueError(f"module slug {slug!r} refused: {reason}")
     if len(set(slugs)) != len(slugs):
         raise ValueError("module slugs must be unique")
+    files = {COURSE_FILE: _course_toml(course)}
+    for module in course.modules:
+        files[f"{module.slug}/{MODULE_FILE}"] = _module_toml(module)
+        files[f"{module.slug}/{MATERIAL_FILE}"] = module.material
+        if module.questions:
+            files[f"{module.slug}/{QUESTIONS_FILE}"] = _questions_toml(module)
     dest = Path(dest)
     if dest.is_symlink() or (dest.exists() and (not dest.is_dir() or any(dest.iterdir()))):
         raise FileExistsError(f"{dest} must be a new or empty folder")
     dest.mkdir(parents=True, exist_ok=True)
-    (dest / COURSE_FILE).write_bytes(_course_toml(course).encode("utf-8"))
     for module in course.modules:
-        folder = dest / module.slug
-        folder.mkdir()
-        (folder / MODULE_FILE).write_bytes(_module_toml(module).encode("utf-8"))
-        (folder / MATERIAL_FILE).write_bytes(module.material.encode("utf-8"))
+        (dest / module.slug).mkdir()
+    for rel, text in files.items():
+        (dest / rel).write_bytes(text.encode("utf-8"))
 
 
 def _course_toml(course: CoursePackage) -> str:
@@ -1207,6 +1680,60 @@ def _module_toml(module: ModulePackage) -> str:
         pairs += sorted(activity.settings, key=lambda setting: setting[0])
         text += "\n[[activities]]\n" + _toml_lines(pairs)
     return text
+
+
+def _questions_toml(module: ModulePackage) -> str:
+    """`[[questions]]` tables: the common keys (points, tags and feedback only when not
+    their defaults), then the configuration's keys sorted, except arrays of tables, which
+    follow as `[[questions.<key>]]` tables, keys sorted and arrays in key order."""
+    blocks = []
+    for question in module.questions:
+        pairs: list[tuple[str, object]] = [
+            ("key", question.key),
+            ("type", question.type),
+            ("name", question.name),
+            ("text", question.text),
+        ]
+        if question.points != 1:
+            pairs.append(("points", question.points))
+        if question.tags:
+            pairs.append(("tags", question.tags))
+        if question.feedback:
+            pairs.append(("feedback", question.feedback))
+        tables: list[tuple[str, tuple[Any, ...]]] = []
+        for name, value in sorted(question.config, key=lambda setting: setting[0]):
+            if name in _QUESTION_KEYS:
+                raise ValueError(
+                    f"question {question.key!r} has a configuration key named {name!r}"
+                )
+            if _is_table_array(name, value):
+                tables.append((name, value))
+            else:
+                pairs.append((name, value))
+        block = "[[questions]]\n" + _toml_lines(pairs)
+        for name, items in tables:
+            header = f"\n[[questions.{_toml_key(name)}]]\n"
+            for item in items:
+                inner = sorted(item, key=lambda pair: pair[0])
+                block += header + _toml_lines(inner)
+        blocks.append(block)
+    return "\n".join(blocks)
+
+
+def _is_table_array(name: str, value: object) -> bool:
+    """Whether a held configuration value is an array of tables (a non-empty tuple of
+    tuples of (key, value) pairs); TypeError for a shape the format does not allow."""
+    if not isinstance(value, tuple) or not any(isinstance(item, tuple) for item in value):
+        return False
+    for item in value:
+        if not isinstance(item, tuple) or not all(
+            isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str) for pair in item
+        ):
+            raise TypeError(
+                f"cannot write configuration {name!r}: an array holds either scalars or "
+                "tables of (key, value) pairs"
+            )
+    return True
 
 
 def _toml_lines(pairs: list[tuple[str, object]]) -> str:
@@ -1294,8 +1821,13 @@ def content_hash(course: CoursePackage) -> str:
     Equal packages give equal hashes whatever their files looked like (comments, key
     order, string style); any change to a field or to one character of material changes it.
     """
+    fields = asdict(course)
+    for module in fields["modules"]:
+        # Left out when empty, so that packages from before question banks keep their hash.
+        if not module["questions"]:
+            del module["questions"]
     canonical = json.dumps(
-        {"format": FORMAT_VERSION, "course": asdict(course)},
+        {"format": FORMAT_VERSION, "course": fields},
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=True,
@@ -1305,8 +1837,9 @@ def content_hash(course: CoursePackage) -> str:
 
 
 def _json_date(value: object) -> object:
-    """Dates as {"date": "2027-02-01"}: no setting is a table, so a date never hashes
-    like the string "2027-02-01"."""
+    """Dates as {"date": "2027-02-01"}: no setting or configuration value is held as a
+    dict (tables are tuples of pairs), so a date never hashes like the string
+    "2027-02-01"."""
     if isinstance(value, datetime.date | datetime.time):
         return {type(value).__name__: value.isoformat()}
     raise TypeError(f"cannot fingerprint {value!r}")

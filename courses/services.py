@@ -155,19 +155,45 @@ def course_list() -> list[dict[str, Any]]:
 
 def version_to_package(version: CourseVersion, slug: str) -> pkg.CoursePackage:
     """The version as a package, ready to be written by `package.dump_package`."""
+    from quizzes.models import Question
+
     modules = modules_of(version.id)
     activities = activities_by_module(m.id for m in modules)
+    questions: dict[str, list[Question]] = {m.slug: [] for m in modules}
+    for question in db.session.scalars(
+        select(Question).where(Question.version_id == version.id).order_by(Question.position)
+    ):
+        questions.setdefault(question.module_slug, []).append(question)
     return pkg.CoursePackage(
         slug=slug,
         title=version.title,
         version=version.label,
         language=version.language,
         description=version.description,
-        modules=tuple(_module_package(m, activities[m.id]) for m in modules),
+        modules=tuple(_module_package(m, activities[m.id], questions[m.slug]) for m in modules),
     )
 
 
-def _module_package(module: Module, activities: list[Activity]) -> pkg.ModulePackage:
+def _points(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+def _question_package(question: Any) -> pkg.QuestionPackage:
+    return pkg.QuestionPackage(
+        key=question.key,
+        type=question.type,
+        name=question.name,
+        text=question.text,
+        points=_points(question.points),
+        tags=tuple(question.tags),
+        feedback=question.feedback,
+        config=pkg.freeze_config(decode_settings(question.config)),
+    )
+
+
+def _module_package(
+    module: Module, activities: list[Activity], questions: list[Any]
+) -> pkg.ModulePackage:
     unlock = None
     if module.unlock_on is not None or module.unlock_after:
         unlock = pkg.UnlockRule(on=module.unlock_on, after=tuple(module.unlock_after))
@@ -195,6 +221,7 @@ def _module_package(module: Module, activities: list[Activity]) -> pkg.ModulePac
             )
             for a in activities
         ),
+        questions=tuple(_question_package(q) for q in questions),
     )
 
 
@@ -217,6 +244,8 @@ def _json_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     def encode(value: Any) -> Any:
         if isinstance(value, (list, tuple)):
             return [encode(v) for v in value]
+        if isinstance(value, dict):
+            return {k: encode(v) for k, v in value.items()}
         if isinstance(value, date):
             return {_DATE_TAG: value.isoformat()}
         return value
@@ -230,16 +259,36 @@ def decode_settings(config: Mapping[str, Any]) -> dict[str, Any]:
     def decode(value: Any) -> Any:
         if isinstance(value, list):
             return [decode(v) for v in value]
-        if isinstance(value, dict) and set(value) == {_DATE_TAG}:
-            return date.fromisoformat(value[_DATE_TAG])
+        if isinstance(value, dict):
+            if set(value) == {_DATE_TAG}:
+                return date.fromisoformat(value[_DATE_TAG])
+            return {k: decode(v) for k, v in value.items()}
         return value
 
     return {key: decode(value) for key, value in config.items()}
 
 
 def _write_modules(version: CourseVersion, modules: Iterable[pkg.ModulePackage]) -> None:
-    """Insert the modules and their activities of a package into `version`."""
+    """Insert the modules, their activities and their questions of a package into `version`."""
+    from quizzes.models import Question
+
     for position, source in enumerate(modules, start=1):
+        for index, question in enumerate(source.questions, start=1):
+            db.session.add(
+                Question(
+                    version_id=version.id,
+                    module_slug=source.slug,
+                    position=index,
+                    key=question.key,
+                    type=question.type,
+                    name=question.name,
+                    text=question.text,
+                    points=float(question.points),
+                    tags=list(question.tags),
+                    feedback=question.feedback,
+                    config=_json_settings(question.config_dict()),
+                )
+            )
         module = Module(
             version_id=version.id,
             position=position,
@@ -604,22 +653,22 @@ def move_activity(version: CourseVersion, activity: Activity, delta: int) -> Non
         db.session.flush()
 
 
-def check_draft(version: CourseVersion, slug: str, types: Mapping[str, Any]) -> list[pkg.Problem]:
+def check_draft(version: CourseVersion, slug: str, registry: Any) -> list[pkg.Problem]:
     """Every problem the draft would have as a package (the same rules as an import)."""
     with tempfile.TemporaryDirectory(prefix="lms-draft-") as tmp:
         dest = Path(tmp) / slug
         pkg.dump_package(version_to_package(version, slug), dest)
-        _, problems = pkg.load_package(dest, types)
+        _, problems = registry.load_package(dest)
     return problems
 
 
 def publish(
-    course: Course, version: CourseVersion, types: Mapping[str, Any], *, actor_id: int | None
+    course: Course, version: CourseVersion, registry: Any, *, actor_id: int | None
 ) -> CourseVersion:
     """Freeze the draft as the course's next version; raises PackageProblems if invalid."""
     _check_draft(version)
     db.session.scalar(_lock(select(Course.id).where(Course.id == course.id)))
-    problems = check_draft(version, course.slug, types)
+    problems = check_draft(version, course.slug, registry)
     if problems:
         raise PackageProblems(problems)
     clash = db.session.scalar(

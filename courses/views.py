@@ -186,7 +186,7 @@ def publish(course_id: int) -> str | Response | tuple[str, int]:
     if draft is None:
         return redirect(url_for("authoring.show", course_id=course.id))
     try:
-        version = services.publish(course, draft, _types(), actor_id=current_user.id)
+        version = services.publish(course, draft, plugins.registry(), actor_id=current_user.id)
     except services.PackageProblems as error:
         return render_template(
             "authoring/problems.html", course=course, problems=error.problems, title=str(error)
@@ -456,7 +456,7 @@ def import_zip() -> str | Response | tuple[str, int]:
         except archive.ArchiveError as error:
             problems = [pkg.Problem(upload.filename or "zip", None, str(error))]
         else:
-            package, problems = pkg.load_package(root, _types())
+            package, problems = plugins.registry().load_package(root)
             if package is not None:
                 try:
                     result = services.import_package(package, actor_id=current_user.id)

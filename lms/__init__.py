@@ -36,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     import courses.models  # noqa: F401  (every table is known to the migrations)
     import lms.meetings.models  # noqa: F401
+    import quizzes.models  # noqa: F401
     from courses.learn_views import bp as learn_bp
     from courses.views import bp as authoring_bp
     from lms.auth.views import bp as auth_bp
@@ -44,6 +45,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from lms.meetings.views import bp as schedule_bp
     from lms.regions.views import bp as regions_bp
     from lms.users.views import bp as users_bp
+    from quizzes.admin_views import bp as quiz_admin_bp
+    from quizzes.views import bp as quizzes_bp
 
     for bp in (
         core_bp,
@@ -54,6 +57,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         authoring_bp,
         learn_bp,
         schedule_bp,
+        quizzes_bp,
+        quiz_admin_bp,
     ):
         app.register_blueprint(bp)
 

@@ -148,16 +148,13 @@ DEMO_COURSE = "spbe-dasar"
 def _demo_course(mentors: list[User]) -> None:
     """Load the shipped SPBE course, put the demo cohorts on it, schedule their meetings,
     and record the first meeting's attendance in Sumedang so progress shows."""
-    from courses import package as pkg
     from courses import services as course_services
     from lms import plugins
     from lms.meetings import services as meeting_services
     from lms.meetings.models import AttendanceStatus
 
     registry = plugins.registry()
-    package, problems = pkg.load_package(
-        registry.course_packages[DEMO_COURSE], registry.activity_types
-    )
+    package, problems = registry.load_package(registry.course_packages[DEMO_COURSE])
     if package is None:
         raise RuntimeError(f"the shipped course {DEMO_COURSE} has problems: {problems}")
     version = course_services.import_package(package).version

@@ -56,6 +56,7 @@ _REQUIRED: dict[str, dict[str, str]] = {
         "render": "callable",
         "parse_response": "callable",
         "grade": "callable",
+        "right_answer": "callable",
     },
 }
 
@@ -72,6 +73,12 @@ class Registry:
 
     def activity_type(self, name: str) -> Any | None:
         return self.activity_types.get(name)
+
+    def load_package(self, path: Path) -> tuple[Any, list[Any]]:
+        """`courses.package.load_package` with this registry's activity and question types."""
+        from courses.package import load_package
+
+        return load_package(path, self.activity_types, self.question_types)
 
 
 def _describe(ep: EntryPoint) -> str:

@@ -235,14 +235,43 @@ def course_package(
     material: str = "## Materi\n\nIsi materi sesi.\n",
     unlock: dict[int, Any] | None = None,
     title: str = "Kursus Uji",
+    questions: dict[int, list[dict[str, Any]]] | None = None,
 ) -> Any:
     """A valid course package built in memory: `modules` modules with the given activities.
 
-    `unlock` maps a module number (1-based) to an UnlockRule for it.
+    `activities` items are (key, type) or (key, type, settings). `unlock` maps a module
+    number (1-based) to an UnlockRule for it; `questions` maps a module number to question
+    dicts (key, type, name, text, config and optionally points, tags, feedback).
     """
     from courses import package as pkg
 
     unlock = unlock or {}
+    questions = questions or {}
+
+    def activity(n: int, spec: tuple[Any, ...]) -> Any:
+        key, kind, *rest = spec
+        settings = rest[0] if rest else {}
+        return pkg.ActivityPackage(
+            key=key,
+            type=kind,
+            title=f"{kind} {n}",
+            settings=tuple(
+                (k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(settings.items())
+            ),
+        )
+
+    def question(spec: dict[str, Any]) -> Any:
+        return pkg.QuestionPackage(
+            key=spec["key"],
+            type=spec["type"],
+            name=spec.get("name", spec["key"]),
+            text=spec.get("text", "Pertanyaan?"),
+            points=spec.get("points", 1),
+            tags=tuple(spec.get("tags", ())),
+            feedback=spec.get("feedback", ""),
+            config=pkg.freeze_config(spec.get("config", {})),
+        )
+
     return pkg.CoursePackage(
         slug=slug,
         title=title,
@@ -260,10 +289,8 @@ def course_package(
                 meeting=pkg.MeetingPlan(duration_minutes=90, agenda=("Paparan", "Diskusi")),
                 material=material,
                 unlock=unlock.get(n),
-                activities=tuple(
-                    pkg.ActivityPackage(key=key, type=kind, title=f"{kind} {n}", settings=())
-                    for key, kind in activities
-                ),
+                activities=tuple(activity(n, spec) for spec in activities),
+                questions=tuple(question(spec) for spec in questions.get(n, ())),
             )
             for n in range(1, modules + 1)
         ),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
+import json
 import os
 import tomllib
 from collections.abc import Callable
@@ -21,10 +23,13 @@ from courses.package import (
     MeetingPlan,
     ModulePackage,
     Problem,
+    QuestionPackage,
     UnlockRule,
     _toml_string,
     content_hash,
+    default_question_types,
     dump_package,
+    freeze_config,
     load_package,
 )
 
@@ -928,7 +933,7 @@ CASES = [
         "activity-setting-sub-table",
         _write(BETA, BETA_TOML + "\n[activities.extra]\na = 1\n"),
         BETA,
-        7,
+        12,  # the [activities.extra] header, which belongs to activities[0]
         "setting 'activities[0].extra' must not be a table",
     ),
     (
@@ -1404,6 +1409,909 @@ def test_content_hash_covers_activities_and_unlock(package):
     assert content_hash(with_alpha(activities=(as_date,))) != content_hash(
         with_alpha(activities=(as_text,))
     )
+
+
+# ------------------------------------------------------------------ question banks
+
+
+class Choice:
+    """A fake question type of the tests' own: `options` (tables with text, fraction and
+    an optional feedback) and `shuffle`."""
+
+    def __init__(self) -> None:
+        self.seen: list[dict[str, Any]] = []
+
+    def validate_config(self, config: dict[str, Any]) -> list[ConfigProblem]:
+        self.seen.append(config)
+        problems = [
+            ConfigProblem(key, f"choice has no setting {key!r}")
+            for key in sorted(config)
+            if key not in ("options", "shuffle")
+        ]
+        options = config.get("options")
+        if options is None:
+            problems.append(ConfigProblem(None, "a choice question needs options"))
+        elif len(options) < 2:
+            problems.append(ConfigProblem("options", "give at least two options"))
+        else:
+            for index, option in enumerate(options):
+                if not 0 <= option.get("fraction", -1) <= 1:
+                    problems.append(
+                        ConfigProblem(f"options[{index}].fraction", "a fraction is from 0 to 1")
+                    )
+        return problems
+
+
+class Anything:
+    """A fake question type that takes any configuration."""
+
+    def __init__(self) -> None:
+        self.seen: list[dict[str, Any]] = []
+
+    def validate_config(self, config: dict[str, Any]) -> list[ConfigProblem]:
+        self.seen.append(config)
+        return []
+
+
+def question_types() -> dict[str, Any]:
+    return {"choice": Choice(), "any": Anything()}
+
+
+def load(root: Path, activity_types: dict[str, Any] | None = None, types=None):
+    """`load_package` with the tests' question types (and the built-in activity types)."""
+    return load_package(root, activity_types, question_types() if types is None else types)
+
+
+QA = f"{A}/questions.toml"
+QB = "02-beta/questions.toml"
+
+# Written as `dump_package` writes it: line numbers below are pinned by this text.
+ALPHA_QUESTIONS = '''\
+[[questions]]
+key = "q01-prinsip"
+type = "choice"
+name = "Prinsip SPBE"
+text = """
+Manakah **prinsip** SPBE?
+"""
+points = 2.5
+tags = [
+  "pre",
+  "indikator-1",
+]
+feedback = "Lihat Perpres 95/2018."
+shuffle = true
+
+[[questions.options]]
+feedback = "Tepat."
+fraction = 1.0
+text = "Efektivitas"
+
+[[questions.options]]
+fraction = 0.0
+text = "Kemewahan"
+
+[[questions]]
+key = "q02-pasangan"
+type = "any"
+name = "Pasangkan"
+text = "Pasangkan istilah \\"SPBE\\" dengan artinya."
+closes = 2027-03-01
+distractors = [
+  "Audit",
+  "Arsip",
+]
+empty = []
+flags = [true, false]
+scale = [1, 2.5, -3]
+weight = 0.25
+
+[[questions.pairs]]
+answer = "Sistem Pemerintahan Berbasis Elektronik"
+prompt = "SPBE"
+synonyms = [
+  "e-government",
+]
+
+[[questions.pairs]]
+answer = "Teknologi Informasi dan Komunikasi"
+prompt = "TIK"
+synonyms = []
+
+[[questions.steps]]
+due = 2027-01-01
+order = 1
+
+[[questions]]
+key = "q03-lagi"
+type = "choice"
+name = "Lagi"
+text = "Pilih satu."
+points = 3
+
+[[questions.options]]
+fraction = 0.5
+text = "A"
+
+[[questions.options]]
+fraction = 1.0
+text = "B"
+
+[[questions.options]]
+fraction = 0.0
+text = "C"
+'''
+
+BETA_QUESTIONS = """\
+[[questions]]
+key = "q04-beta"
+type = "any"
+name = "Beta"
+text = "Beta?"
+"""
+
+Q01 = QuestionPackage(
+    key="q01-prinsip",
+    type="choice",
+    name="Prinsip SPBE",
+    text="Manakah **prinsip** SPBE?\n",
+    points=2.5,
+    tags=("pre", "indikator-1"),
+    feedback="Lihat Perpres 95/2018.",
+    config=(
+        (
+            "options",
+            (
+                (("feedback", "Tepat."), ("fraction", 1.0), ("text", "Efektivitas")),
+                (("fraction", 0.0), ("text", "Kemewahan")),
+            ),
+        ),
+        ("shuffle", True),
+    ),
+)
+Q02 = QuestionPackage(
+    key="q02-pasangan",
+    type="any",
+    name="Pasangkan",
+    text='Pasangkan istilah "SPBE" dengan artinya.',
+    points=1,
+    tags=(),
+    feedback="",
+    config=(
+        ("closes", datetime.date(2027, 3, 1)),
+        ("distractors", ("Audit", "Arsip")),
+        ("empty", ()),
+        ("flags", (True, False)),
+        (
+            "pairs",
+            (
+                (
+                    ("answer", "Sistem Pemerintahan Berbasis Elektronik"),
+                    ("prompt", "SPBE"),
+                    ("synonyms", ("e-government",)),
+                ),
+                (
+                    ("answer", "Teknologi Informasi dan Komunikasi"),
+                    ("prompt", "TIK"),
+                    ("synonyms", ()),
+                ),
+            ),
+        ),
+        ("scale", (1, 2.5, -3)),
+        ("steps", ((("due", datetime.date(2027, 1, 1)), ("order", 1)),)),
+        ("weight", 0.25),
+    ),
+)
+Q04 = QuestionPackage("q04-beta", "any", "Beta", "Beta?")
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    """The line number of the `occurrence`-th line of `text` that is exactly `needle`."""
+    found = [n for n, line in enumerate(text.splitlines(), start=1) if line == needle]
+    return found[occurrence - 1]
+
+
+@pytest.fixture
+def bank(package: Path) -> Path:
+    """The small package with question banks in both modules."""
+    (package / QA).write_text(ALPHA_QUESTIONS, encoding="utf-8")
+    (package / QB).write_text(BETA_QUESTIONS, encoding="utf-8")
+    return package
+
+
+def test_pinned_lines_of_the_bank():
+    assert line_of(ALPHA_QUESTIONS, "[[questions]]", 2) == 25
+    assert line_of(ALPHA_QUESTIONS, "[[questions]]", 3) == 56
+    assert line_of(ALPHA_QUESTIONS, "[[questions.options]]", 3) == 63
+    assert line_of(ALPHA_QUESTIONS, "[[questions.options]]", 5) == 71
+    assert line_of(ALPHA_QUESTIONS, "fraction = 0.0", 2) == 72
+
+
+def test_a_question_bank_loads(bank):
+    types = question_types()
+    course, problems = load(bank, types=types)
+    assert problems == []
+    assert course is not None
+    alpha, beta = course.modules
+    assert alpha.questions[:2] == (Q01, Q02)
+    assert alpha.questions[2].key == "q03-lagi" and alpha.questions[2].points == 3
+    assert beta.questions == (Q04,)
+    # Each type checked exactly its own questions, with plain lists and dicts.
+    assert types["choice"].seen == [Q01.config_dict(), alpha.questions[2].config_dict()]
+    assert types["any"].seen == [Q02.config_dict(), {}]
+
+
+def test_config_dict_gives_back_what_toml_gave():
+    parsed = tomllib.loads(ALPHA_QUESTIONS)["questions"]
+    common = ("key", "type", "name", "text", "points", "tags", "feedback")
+    for question, table in zip((Q01, Q02), parsed, strict=False):
+        assert question.config_dict() == {k: v for k, v in table.items() if k not in common}
+    assert Q02.config_dict()["pairs"][1] == {
+        "answer": "Teknologi Informasi dan Komunikasi",
+        "prompt": "TIK",
+        "synonyms": [],
+    }
+    hash(Q01), hash(Q02)  # everything held is hashable
+
+
+def test_freeze_config_is_the_inverse_of_config_dict():
+    for question in (Q01, Q02, Q04):
+        assert freeze_config(question.config_dict()) == question.config
+    assert freeze_config({"b": [{"y": [1], "x": 2}], "a": True}) == (
+        ("a", True),
+        ("b", ((("x", 2), ("y", (1,))),)),
+    )
+
+
+def test_whole_points_are_held_as_int():
+    assert dataclasses.replace(Q04, points=2.0) == dataclasses.replace(Q04, points=2)
+    assert type(dataclasses.replace(Q04, points=2.0).points) is int
+    assert type(dataclasses.replace(Q04, points=2.5).points) is float
+    one = dataclasses.replace(tricky_course().modules[1], questions=(Q04,))
+    other = dataclasses.replace(one, questions=(dataclasses.replace(Q04, points=1.0),))
+    assert content_hash(dataclasses.replace(tricky_course(), modules=(one,))) == content_hash(
+        dataclasses.replace(tricky_course(), modules=(other,))
+    )
+
+
+def test_a_question_bank_round_trips_byte_for_byte(tmp_path, bank):
+    course, problems = load(bank)
+    assert problems == [] and course is not None
+    dump_package(course, tmp_path / "a")
+    assert (tmp_path / "a" / QA).read_text(encoding="utf-8") == ALPHA_QUESTIONS
+    assert (tmp_path / "a" / QB).read_text(encoding="utf-8") == BETA_QUESTIONS
+    again, problems = load(tmp_path / "a")
+    assert problems == []
+    assert again == course
+    dump_package(again, tmp_path / "b")
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+    assert content_hash(again) == content_hash(course)
+
+
+def test_a_bank_in_another_style_is_written_in_the_writer_style(tmp_path, package):
+    (package / QB).write_text(
+        "# hand-written\n"
+        "[[questions]]\n"
+        "shuffle = false\n"
+        "options = [{ text = 'A', fraction = 1.0 }, { fraction = 0.0, text = 'B' }]\n"
+        "text = 'Which?'\n"
+        "tags = ['t']\n"
+        "points = 1.0\n"
+        "name = 'N'\n"
+        "type = 'choice'\n"
+        "key = 'q1'\n",
+        encoding="utf-8",
+    )
+    course, problems = load(package)
+    assert problems == [] and course is not None
+    question = course.modules[1].questions[0]
+    assert question.points == 1 and type(question.points) is int  # the default: not written
+    dump_package(course, tmp_path / "a")
+    assert (tmp_path / "a" / QB).read_text(encoding="utf-8") == (
+        '[[questions]]\nkey = "q1"\ntype = "choice"\nname = "N"\ntext = "Which?"\n'
+        'tags = [\n  "t",\n]\nshuffle = false\n\n'
+        '[[questions.options]]\nfraction = 1.0\ntext = "A"\n\n'
+        '[[questions.options]]\nfraction = 0.0\ntext = "B"\n'
+    )
+    again, _ = load(tmp_path / "a")
+    assert again == course and content_hash(again) == content_hash(course)
+
+
+def test_a_module_without_questions_toml_has_no_questions(tmp_path, package):
+    course, problems = load(package)
+    assert problems == [] and course is not None
+    assert [m.questions for m in course.modules] == [(), ()]
+    dump_package(course, tmp_path / "out")
+    assert not any(name.endswith("questions.toml") for name in tree(tmp_path / "out"))
+
+
+def test_dump_writes_questions_toml_only_for_modules_with_questions(tmp_path, package):
+    course, _ = load(package)
+    assert course is not None
+    beta = dataclasses.replace(course.modules[1], questions=(Q04,))
+    dump_package(dataclasses.replace(course, modules=(course.modules[0], beta)), tmp_path / "o")
+    assert [n for n in tree(tmp_path / "o") if n.endswith("questions.toml")] == [QB]
+    assert (tmp_path / "o" / QB).read_text(encoding="utf-8") == BETA_QUESTIONS
+
+
+@pytest.mark.parametrize(
+    ("points", "written"),
+    [
+        (1, None),
+        (1.0, None),
+        (2, "points = 2"),
+        (2.0, "points = 2"),
+        (0.5, "points = 0.5"),
+        (1.5e-05, "points = 1.5e-05"),
+    ],
+)
+def test_points_are_written_only_when_not_1(tmp_path, package, points, written):
+    course, _ = load(package)
+    assert course is not None
+    beta = dataclasses.replace(
+        course.modules[1], questions=(dataclasses.replace(Q04, points=points),)
+    )
+    dump_package(dataclasses.replace(course, modules=(course.modules[0], beta)), tmp_path / "o")
+    lines = (tmp_path / "o" / QB).read_text(encoding="utf-8").splitlines()
+    assert [line for line in lines if line.startswith("points")] == ([written] if written else [])
+    again, problems = load(tmp_path / "o")
+    assert problems == [] and again is not None
+    assert again.modules[1].questions[0].points == points
+
+
+def _dump_bad_question(tmp_path: Path, question: QuestionPackage) -> None:
+    module = dataclasses.replace(tricky_course().modules[1], questions=(question,))
+    course = dataclasses.replace(tricky_course(), modules=(module,))
+    dump_package(course, tmp_path / "out")
+
+
+def test_dump_refuses_a_configuration_key_named_like_a_question_field(tmp_path):
+    with pytest.raises(ValueError, match="configuration key named 'text'"):
+        _dump_bad_question(tmp_path, dataclasses.replace(Q04, config=(("text", "x"),)))
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        (((("inner", ((("deep", 1),),)),)),),  # a table in a table of an array
+        ((("nested", ((1,),)),),),  # an array in an array inside a table
+        ("scalar", (("a", 1),)),  # scalars and tables in one array
+        {"a": 1},  # a dict, not a frozen table
+        datetime.datetime(2027, 1, 1, 10, 0),
+    ],
+    ids=["table-in-table", "array-in-array", "mixed", "dict", "date-time"],
+)
+def test_dump_refuses_deeper_nesting(tmp_path, value):
+    with pytest.raises(TypeError, match="cannot write"):
+        _dump_bad_question(tmp_path, dataclasses.replace(Q04, config=(("x", value),)))
+    assert not (tmp_path / "out").exists()
+
+
+def test_question_types_none_means_the_built_in_ones(monkeypatch, bank):
+    """Before (or without) the built-in modules, every question type is unknown."""
+    import importlib
+
+    real = importlib.import_module
+
+    def missing(name: str, package: str | None = None):
+        if name.startswith("quizzes.types."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return real(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", missing)
+    assert default_question_types() == {}
+    course, problems = load_package(bank)
+    assert course is None
+    problem = matching(problems, QA, "unknown question type 'choice' in questions[0]")
+    assert problem.message.endswith("known types: none")
+    assert problem.line == 3
+
+
+def test_only_a_missing_built_in_module_is_passed_over(monkeypatch):
+    import importlib
+
+    def broken(name: str, package: str | None = None):
+        raise ModuleNotFoundError("No module named 'somedependency'", name="somedependency")
+
+    monkeypatch.setattr(importlib, "import_module", broken)
+    with pytest.raises(ModuleNotFoundError, match="somedependency"):
+        default_question_types()
+
+
+def test_the_given_question_types_are_the_known_ones(bank):
+    course, problems = load(bank, types={"any": Anything()})
+    assert course is None
+    assert [str(p) for p in problems] == [
+        f"{QA}:3: unknown question type 'choice' in questions[0]; known types: any",
+        f"{QA}:58: unknown question type 'choice' in questions[2]; known types: any",
+    ]
+
+
+def _from(text: str) -> str:
+    """The rest of ALPHA_QUESTIONS from `text` on."""
+    return ALPHA_QUESTIONS[ALPHA_QUESTIONS.index(text) :]
+
+
+# (id, change to ALPHA_QUESTIONS (old, new), line, message)
+QUESTION_CASES = [
+    (
+        "fraction-of-the-right-option-of-the-right-question",
+        ('fraction = 0.0\ntext = "C"', 'fraction = 2.0\ntext = "C"'),
+        72,
+        "'questions[2].options[2].fraction': a fraction is from 0 to 1",
+    ),
+    (
+        "fraction-missing-points-at-its-option-table",
+        ('[[questions.options]]\nfraction = 0.0\ntext = "C"', '[[questions.options]]\ntext = "C"'),
+        71,
+        "'questions[2].options[2].fraction': a fraction is from 0 to 1",
+    ),
+    (
+        "too-few-options-points-at-the-first-option-of-the-question",
+        (_from('\n[[questions.options]]\nfraction = 1.0\ntext = "B"'), "\n"),
+        63,
+        "'questions[2].options': give at least two options",
+    ),
+    (
+        "inline-options-point-at-their-key",
+        (
+            _from("\n[[questions.options]]\nfraction = 0.5"),
+            'options = [\n  { fraction = 0.5, text = "A" },\n'
+            '  { fraction = 2.0, text = "B" },\n]\n',
+        ),
+        62,
+        "'questions[2].options[1].fraction': a fraction is from 0 to 1",
+    ),
+    (
+        "unknown-configuration-key",
+        ('name = "Lagi"', 'name = "Lagi"\ncolour = "red"'),
+        60,
+        "'questions[2].colour': choice has no setting 'colour'",
+    ),
+    (
+        "configuration-as-a-whole-points-at-the-question",
+        (_from("\n[[questions.options]]\nfraction = 0.5"), "\n"),
+        56,
+        "configuration of questions[2]: a choice question needs options",
+    ),
+    (
+        "missing-key",
+        ('key = "q02-pasangan"\n', ""),
+        25,
+        "missing required key 'questions[1].key'",
+    ),
+    ("missing-type", ('type = "any"\n', ""), 25, "missing required key 'questions[1].type'"),
+    ("missing-name", ('name = "Pasangkan"\n', ""), 25, "missing required key 'questions[1].name'"),
+    (
+        "missing-text",
+        ('text = "Pasangkan istilah \\"SPBE\\" dengan artinya."\n', ""),
+        25,
+        "missing required key 'questions[1].text'",
+    ),
+    (
+        "empty-text",
+        ('text = "Pilih satu."', 'text = " "'),
+        60,
+        "'questions[2].text' must not be empty",
+    ),
+    (
+        "key-not-a-slug",
+        ('key = "q03-lagi"', 'key = "Q03 lagi"'),
+        57,
+        "'questions[2].key' must be lowercase ASCII letters, digits and single hyphens",
+    ),
+    (
+        "type-not-a-string",
+        ('type = "any"', "type = 3"),
+        27,
+        "'questions[1].type' must be a string, not an integer",
+    ),
+    (
+        "name-too-long",
+        ('name = "Lagi"', f'name = "{"x" * 201}"'),
+        59,
+        "'questions[2].name' must be at most 200 characters, not 201",
+    ),
+    (
+        "feedback-not-a-string",
+        ('feedback = "Lihat Perpres 95/2018."', "feedback = false"),
+        13,
+        "'questions[0].feedback' must be a string, not a boolean",
+    ),
+    (
+        "configuration-table",
+        ("weight = 0.25", "weight = { a = 1 }"),
+        38,
+        "'questions[1].weight' must not be a table",
+    ),
+    (
+        "configuration-sub-table",
+        ("[[questions.steps]]\ndue", "[questions.extra]\na = 1\n\n[[questions.steps]]\ndue"),
+        52,
+        "'questions[1].extra' must not be a table",
+    ),
+    (
+        "configuration-nested-array",
+        ("scale = [1, 2.5, -3]", "scale = [[1], [2]]"),
+        37,
+        "'questions[1].scale' must not hold nested arrays",
+    ),
+    (
+        "configuration-mixed-array",
+        ("scale = [1, 2.5, -3]", "scale = [1, { a = 1 }]"),
+        37,
+        "'questions[1].scale' must not mix tables and other values in one array",
+    ),
+    (
+        "configuration-array-in-a-table-of-an-array",
+        ("synonyms = []", 'synonyms = [["x"]]'),
+        50,
+        "'questions[1].pairs[1].synonyms' must not hold nested arrays",
+    ),
+    (
+        "configuration-table-in-a-table-of-an-array",
+        ("order = 1", "order = { n = 1 }"),
+        54,
+        "'questions[1].steps[0].order' must not be a table",
+    ),
+    (
+        "configuration-date-time",
+        ("closes = 2027-03-01", "closes = 2027-03-01T10:00:00"),
+        30,
+        "'questions[1].closes' must not be a date-time",
+    ),
+    (
+        "configuration-nan",
+        ("weight = 0.25", "weight = nan"),
+        38,
+        "'questions[1].weight' must be a finite number, not nan",
+    ),
+    (
+        "duplicate-key-in-the-module",
+        ('key = "q03-lagi"', 'key = "q01-prinsip"'),
+        57,
+        "question key 'q01-prinsip' is used more than once in this module",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("old_new", "line", "fragment"),
+    [case[1:] for case in QUESTION_CASES],
+    ids=[case[0] for case in QUESTION_CASES],
+)
+def test_each_question_problem_names_its_line(bank, old_new, line, fragment):
+    edit(bank, QA, *old_new)
+    course, problems = load(bank)
+    assert course is None
+    problem = matching(problems, QA, fragment)
+    assert problem.line == line, problems
+    assert (bank / QA).read_text(encoding="utf-8").splitlines()[line - 1].strip()
+
+
+def test_a_configuration_the_package_cannot_hold_is_not_given_to_the_type(bank):
+    edit(bank, QA, "weight = 0.25", "weight = { a = 1 }")
+    types = question_types()
+    _, problems = load(bank, types=types)
+    assert len(problems) == 1, problems
+    assert types["any"].seen == [{}]  # q02 is not checked by its type; q04 in beta is
+    assert len(types["choice"].seen) == 2
+
+
+@pytest.mark.parametrize("points", ["0", "-1", "-0.5", "0.0", "true", '"2"', "nan", "inf", "[1]"])
+def test_points_must_be_a_number_above_0(bank, points):
+    edit(bank, QA, "points = 2.5", f"points = {points}")
+    course, problems = load(bank)
+    assert course is None
+    problem = matching(problems, QA, "'questions[0].points' must be a number greater than 0")
+    assert problem.line == 8
+    assert len(problems) == 1, problems
+
+
+def test_points_may_be_left_out_or_written_as_floats(bank):
+    edit(bank, QA, "points = 2.5\n", "")
+    edit(bank, QA, "points = 3\n", "points = 0.25\n")
+    edit(bank, QB, 'text = "Beta?"\n', 'text = "Beta?"\npoints = 4.0\n')
+    course, problems = load(bank)
+    assert problems == [] and course is not None
+    assert [q.points for q in course.modules[0].questions] == [1, 1, 0.25]
+    assert [(q.points, type(q.points)) for q in course.modules[1].questions] == [(4, int)]
+
+
+TAGS = """tags = [
+  "pre",
+  "indikator-1",
+]"""
+
+
+@pytest.mark.parametrize(
+    ("tags", "line", "message"),
+    [
+        ('tags = "pre"', 9, "'questions[0].tags' must be a list of tags (strings), not a string"),
+        ('tags = ["pre", 3]', 9, "questions[0].tags[1] must be a string, not an integer"),
+        ('tags = [\n  "pre",\n  " ",\n]', 11, "questions[0].tags[1] must not be empty"),
+        (
+            f'tags = ["pre", "{"x" * 65}"]',
+            9,
+            "questions[0].tags[1] must be at most 64 characters, not 65",
+        ),
+        (
+            'tags = [\n  "pre",\n  "indikator-1",\n  "pre",\n]',
+            10,
+            "tag 'pre' is listed more than once in 'questions[0].tags'",
+        ),
+        (
+            'tags = [\n  "pre",\n  "01-alpha",\n]',
+            11,
+            "tag '01-alpha' is this module's slug, which every question of the module has "
+            "without writing it; leave it out",
+        ),
+    ],
+    ids=["not-a-list", "not-a-string", "empty", "too-long", "duplicate", "module-slug"],
+)
+def test_bad_tags(bank, tags, line, message):
+    edit(bank, QA, TAGS, tags)
+    course, problems = load(bank)
+    assert course is None
+    assert problems == [Problem(QA, line, message)]
+
+
+def test_tags_of_64_characters_and_other_modules_slugs_are_fine(bank):
+    edit(bank, QA, TAGS, f'tags = ["02-beta", "{"x" * 64}"]')
+    course, problems = load(bank)
+    assert problems == [] and course is not None
+    assert course.modules[0].questions[0].tags == ("02-beta", "x" * 64)
+
+
+def test_question_keys_are_unique_across_the_course(bank):
+    edit(bank, QB, 'key = "q04-beta"', 'key = "q02-pasangan"')
+    course, problems = load(bank)
+    assert course is None
+    assert [str(p) for p in problems] == [
+        f"{QB}:2: question key 'q02-pasangan' is already used in module '01-alpha'; question "
+        "keys must be unique across the course"
+    ]
+
+
+def test_a_duplicate_key_is_reported_even_when_the_first_module_has_problems(bank):
+    edit(bank, QB, 'key = "q04-beta"', 'key = "q02-pasangan"')
+    edit(bank, QA, "points = 2.5", "points = 0")
+    _, problems = load(bank)
+    assert [(p.file, p.line) for p in problems] == [(QA, 8), (QB, 2)]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("", None, "questions.toml holds no questions: add a [[questions]] table or leave"),
+        ("# nothing yet\nquestions = []\n", 2, "questions.toml holds no questions"),
+        ('questions = "q1"\n', 1, "'questions' must be an array of tables ([[questions]] with"),
+        ("questions = [1]\n", 1, "questions[0] must be a table (key, type, name, text), not an"),
+        (
+            BETA_QUESTIONS + "title = 'x'\n",
+            6,
+            "'questions[0].title': choice",  # replaced below: `any` takes anything
+        ),
+        ("title = 'x'\n" + BETA_QUESTIONS, 1, "unknown key 'title'; known keys: questions"),
+        ("[[questions]\n", 1, "TOML syntax error"),
+    ],
+    ids=["empty", "empty-array", "not-an-array", "not-a-table", "type-key", "unknown", "syntax"],
+)
+def test_problems_with_questions_toml_as_a_whole(bank, text, line, message):
+    if message.startswith("'questions[0].title'"):
+        text = text.replace('type = "any"', 'type = "choice"')
+        message = "'questions[0].title': choice has no setting 'title'"
+    (bank / QB).write_text(text, encoding="utf-8")
+    course, problems = load(bank)
+    assert course is None
+    problem = matching(problems, QB, message)
+    assert problem.line == line, problems
+
+
+def test_questions_toml_over_1mb_is_reported_once(bank):
+    (bank / QB).write_bytes(b"# " + b"x" * MAX_FILE_BYTES + b"\n")
+    _, problems = load(bank)
+    assert [(p.file, p.line) for p in problems] == [(QB, None)]
+    assert "at most 1 MB" in problems[0].message
+
+
+def test_questions_toml_must_be_utf8(bank):
+    (bank / QB).write_bytes(BETA_QUESTIONS.encode() + b"# \xff\n")
+    _, problems = load(bank)
+    assert [(p.file, p.line) for p in problems] == [(QB, 6)]
+
+
+def test_a_symlinked_questions_toml_is_refused(tmp_path, bank):
+    (tmp_path / "elsewhere.toml").write_text(BETA_QUESTIONS, encoding="utf-8")
+    (bank / QB).unlink()
+    os.symlink(tmp_path / "elsewhere.toml", bank / QB)
+    _, problems = load(bank)
+    assert [p.file for p in problems] == [QB]
+    assert "symbolic link" in problems[0].message
+
+
+def test_a_question_type_that_fails_is_a_problem_not_a_crash(bank):
+    class Broken:
+        def validate_config(self, config):
+            raise KeyError("boom")
+
+    _, problems = load(bank, types={"choice": Choice(), "any": Broken()})
+    assert [str(p) for p in problems] == [
+        f"{QA}:25: question type 'any' failed to check the configuration of questions[1]: "
+        "KeyError: 'boom'",
+        f"{QB}:1: question type 'any' failed to check the configuration of questions[0]: "
+        "KeyError: 'boom'",
+    ]
+
+
+def test_every_question_problem_is_reported_at_once(bank):
+    edit(bank, QA, "points = 2.5", "points = -1")
+    edit(bank, QA, 'fraction = 0.0\ntext = "C"', 'fraction = 2.0\ntext = "C"')
+    edit(bank, QA, 'name = "Pasangkan"\n', "")
+    edit(bank, QB, 'text = "Beta?"', 'text = ""')
+    (bank / A / "material.md").write_bytes(b"")
+    _, problems = load(bank)
+    assert [(p.file, p.line) for p in problems] == [
+        (MAT, None),
+        (QA, 8),
+        (QA, 25),
+        (QA, 71),
+        (QB, 5),
+    ]
+
+
+def test_content_hash_covers_questions(bank):
+    course, _ = load(bank)
+    assert course is not None
+    digest = content_hash(course)
+    alpha = course.modules[0]
+
+    def with_questions(*questions: QuestionPackage) -> CoursePackage:
+        changed = dataclasses.replace(alpha, questions=questions)
+        return dataclasses.replace(course, modules=(changed, *course.modules[1:]))
+
+    q01, q02, q03 = alpha.questions
+    assert content_hash(with_questions(q01, q02, q03)) == digest
+    changes = [
+        dataclasses.replace(q01, points=2.4),
+        dataclasses.replace(q01, tags=("pre",)),
+        dataclasses.replace(q01, feedback=""),
+        dataclasses.replace(q01, config=(("shuffle", True),)),
+        dataclasses.replace(q01, config=(("options", q01.config[0][1][::-1]), q01.config[1])),
+    ]
+    hashes = {content_hash(with_questions(q, q02, q03)) for q in changes}
+    assert digest not in hashes and len(hashes) == len(changes)
+    assert content_hash(with_questions(q02, q01, q03)) != digest
+    assert content_hash(with_questions(q01, q02)) != digest
+    as_date = dataclasses.replace(q01, config=(("d", datetime.date(2027, 2, 1)),))
+    as_text = dataclasses.replace(q01, config=(("d", "2027-02-01"),))
+    assert content_hash(with_questions(as_date)) != content_hash(with_questions(as_text))
+
+
+def test_content_hash_of_a_package_without_questions_is_as_before(package):
+    """Packages from before question banks keep their hash: no re-import looks changed."""
+    course, _ = load(package)
+    assert course is not None
+    fields = dataclasses.asdict(course)
+    for module in fields["modules"]:
+        del module["questions"]
+    canonical = json.dumps(
+        {"format": 1, "course": fields}, sort_keys=True, separators=(",", ":"), ensure_ascii=True
+    )
+    assert content_hash(course) == hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+# -------------------------------------------------- activities that look across files
+
+QUIZ_IN_BETA = """
+[[activities]]
+key = "kuis"
+type = "quiz"
+title = "Pre-test"
+questions = ["q01-prinsip", "q04-beta"]
+"""
+
+
+class FakeQuiz:
+    """An activity type of the tests' own with a `check_package` hook: every key in
+    `questions` must be in the course's bank."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+        self.calls: list[tuple[dict[str, Any], ModulePackage, CoursePackage]] = []
+
+    def validate_config(self, config: dict[str, Any]) -> list[ConfigProblem]:
+        return [ConfigProblem(key, "unknown") for key in config if key not in ("questions", "all")]
+
+    def check_package(
+        self, config: dict[str, Any], module: ModulePackage, course: CoursePackage
+    ) -> list[ConfigProblem]:
+        self.calls.append((config, module, course))
+        if self.fail:
+            raise RuntimeError("boom")
+        bank = {q.key for m in course.modules for q in m.questions}
+        problems = [
+            ConfigProblem("questions", f"no question {key!r} in the course's questions")
+            for key in config["questions"]
+            if key not in bank
+        ]
+        if config.get("all") and len(bank) != len(config["questions"]):
+            problems.append(ConfigProblem(None, "a quiz with all = true lists every question"))
+        return problems
+
+
+def quiz_types(quiz: Any) -> dict[str, Any]:
+    return {"reading": ReadingActivity(), "meeting": MeetingActivity(), "quiz": quiz}
+
+
+def test_check_package_is_given_the_settings_module_and_whole_course(bank):
+    (bank / BETA).write_text(BETA_TOML + QUIZ_IN_BETA, encoding="utf-8")
+    quiz = FakeQuiz()
+    course, problems = load(bank, quiz_types(quiz))
+    assert problems == [] and course is not None
+    assert len(quiz.calls) == 1
+    config, module, whole = quiz.calls[0]
+    assert config == {"questions": ["q01-prinsip", "q04-beta"]}
+    assert module == course.modules[1]
+    assert whole == course
+
+
+def test_check_package_problems_are_reported_at_the_activity(bank):
+    quiz = QUIZ_IN_BETA.replace('"q04-beta"]', '"q09-none"]\nall = true')
+    (bank / BETA).write_text(BETA_TOML + quiz, encoding="utf-8")
+    course, problems = load(bank, quiz_types(FakeQuiz()))
+    assert course is None
+    assert [str(p) for p in problems] == [
+        f"{BETA}:12: settings of activities[1]: a quiz with all = true lists every question",
+        f"{BETA}:16: setting 'activities[1].questions': no question 'q09-none' in the course's "
+        "questions",
+    ]
+
+
+def test_a_check_package_that_fails_is_a_problem_not_a_crash(bank):
+    (bank / BETA).write_text(BETA_TOML + QUIZ_IN_BETA, encoding="utf-8")
+    _, problems = load(bank, quiz_types(FakeQuiz(fail=True)))
+    assert [str(p) for p in problems] == [
+        f"{BETA}:12: activity type 'quiz' failed to check activities[1] against the rest of the "
+        "course: RuntimeError: boom"
+    ]
+
+
+def test_check_package_waits_for_a_course_without_problems(bank):
+    """A module that did not load would make its questions look missing elsewhere."""
+    (bank / BETA).write_text(BETA_TOML + QUIZ_IN_BETA, encoding="utf-8")
+    edit(bank, QA, "points = 2.5", "points = 0")
+    quiz = FakeQuiz()
+    _, problems = load(bank, quiz_types(quiz))
+    assert quiz.calls == []
+    assert [(p.file, p.line) for p in problems] == [(QA, 8)]
+
+
+def test_check_package_is_optional_and_read_with_getattr(bank):
+    class NoHook:
+        def validate_config(self, config):
+            return []
+
+    (bank / BETA).write_text(BETA_TOML + QUIZ_IN_BETA, encoding="utf-8")
+    course, problems = load(bank, quiz_types(NoHook()))
+    assert problems == [] and course is not None
+
+
+def test_the_quiz_activity_checks_the_bank(bank):
+    """The real quiz type, on the tests' own question types."""
+    from quizzes.activity import QuizActivity
+
+    quiz = '\n[[activities]]\nkey = "kuis"\ntype = "quiz"\ntitle = "Pre-test"\nkind = "pre"\n'
+    (bank / BETA).write_text(BETA_TOML + quiz + 'draw = 2\ndraw_tag = "pre"\n', encoding="utf-8")
+    course, problems = load(bank, quiz_types(QuizActivity()))
+    assert course is None
+    assert [str(p) for p in problems] == [
+        f"{BETA}:17: setting 'activities[1].draw': only 1 questions are tagged 'pre'; cannot draw 2"
+    ]
+    edit(bank, BETA, 'draw_tag = "pre"', 'draw_tag = "01-alpha"')  # the implicit tag
+    course, problems = load(bank, quiz_types(QuizActivity()))
+    assert problems == [] and course is not None
 
 
 # ---------------------------------------------------------------------------- safety

@@ -10,7 +10,12 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
-METHODS = [("lms/**.py", "python"), ("templates/**.html", "jinja2")]
+METHODS = [
+    ("lms/**.py", "python"),
+    ("courses/**.py", "python"),
+    ("quizzes/**.py", "python"),
+    ("templates/**.html", "jinja2"),
+]
 
 
 def _source_messages() -> set[str]:

@@ -1,0 +1,308 @@
+"""Results computed in SQL: quiz results by grading method, learning gain, item analysis.
+
+Every function here issues a fixed number of statements whatever the number of attempts:
+aggregation happens in the database (GROUP BY, window functions); Python only combines
+a handful of sums per question into the statistics.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Float, Text, and_, case, cast, func, select
+
+from courses.models import Activity, Module
+from lms.extensions import db
+from quizzes.activity import QuizSettings
+from quizzes.models import AttemptStatus, Question, QuizAttempt, QuizResponse
+
+# --------------------------------------------------------------------------- results
+
+
+def _finished(activity_ids: Iterable[int], enrolment_ids: Iterable[int] | None) -> Any:
+    conditions = [
+        QuizAttempt.status == AttemptStatus.SUBMITTED.value,
+        QuizAttempt.score.is_not(None),
+        QuizAttempt.max_score > 0,
+        QuizAttempt.activity_id.in_(list(activity_ids)),
+    ]
+    if enrolment_ids is not None:
+        conditions.append(QuizAttempt.enrolment_id.in_(list(enrolment_ids)))
+    return and_(*conditions)
+
+
+def results(
+    activities: Mapping[int, QuizSettings], enrolment_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], float]:
+    """{(enrolment id, activity id): result percent} by each quiz's grading method.
+
+    One statement: the percentages with their first/last ranks (window functions),
+    grouped per enrolment and quiz.
+    """
+    if not activities:
+        return {}
+    pct = (100.0 * QuizAttempt.score / QuizAttempt.max_score).label("pct")
+    ranked = (
+        select(
+            QuizAttempt.enrolment_id,
+            QuizAttempt.activity_id,
+            pct,
+            func.row_number()
+            .over(
+                partition_by=(QuizAttempt.enrolment_id, QuizAttempt.activity_id),
+                order_by=QuizAttempt.number,
+            )
+            .label("rank_first"),
+            func.row_number()
+            .over(
+                partition_by=(QuizAttempt.enrolment_id, QuizAttempt.activity_id),
+                order_by=QuizAttempt.number.desc(),
+            )
+            .label("rank_last"),
+        )
+        .where(_finished(activities, enrolment_ids))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            ranked.c.enrolment_id,
+            ranked.c.activity_id,
+            func.max(ranked.c.pct),
+            func.avg(ranked.c.pct),
+            func.max(case((ranked.c.rank_first == 1, ranked.c.pct))),
+            func.max(case((ranked.c.rank_last == 1, ranked.c.pct))),
+        ).group_by(ranked.c.enrolment_id, ranked.c.activity_id)
+    ).all()
+    out: dict[tuple[int, int], float] = {}
+    for enrolment_id, activity_id, highest, average, first, last in rows:
+        method = activities[activity_id].grading
+        value = {"highest": highest, "average": average, "first": first, "last": last}[method]
+        if value is not None:
+            out[(enrolment_id, activity_id)] = float(value)
+    return out
+
+
+def normalised_gain(pre: float | None, post: float | None) -> float | None:
+    """(post − pre) / (100 − pre), both percentages; None when it cannot be computed."""
+    if pre is None or post is None or pre >= 100:
+        return None
+    return (post - pre) / (100.0 - pre)
+
+
+@dataclass
+class ModuleGain:
+    module: Module
+    pre_activity: Activity | None
+    post_activity: Activity | None
+    pre: dict[int, float] = field(default_factory=dict)
+    """{enrolment id: pre-test result percent}"""
+    post: dict[int, float] = field(default_factory=dict)
+
+    def gain(self, enrolment_id: int) -> float | None:
+        return normalised_gain(self.pre.get(enrolment_id), self.post.get(enrolment_id))
+
+    def cohort_gain(self, enrolment_ids: Iterable[int]) -> float | None:
+        """The class-average gain (Hake): from the means of those who took both tests."""
+        both = [e for e in enrolment_ids if e in self.pre and e in self.post]
+        if not both:
+            return None
+        pre = sum(self.pre[e] for e in both) / len(both)
+        post = sum(self.post[e] for e in both) / len(both)
+        return normalised_gain(pre, post)
+
+
+def learning_gain(version_id: int, enrolment_ids: Iterable[int]) -> list[ModuleGain]:
+    """Pre/post results and gains per module of a course version (three statements)."""
+    from courses.services import decode_settings
+
+    enrolment_ids = list(enrolment_ids)
+    modules = list(
+        db.session.scalars(
+            select(Module).where(Module.version_id == version_id).order_by(Module.position)
+        )
+    )
+    quizzes = db.session.scalars(
+        select(Activity)
+        .join(Module, Module.id == Activity.module_id)
+        .where(Module.version_id == version_id, Activity.type == "quiz")
+        .order_by(Activity.position)
+    ).all()
+    settings = {a.id: QuizSettings.from_config(decode_settings(a.config)) for a in quizzes}
+    gains = {m.id: ModuleGain(m, None, None) for m in modules}
+    for activity in quizzes:
+        row = gains[activity.module_id]
+        kind = settings[activity.id].kind
+        if kind == "pre" and row.pre_activity is None:
+            row.pre_activity = activity
+        elif kind == "post" and row.post_activity is None:
+            row.post_activity = activity
+    wanted = {
+        a.id: settings[a.id]
+        for g in gains.values()
+        for a in (g.pre_activity, g.post_activity)
+        if a is not None
+    }
+    found = results(wanted, enrolment_ids) if enrolment_ids else {}
+    for row in gains.values():
+        for (enrolment_id, activity_id), value in found.items():
+            if row.pre_activity and activity_id == row.pre_activity.id:
+                row.pre[enrolment_id] = value
+            elif row.post_activity and activity_id == row.post_activity.id:
+                row.post[enrolment_id] = value
+    return [g for g in gains.values() if g.pre_activity and g.post_activity]
+
+
+# --------------------------------------------------------------------------- item analysis
+
+
+@dataclass
+class ItemStats:
+    question: Question
+    answered: int
+    facility: float | None
+    """Mean fraction of the points earned (0 to 1): how easy the question was."""
+    discrimination: float | None
+    """Correlation between the question's score and the attempt's total (point-biserial
+    for right/wrong questions): do stronger participants do better on it?"""
+    variance: float | None
+    choices: list[tuple[str, int]] = field(default_factory=list)
+    """(option text, how many picked it) for choice-type questions."""
+
+
+@dataclass
+class QuizStats:
+    attempts: int
+    mean: float | None
+    median: float | None
+    stdev: float | None
+    alpha: float | None
+    """Cronbach's alpha (KR-20 when every question is right/wrong); None below 2 items."""
+    items: list[ItemStats]
+
+
+def _variance(n: int, total: float, squares: float) -> float | None:
+    if n < 2:
+        return None
+    return max(0.0, (squares - total * total / n) / (n - 1))
+
+
+def item_analysis(activity_id: int, types: Mapping[str, Any]) -> QuizStats:
+    """Statistics of one quiz over its submitted, graded attempts (five statements)."""
+    finished = _finished([activity_id], None)
+    pct = 100.0 * QuizAttempt.score / QuizAttempt.max_score
+    n, mean, mean_sq = db.session.execute(
+        select(func.count(QuizAttempt.id), func.avg(pct), func.avg(pct * pct)).where(finished)
+    ).one()
+    median = None
+    if n:
+        ordered = (
+            select(pct.label("p"))
+            .where(finished)
+            .order_by(pct)
+            .offset((n - 1) // 2)
+            .limit(2 - n % 2)
+        )
+        middle = [float(v) for v in db.session.scalars(ordered)]
+        median = sum(middle) / len(middle) if middle else None
+    stdev = None
+    if n and n > 1 and mean is not None:
+        stdev = math.sqrt(max(0.0, (float(mean_sq) - float(mean) ** 2) * n / (n - 1)))
+
+    x = cast(QuizResponse.fraction, Float) * Question.points
+    y = cast(QuizAttempt.score, Float)
+    per_item = db.session.execute(
+        select(
+            Question,
+            func.count(QuizResponse.id),
+            func.sum(cast(QuizResponse.fraction, Float)),
+            func.sum(x),
+            func.sum(x * x),
+            func.sum(y),
+            func.sum(y * y),
+            func.sum(x * y),
+        )
+        .join(QuizResponse, QuizResponse.question_id == Question.id)
+        .join(QuizAttempt, QuizAttempt.id == QuizResponse.attempt_id)
+        .where(finished, QuizResponse.fraction.is_not(None))
+        .group_by(Question.id)
+        .order_by(Question.module_slug, Question.position)
+    ).all()
+    total_n, total_sum, total_sq = db.session.execute(
+        select(func.count(QuizAttempt.id), func.sum(y), func.sum(y * y)).where(finished)
+    ).one()
+    picks = db.session.execute(
+        select(QuizResponse.question_id, cast(QuizResponse.response, Text), func.count())
+        .join(QuizAttempt, QuizAttempt.id == QuizResponse.attempt_id)
+        .where(finished, QuizResponse.response.is_not(None))
+        .group_by(QuizResponse.question_id, cast(QuizResponse.response, Text))
+    ).all()
+    by_question: dict[int, list[tuple[Any, int]]] = {}
+    for question_id, raw, count in picks:
+        try:
+            value = json.loads(raw)
+        except (TypeError, ValueError):
+            continue
+        by_question.setdefault(question_id, []).append((value, count))
+
+    items = []
+    variances = []
+    for question, count, fractions, sx, sxx, sy, syy, sxy in per_item:
+        facility = float(fractions) / count if count else None
+        variance = _variance(count, float(sx or 0), float(sxx or 0))
+        if variance is not None:
+            variances.append(variance)
+        discrimination = None
+        if count and count > 1:
+            num = count * float(sxy) - float(sx) * float(sy)
+            den = math.sqrt(
+                max(0.0, count * float(sxx) - float(sx) ** 2)
+                * max(0.0, count * float(syy) - float(sy) ** 2)
+            )
+            discrimination = num / den if den > 1e-12 else None
+        items.append(
+            ItemStats(
+                question=question,
+                answered=count,
+                facility=facility,
+                discrimination=discrimination,
+                variance=variance,
+                choices=_choices(question, by_question.get(question.id, [])),
+            )
+        )
+    alpha = None
+    total_var = _variance(int(total_n or 0), float(total_sum or 0), float(total_sq or 0))
+    k = len(variances)
+    if k >= 2 and total_var and total_var > 1e-12:
+        alpha = (k / (k - 1)) * (1 - sum(variances) / total_var)
+    return QuizStats(
+        attempts=int(n or 0),
+        mean=float(mean) if mean is not None else None,
+        median=median,
+        stdev=stdev,
+        alpha=alpha,
+        items=items,
+    )
+
+
+def _choices(question: Question, picked: list[tuple[Any, int]]) -> list[tuple[str, int]]:
+    """How often each option was chosen, for the option-based types."""
+    options = question.config.get("options")
+    if question.type == "true_false":
+        counts = {True: 0, False: 0}
+        for value, count in picked:
+            if isinstance(value, bool):
+                counts[value] += count
+        return [("true", counts[True]), ("false", counts[False])]
+    if not isinstance(options, list):
+        return []
+    counts = [0] * len(options)
+    for value, count in picked:
+        chosen = value if isinstance(value, list) else [value]
+        for index in chosen:
+            if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(counts):
+                counts[index] += count
+    return [(str(o.get("text", "")), counts[i]) for i, o in enumerate(options)]

@@ -1,0 +1,527 @@
+"""Taking quizzes through the web: idempotent start, autosave, stale forms, server
+deadlines, grading, review policy, essays, completion, learning gain, corrections,
+item analysis and who may see which attempt."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from courses.models import Activity, ActivityCompletion, CourseVersion, Module
+from lms.cohorts.models import Cohort
+from quizzes.models import Question, QuizAttempt, QuizAudit, QuizResponse
+
+SECRET = "RAHASIA-KUNCI"
+
+# One question of every built-in type; every right answer and feedback carries SECRET so
+# a test can tell whether any of it leaked into the attempt page.
+ALL_TYPES = [
+    {
+        "key": "pilihan",
+        "type": "single_choice",
+        "config": {
+            "options": [
+                {"text": "Perpres 95/2018", "fraction": 1.0, "feedback": f"{SECRET} benar"},
+                {"text": "Perpres 39/2019", "fraction": 0.0, "feedback": f"{SECRET} salah"},
+            ]
+        },
+    },
+    {
+        "key": "jamak",
+        "type": "multiple_response",
+        "config": {
+            "options": [
+                {"text": "Efektivitas", "correct": True, "feedback": f"{SECRET} a"},
+                {"text": "Keamanan", "correct": True, "feedback": f"{SECRET} b"},
+                {"text": "Sentralisasi", "correct": False, "feedback": f"{SECRET} c"},
+            ],
+            "penalty": True,
+        },
+    },
+    {
+        "key": "benar-salah",
+        "type": "true_false",
+        "config": {"answer": True, "feedback_true": f"{SECRET} t", "feedback_false": f"{SECRET} f"},
+    },
+    {
+        "key": "isian",
+        "type": "short_answer",
+        "config": {"answers": [{"text": f"{SECRET}-jawaban", "fraction": 1.0}]},
+    },
+    {
+        "key": "angka",
+        "type": "numeric",
+        "config": {"answers": [{"value": 47, "tolerance": 0, "fraction": 1.0, "feedback": SECRET}]},
+    },
+    {
+        "key": "jodohkan",
+        "type": "matching",
+        "config": {
+            "pairs": [
+                {"prompt": "Arsitektur", "answer": "Perpres 132/2022"},
+                {"prompt": "Satu Data", "answer": "Perpres 39/2019"},
+            ]
+        },
+    },
+    {
+        "key": "urutkan",
+        "type": "ordering",
+        "config": {"items": ["Identifikasi", "Analisis", "Evaluasi"]},
+    },
+    {"key": "esai", "type": "essay", "config": {}},
+    {"key": "keterangan", "type": "description", "config": {}},
+]
+
+
+def _choice(key: str, right: str = "Benar", wrong: str = "Salah") -> dict:
+    return {
+        "key": key,
+        "type": "single_choice",
+        "config": {
+            "shuffle": False,
+            "options": [
+                {"text": right, "fraction": 1.0, "feedback": "Tepat."},
+                {"text": wrong, "fraction": 0.0, "feedback": "Belum tepat."},
+            ],
+        },
+    }
+
+
+def _quiz_course(make_course, questions, slug="kursus-uji", **settings):
+    quiz = {"kind": "post", "questions": [q["key"] for q in questions], **settings}
+    return make_course(
+        slug=slug,
+        modules=1,
+        activities=(("bacaan", "reading"), ("kuis", "quiz", quiz)),
+        questions={1: questions},
+    )
+
+
+def _setup(db, make_user, make_cohort, make_course, attach, questions, **settings):
+    participant = make_user("participant")
+    mentor = make_user("mentor")
+    cohort = make_cohort("32.11", mentors=[mentor], participants=[participant])
+    version = _quiz_course(make_course, questions, **settings)
+    attach(cohort, version)
+    activity = db.session.scalar(
+        select(Activity)
+        .join(Module, Module.id == Activity.module_id)
+        .where(Activity.type == "quiz", Module.version_id == version.id)
+    )
+    return participant, mentor, cohort, activity
+
+
+def _start(client, cohort, activity):
+    response = client.post_form(f"/learn/{cohort.id}/quizzes/{activity.id}/start")
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return int(re.search(r"/attempts/(\d+)", response.headers["Location"]).group(1))
+
+
+def _tokens(html: str, name: str) -> dict[str, str]:
+    """{visible label text: token} of the radio/checkbox inputs named `name`."""
+    found = {}
+    for match in re.finditer(
+        rf'<input[^>]*name="{name}"[^>]*value="([^"]+)"[^>]*>\s*([^<]+)<', html
+    ):
+        found[match.group(2).strip()] = match.group(1)
+    return found
+
+
+def _revision(html: str) -> str:
+    return re.search(r'name="revision" value="(\d+)"', html).group(1)
+
+
+def test_the_attempt_page_never_shows_answers_for_any_built_in_type(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    participant, _, cohort, activity = _setup(
+        db, make_user, make_cohort, make_course, attach, ALL_TYPES
+    )
+    login(participant)
+    attempt_id = _start(client, cohort, activity)
+    html = client.get(f"/learn/{cohort.id}/attempts/{attempt_id}").get_data(as_text=True)
+    assert html.count('data-testid="question"') == len(ALL_TYPES)
+    assert SECRET not in html
+    for leak in ("fraction", "correct", "data-correct", "tolerance", "feedback_true"):
+        assert leak not in html, leak
+
+
+def test_starting_twice_gives_one_attempt_and_the_limit_holds(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    participant, _, cohort, activity = _setup(
+        db, make_user, make_cohort, make_course, attach, [_choice("a")], attempts=1
+    )
+    login(participant)
+    first = _start(client, cohort, activity)
+    assert _start(client, cohort, activity) == first  # a double click: the same attempt
+    page = client.get(f"/learn/{cohort.id}/attempts/{first}").get_data(as_text=True)
+    client.post_form(f"/learn/{cohort.id}/attempts/{first}/submit", {"revision": _revision(page)})
+    response = client.post_form(
+        f"/learn/{cohort.id}/quizzes/{activity.id}/start", follow_redirects=True
+    )
+    assert "semua kesempatan" in response.get_data(as_text=True).lower()
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
+
+
+def test_answers_are_autosaved_and_a_stale_tab_is_told(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    participant, _, cohort, activity = _setup(
+        db, make_user, make_cohort, make_course, attach, [_choice("a")]
+    )
+    login(participant)
+    attempt_id = _start(client, cohort, activity)
+    page = client.get(f"/learn/{cohort.id}/attempts/{attempt_id}").get_data(as_text=True)
+    tokens = _tokens(page, "q1")
+    old = _revision(page)
+    saved = client.post_form(
+        f"/learn/{cohort.id}/attempts/{attempt_id}/save",
+        {"revision": old, "q1": tokens["Salah"]},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert saved.status_code == 200 and saved.json["ok"]
+    assert saved.json["revision"] == int(old) + 1
+    assert db.session.scalar(select(QuizResponse.response)) == 1
+    # The page reopened (a closed tab) shows the saved answer.
+    page = client.get(f"/learn/{cohort.id}/attempts/{attempt_id}").get_data(as_text=True)
+    assert re.search(rf'value="{tokens["Salah"]}"[^>]*checked', page)
+    # A second tab still holding the old revision is refused, not silently applied.
+    stale = client.post_form(
+        f"/learn/{cohort.id}/attempts/{attempt_id}/save",
+        {"revision": old, "q1": tokens["Benar"]},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert stale.status_code == 409 and "tab" in stale.json["message"]
+    assert db.session.scalar(select(QuizResponse.response)) == 1
+
+
+def test_submit_grades_once_and_a_replay_changes_nothing(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    participant, _, cohort, activity = _setup(
+        db, make_user, make_cohort, make_course, attach, [_choice("a"), _choice("b")]
+    )
+    login(participant)
+    attempt_id = _start(client, cohort, activity)
+    page = client.get(f"/learn/{cohort.id}/attempts/{attempt_id}").get_data(as_text=True)
+    form = {
+        "revision": _revision(page),
+        "q1": _tokens(page, "q1")["Benar"],
+        "q2": _tokens(page, "q2")["Salah"],
+    }
+    url = f"/learn/{cohort.id}/attempts/{attempt_id}/submit"
+    assert client.post_form(url, form).status_code == 302
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    assert (attempt.status, attempt.score, attempt.max_score) == ("submitted", 1.0, 2.0)
+    replay = client.post_form(url, {**form, "q2": _tokens(page, "q2")["Benar"]})
+    assert replay.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(QuizAttempt, attempt_id).score == 1.0
+    review = client.get(replay.headers["Location"], follow_redirects=True).get_data(as_text=True)
+    assert "sudah dikumpulkan" in review.lower()
+    assert "50%" in review
+
+
+def _expire(db, attempt_id: int, minutes_ago: int) -> None:
+    past = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+    db.session.execute(
+        update(QuizAttempt).where(QuizAttempt.id == attempt_id).values(deadline_at=past)
+    )
+    db.session.commit()
+
+
+def test_the_server_deadline_wins_over_the_browser(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    participant, _, cohort, activity = _setup(
+        db, make_user, make_cohort, make_course, attach, [_choice("a")], time_limit_minutes=10
+    )
+    login(participant)
+    attempt_id = _start(client, cohort, activity)
+    page = client.get(f"/learn/{cohort.id}/attempts/{attempt_id}").get_data(as_text=True)
+    assert 'data-testid="time-left"' in page
+    tokens = _tokens(page, "q1")
+    client.post_form(
+        f"/learn/{cohort.id}/attempts/{attempt_id}/save",
+        {"revision": _revision(page), "q1": tokens["Salah"]},
+    )
+    _expire(db, attempt_id, minutes_ago=5)
+    # Too late: the answer sent now is not taken; the saved one is graded.
+    client.post_form(
+        f"/learn/{cohort.id}/attempts/{attempt_id}/submit",
+        {"revision": str(int(_revision(page)) + 1), "q1": tokens["Benar"]},
+    )
+    db.session.expire_all()
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    assert attempt.status == "submitted" and attempt.score == 0.0
+
+
+def test_overdue_attempts_are_discarded_or_closed_by_the_command(
+    app, db, client, login, make_user, make_cohort, make_course, attach
+):
+    participant, _, cohort, activity = _setup(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        [_choice("a")],
+        time_limit_minutes=5,
+        on_timeout="discard",
+    )
+    login(participant)
+    attempt_id = _start(client, cohort, activity)
+    _expire(db, attempt_id, minutes_ago=2)
+    result = app.test_cli_runner().invoke(args=["quizzes", "close-overdue"])
+    assert result.exit_code == 0 and "Closed 1" in result.output
+    db.session.expire_all()
+    assert db.session.get(QuizAttempt, attempt_id).status == "discarded"
+
+
+def test_review_shows_right_answers_only_after_the_quiz_closes(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    participant, _, cohort, activity = _setup(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        [_choice("a", right="Jawaban-Kunci")],
+        review_answers="after_close",
+    )
+    login(participant)
+    attempt_id = _start(client, cohort, activity)
+    page = client.get(f"/learn/{cohort.id}/attempts/{attempt_id}").get_data(as_text=True)
+    client.post_form(
+        f"/learn/{cohort.id}/attempts/{attempt_id}/submit", {"revision": _revision(page)}
+    )
+    review = client.get(f"/learn/{cohort.id}/attempts/{attempt_id}/review").get_data(as_text=True)
+    assert 'data-testid="right-answer"' not in review
+    from quizzes import services
+
+    services.set_window(
+        db.session.get(Cohort, cohort.id),
+        db.session.scalar(select(Module)),
+        db.session.get(Activity, activity.id),
+        None,
+        datetime.now(UTC) - timedelta(minutes=1),
+    )
+    db.session.commit()
+    review = client.get(f"/learn/{cohort.id}/attempts/{attempt_id}/review").get_data(as_text=True)
+    assert 'data-testid="right-answer"' in review and "Jawaban-Kunci" in review
+
+
+def test_essays_wait_for_the_mentor_then_count(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    essay = {"key": "esai", "type": "essay", "points": 4, "config": {}}
+    participant, mentor, cohort, activity = _setup(
+        db, make_user, make_cohort, make_course, attach, [_choice("a"), essay], pass_percent=50
+    )
+    login(participant)
+    attempt_id = _start(client, cohort, activity)
+    page = client.get(f"/learn/{cohort.id}/attempts/{attempt_id}").get_data(as_text=True)
+    client.post_form(
+        f"/learn/{cohort.id}/attempts/{attempt_id}/submit",
+        {"revision": _revision(page), "q2": "Tim koordinasi dibentuk dengan SK bupati."},
+    )
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    assert attempt.needs_grading and attempt.score is None
+    assert db.session.scalar(select(func.count(ActivityCompletion.id))) == 0
+    client.post_form("/logout")
+
+    other_mentor = make_user("mentor")
+    make_cohort("32.11", mentors=[other_mentor])
+    login(other_mentor)
+    assert client.get(f"/cohorts/{cohort.id}/quiz-grading").status_code == 403
+    client.post_form("/logout")
+
+    login(mentor)
+    queue = client.get(f"/cohorts/{cohort.id}/quiz-grading").get_data(as_text=True)
+    assert queue.count('data-testid="grading-row"') == 1
+    url = f"/cohorts/{cohort.id}/attempts/{attempt_id}/grade"
+    assert "SK bupati" in client.get(url).get_data(as_text=True)
+    bad = client.post_form(url, {"points-2": "9", "comment-2": "x"})
+    assert bad.status_code == 422 and 'data-testid="error-points-2"' in bad.get_data(as_text=True)
+    assert client.post_form(url, {"points-2": "3", "comment-2": "Bagus."}).status_code == 302
+    db.session.expire_all()
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    assert not attempt.needs_grading and attempt.score == 3.0 and attempt.max_score == 5.0
+    completions = db.session.scalars(select(ActivityCompletion.source)).all()
+    assert completions == ["quiz"]  # 3 + 0 of 5 points = 60% ≥ pass mark 50%
+
+
+def test_a_participant_cannot_open_another_participants_attempt(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    participant, _, cohort, activity = _setup(
+        db, make_user, make_cohort, make_course, attach, [_choice("a")]
+    )
+    classmate = make_user("participant")
+    from lms.cohorts.models import Enrolment
+
+    db.session.add(Enrolment(cohort_id=cohort.id, user_id=classmate.id))
+    db.session.commit()
+    login(participant)
+    attempt_id = _start(client, cohort, activity)
+    client.post_form("/logout")
+    login(classmate)
+    for path in ("", "/review"):
+        assert client.get(f"/learn/{cohort.id}/attempts/{attempt_id}{path}").status_code == 403
+    assert client.post_form(f"/learn/{cohort.id}/attempts/{attempt_id}/save").status_code == 403
+    assert client.post_form(f"/learn/{cohort.id}/attempts/{attempt_id}/submit").status_code == 403
+    client.post_form("/logout")
+    outsider = make_user("participant")
+    other = make_cohort("32.11", participants=[outsider])
+    login(outsider)
+    assert client.get(f"/learn/{other.id}/attempts/{attempt_id}").status_code == 404
+
+
+def _take(client, cohort, activity, right: int, total: int) -> None:
+    attempt_id = _start(client, cohort, activity)
+    page = client.get(f"/learn/{cohort.id}/attempts/{attempt_id}").get_data(as_text=True)
+    form = {"revision": _revision(page)}
+    for slot in range(1, total + 1):
+        form[f"q{slot}"] = _tokens(page, f"q{slot}")["Benar" if slot <= right else "Salah"]
+    client.post_form(f"/learn/{cohort.id}/attempts/{attempt_id}/submit", form)
+
+
+def test_learning_gain_from_pre_and_post_tests(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    questions = [_choice(f"s{i}") for i in range(4)]
+    keys = [q["key"] for q in questions]
+    participant = make_user("participant")
+    mentor = make_user("mentor")
+    cohort = make_cohort("32.11", mentors=[mentor], participants=[participant])
+    version = make_course(
+        modules=1,
+        activities=(
+            ("pre-test", "quiz", {"kind": "pre", "questions": keys}),
+            ("bacaan", "reading"),
+            ("post-test", "quiz", {"kind": "post", "questions": keys}),
+        ),
+        questions={1: questions},
+    )
+    attach(cohort, version)
+    pre, post = db.session.scalars(
+        select(Activity).where(Activity.type == "quiz").order_by(Activity.position)
+    ).all()
+    login(participant)
+    _take(client, cohort, pre, right=2, total=4)  # 50%
+    _take(client, cohort, post, right=3, total=4)  # 75%: gain (75-50)/(100-50) = 0.50
+    plan = client.get(f"/learn/{cohort.id}").get_data(as_text=True)
+    mine = plan.split('data-testid="my-gain"', 1)[1].split("</table>", 1)[0]
+    assert "50%" in mine and "75%" in mine and "0.50" in mine
+    client.post_form("/logout")
+    login(mentor)
+    page = client.get(f"/cohorts/{cohort.id}/learning-gain").get_data(as_text=True)
+    assert "0.50" in page
+
+
+def test_correcting_a_question_regrades_and_is_audited(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    participant, _, cohort, activity = _setup(
+        db, make_user, make_cohort, make_course, attach, [_choice("a")]
+    )
+    login(participant)
+    _take(client, cohort, activity, right=0, total=1)  # picked "Salah": 0%
+    client.post_form("/logout")
+    admin = make_user("admin")
+    login(admin)
+    question = db.session.scalar(select(Question))
+    version_id = question.version_id
+    course_id = db.session.scalar(
+        select(CourseVersion.course_id).where(CourseVersion.id == version_id)
+    )
+    url = f"/admin/courses/{course_id}/versions/{version_id}/questions/{question.id}/fix"
+    assert client.get(url).status_code == 200
+    fixed = (
+        'shuffle = false\n\n[[options]]\nfeedback = ""\nfraction = 1.0\ntext = "Benar"\n\n'
+        '[[options]]\nfeedback = ""\nfraction = 1.0\ntext = "Salah"\n'
+    )
+    bad = client.post_form(url, {"config": fixed, "reason": "kunci ganda"})
+    assert bad.status_code == 422  # two right answers: refused by the question type
+    fixed = fixed.replace('fraction = 1.0\ntext = "Benar"', 'fraction = 0.0\ntext = "Benar"')
+    response = client.post_form(url, {"config": fixed, "reason": "kunci jawaban tertukar"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    db.session.expire_all()
+    assert db.session.scalar(select(QuizAttempt.score)) == 1.0
+    audit = db.session.scalar(select(QuizAudit))
+    assert audit.actor_id == admin.id and audit.details["reason"] == "kunci jawaban tertukar"
+    assert audit.details["attempts"][0]["from"] == 0.0
+
+
+def test_item_analysis_and_its_csv(
+    db, client, login, make_user, make_cohort, make_course, attach, count_queries
+):
+    questions = [_choice("mudah"), _choice("sulit")]
+    people = [make_user("participant") for _ in range(4)]
+    cohort = make_cohort("32.11", participants=people)
+    version = _quiz_course(make_course, questions, attempts=0)
+    attach(cohort, version)
+    activity = db.session.scalar(select(Activity).where(Activity.type == "quiz"))
+    for person, right in zip(people, (2, 2, 1, 0), strict=True):
+        login(person)
+        _take(client, cohort, activity, right=right, total=2)
+        client.post_form("/logout")
+    login(make_user("admin"))
+    url = f"/admin/courses/{version.course_id}/quizzes/{activity.id}/analysis"
+    with count_queries() as counted:
+        page = client.get(url)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.count('data-testid="item-row"') == 2
+    rows = list(csv.reader(io.StringIO(client.get(url + "?format=csv").data.decode("utf-8-sig"))))
+    stats = {row[0]: row[1] for row in rows if len(row) == 2}
+    assert stats["attempts"] == "4" and stats["mean_percent"] == "62.50"
+    items = {row[0]: row for row in rows if len(row) == 7 and row[0] != "question_key"}
+    assert items["mudah"][4] == "0.750" and items["sulit"][4] == "0.500"
+    assert "Benar: 3" in items["mudah"][6]
+    # More attempts, same statements.
+    client.post_form("/logout")
+    for person in people[:2]:
+        login(person)
+        _take(client, cohort, activity, right=1, total=2)
+        client.post_form("/logout")
+    login(make_user("admin"))
+    with count_queries() as again:
+        client.get(url)
+    assert again.n == counted.n
+
+
+def test_attempt_page_and_submit_statements_do_not_grow_with_questions(
+    db, client, login, make_user, make_cohort, make_course, attach, count_queries
+):
+    counts = []
+    for size in (2, 20):
+        participant, _, cohort, activity = _setup(
+            db,
+            make_user,
+            make_cohort,
+            make_course,
+            attach,
+            [_choice(f"n{size}-{i}") for i in range(size)],
+            slug=f"ukuran-{size}",
+        )
+        login(participant)
+        attempt_id = _start(client, cohort, activity)
+        with count_queries() as page_count:
+            page = client.get(f"/learn/{cohort.id}/attempts/{attempt_id}").get_data(as_text=True)
+        form = {"revision": _revision(page)}
+        form.update({f"q{i}": _tokens(page, f"q{i}")["Benar"] for i in range(1, size + 1)})
+        with count_queries() as submit_count:
+            client.post_form(f"/learn/{cohort.id}/attempts/{attempt_id}/submit", form)
+        counts.append((page_count.n, submit_count.n))
+        client.post_form("/logout")
+        db.session.expire_all()
+        assert db.session.get(QuizAttempt, attempt_id).score == size
+    assert counts[0][0] == counts[1][0]
+    assert counts[0][1] == counts[1][1]
