@@ -301,6 +301,8 @@ def windows(cohort_id: int) -> str | Response | tuple[str, int]:
     if cohort.course_version_id is None:
         abort(404)
     manage = policy.can_manage_cohort(current_user, cohort)
+    if request.method == "POST" and not manage:
+        abort(403)
     rows = db.session.execute(
         select(Activity, Module)
         .join(Module, Module.id == Activity.module_id)
@@ -314,8 +316,6 @@ def windows(cohort_id: int) -> str | Response | tuple[str, int]:
         form = WindowForm(prefix=f"w{activity.id}")
         forms[activity.id] = form
         if request.method == "POST" and request.form.get("activity") == str(activity.id):
-            if not manage:
-                abort(403)
             if form.validate_on_submit():
                 try:
                     services.set_window(

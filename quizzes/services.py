@@ -674,12 +674,13 @@ def fix_question(
     attempts = list(
         db.session.scalars(
             select(QuizAttempt)
-            .join(QuizResponse, QuizResponse.attempt_id == QuizAttempt.id)
             .where(
-                QuizResponse.question_id == question.id,
+                QuizAttempt.id.in_(
+                    select(QuizResponse.attempt_id).where(QuizResponse.question_id == question.id)
+                ),
                 QuizAttempt.status == AttemptStatus.SUBMITTED.value,
             )
-            .distinct()
+            .order_by(QuizAttempt.id)
         )
     )
     changes = []

@@ -423,7 +423,7 @@ class _Reader:
             )
             return "short_answer", None
         ok = self.no_leading_text(head, offset, "=")
-        arrows = sum(1 for _, raw, _ in items if "->" in raw)
+        arrows = sum(1 for _, raw, _ in items if "->" in raw.partition("#")[0])
         if arrows:
             if arrows != len(items):
                 self.problem("every answer of a matching question is '=prompt -> answer'", offset)
@@ -608,13 +608,26 @@ def _dump_question(q: ImportedQuestion) -> str:
     head = f"::{_escape(' '.join(q.name.split()))}::" + _text(q.text, "markdown", "moodle")
     if q.type == "description":
         return head
-    lines = writer(q.config)
+    try:
+        lines = writer(q.config)
+    except _Unwritable as exc:
+        raise ValueError(f'question "{q.name}": {exc}') from None
     if q.feedback:
         lines.append("####" + _text(q.feedback, "markdown", "markdown"))
     if not lines:
         return head + "{}"
     opening = "{#\n" if q.type == "numeric" else "{\n"
     return head + opening + "".join(f"\t{line}\n" for line in lines) + "}"
+
+
+class _Unwritable(Exception):
+    """Something GIFT has no way to write (the message says what)."""
+
+
+def _no_arrow(text: str, what: str) -> str:
+    if "->" in text:
+        raise _Unwritable(f"GIFT cannot write '->' in {what}: {text!r}")
+    return text
 
 
 def _config_list(config: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
@@ -662,7 +675,7 @@ def _short_answer(config: Mapping[str, Any]) -> list[str]:
     for answer in _config_list(config, "answers"):
         fraction = float(answer.get("fraction", 0))
         mark = "=" if fraction == 1 else f"=%{percent_text(fraction)}%"
-        text = _escape(str(answer.get("text", "")))
+        text = _escape(_no_arrow(str(answer.get("text", "")), "a short answer"))
         if text.startswith("%") or _FORMAT.match(text):
             text = "[plain]" + text
         lines.append(mark + text + _feedback(answer.get("feedback")))
@@ -683,7 +696,8 @@ def _numeric(config: Mapping[str, Any]) -> list[str]:
 def _matching(config: Mapping[str, Any]) -> list[str]:
     lines = []
     for pair in _config_list(config, "pairs"):
-        prompt, answer = _option(str(pair.get("prompt", ""))), _escape(str(pair.get("answer", "")))
+        prompt = _option(_no_arrow(str(pair.get("prompt", "")), "a matching prompt"))
+        answer = _escape(str(pair.get("answer", "")))
         lines.append(f"={prompt} -> {answer}")
     distractors = config.get("distractors")
     for distractor in distractors if isinstance(distractors, list) else []:

@@ -60,6 +60,34 @@ PAGES = {
     "/cohorts/{x}/meetings/{meeting}/attendance": [302, 403, 403, 200, 403, 403, 403, 200],
     "/cohorts/{x}/meetings/{meeting}/notes": [302, 403, 403, 200, 403, 403, 403, 200],
     "/account/calendar": [302, 200, 200, 200, 200, 200, 200, 200],
+    "/learn/{x}/quizzes/{quiz}": [302, 200, 403, 200, 403, 200, 403, 200],
+    "/learn/{x}/attempts/{attempt}": [302, 200, 403, 302, 403, 302, 403, 302],
+    "/learn/{x}/attempts/{attempt}/review": [302, 302, 403, 200, 403, 200, 403, 200],
+    "/cohorts/{x}/quiz-grading": [302, 403, 403, 200, 403, 403, 403, 200],
+    "/cohorts/{x}/attempts/{attempt}/grade": [302, 403, 403, 200, 403, 403, 403, 200],
+    "/cohorts/{x}/learning-gain": [302, 403, 403, 200, 403, 200, 403, 200],
+    "/cohorts/{x}/quizzes": [302, 403, 403, 200, 403, 200, 403, 200],
+    "/admin/courses/{course}/versions/{version}/questions": [
+        302,
+        403,
+        403,
+        403,
+        403,
+        403,
+        403,
+        200,
+    ],
+    "/admin/courses/{course}/versions/{version}/questions/{question}/fix": [
+        302,
+        403,
+        403,
+        403,
+        403,
+        403,
+        403,
+        200,
+    ],
+    "/admin/courses/{course}/quizzes/{quiz}/analysis": [302, 403, 403, 403, 403, 403, 403, 200],
     "/healthz": [200, 200, 200, 200, 200, 200, 200, 200],
     "/login": [200, 302, 302, 302, 302, 302, 302, 302],
 }
@@ -76,6 +104,11 @@ POSTS = {
     "/cohorts/{x}/course": [302, 403, 403, 403, 403, 403, 403, 422],
     "/cohorts/{x}/meetings/{meeting}/attendance": [302, 403, 403, 422, 403, 403, 403, 422],
     "/meetings/notes-preview": [302, 403, 403, 200, 200, 403, 403, 200],
+    "/learn/{x}/quizzes/{quiz}/start": [302, 302, 403, 403, 403, 403, 403, 403],
+    "/learn/{x}/attempts/{attempt}/save": [302, 302, 403, 403, 403, 403, 403, 403],
+    "/learn/{x}/attempts/{attempt}/submit": [302, 302, 403, 403, 403, 403, 403, 403],
+    "/cohorts/{x}/attempts/{attempt}/grade": [302, 403, 403, 200, 403, 403, 403, 200],
+    "/cohorts/{x}/quizzes": [302, 403, 403, 403, 403, 200, 403, 200],
     # a reading activity is completed by opening the module, not by a button
     "/learn/{x}/activities/{activity}/complete": [302, 400, 403, 403, 403, 403, 403, 403],
 }
@@ -99,7 +132,12 @@ def cast(db, make_user, make_cohort, make_course, attach):
     from lms.cohorts.models import Enrolment
 
     enrolment_a = db.session.scalar(select(Enrolment.id).where(Enrolment.cohort_id == x.id))
-    version = make_course(modules=2)
+    quiz = {"kind": "post", "questions": ["q1"]}
+    version = make_course(
+        modules=2,
+        activities=(("bacaan", "reading"), ("pertemuan", "meeting"), ("kuis", "quiz", quiz)),
+        questions={1: [{"key": "q1", "type": "true_false", "config": {"answer": True}}]},
+    )
     attach(x, version)
     from datetime import date, time
 
@@ -117,6 +155,21 @@ def cast(db, make_user, make_cohort, make_course, attach):
     activity = db.session.scalar(
         select(Activity.id).where(Activity.module_id == module, Activity.type == "reading")
     )
+    from lms import plugins
+    from lms.models import utcnow
+    from quizzes import services as quizzes
+    from quizzes.models import Question
+
+    quiz_activity = db.session.scalar(select(Activity).where(Activity.type == "quiz"))
+    quiz_module = db.session.get(Module, quiz_activity.module_id)
+    cohort_x = db.session.get(Cohort, x.id)
+    attempt = quizzes.start_attempt(
+        quizzes.quiz_context(cohort_x, quiz_module, quiz_activity, "Asia/Jakarta"),
+        db.session.get(Enrolment, enrolment_a),
+        plugins.registry().question_types,
+        utcnow(),
+    )
+    db.session.commit()
     ids = {name: user.id for name, user in people.items()}
     return {
         "people": people,
@@ -129,6 +182,9 @@ def cast(db, make_user, make_cohort, make_course, attach):
             "module": module,
             "activity": activity,
             "meeting": meetings.meetings_of(x.id)[0].id,
+            "quiz": quiz_activity.id,
+            "attempt": attempt.id,
+            "question": db.session.scalar(select(Question.id)),
         },
     }
 

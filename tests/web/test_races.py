@@ -88,3 +88,52 @@ def test_concurrent_account_creation_with_same_email(app, db, postgres_only):
     assert outcome["first"] is None
     assert isinstance(outcome["second"], user_services.UserError)
     assert db.session.scalars(select(User.name)).all() == ["First"]
+
+
+def test_concurrent_quiz_starts_make_one_attempt(
+    app, db, postgres_only, make_user, make_cohort, make_course, attach
+):
+    """Two tabs press Start at once: the enrolment row lock makes the second wait and then
+    find the first's attempt, so one attempt exists and the limit is never exceeded."""
+    from courses.models import Activity, Module
+    from lms import plugins
+    from lms.models import utcnow
+    from quizzes import services as quiz_services
+    from quizzes.models import QuizAttempt
+
+    participant = make_user("participant")
+    cohort = make_cohort(participants=[participant])
+    question = {
+        "key": "q",
+        "type": "true_false",
+        "config": {"answer": True},
+    }
+    version = make_course(
+        modules=1,
+        activities=(("kuis", "quiz", {"kind": "post", "questions": ["q"], "attempts": 1}),),
+        questions={1: [question]},
+    )
+    attach(cohort, version)
+    activity_id = db.session.scalar(select(Activity.id).where(Activity.type == "quiz"))
+    enrolment_id = db.session.scalar(select(Enrolment.id))
+    cohort_id = cohort.id
+    seen = []
+
+    def start():
+        activity = _db.session.get(Activity, activity_id)
+        module = _db.session.get(Module, activity.module_id)
+        this_cohort = _db.session.get(Cohort, cohort_id)
+        ctx = quiz_services.quiz_context(this_cohort, module, activity, "Asia/Jakarta")
+        attempt = quiz_services.start_attempt(
+            ctx,
+            _db.session.get(Enrolment, enrolment_id),
+            plugins.registry().question_types,
+            utcnow(),
+        )
+        _db.session.flush()
+        seen.append(attempt.id)
+
+    outcome = _race(app, start, start)
+    assert outcome == {"first": None, "second": None}
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
+    assert len(set(seen)) == 1
