@@ -302,8 +302,9 @@ def default_activity_types() -> dict[str, Any]:
     # Imported here: courses.activities draws activities with Flask, which reading and
     # writing packages does not need.
     from courses.activities import MeetingActivity, ReadingActivity
+    from quizzes.activity import QuizActivity
 
-    return {"reading": ReadingActivity(), "meeting": MeetingActivity()}
+    return {"reading": ReadingActivity(), "meeting": MeetingActivity(), "quiz": QuizActivity()}
 
 
 _BUILTIN_QUESTION_TYPES = (

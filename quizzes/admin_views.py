@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -204,7 +205,11 @@ def fix(course_id: int, version_id: int, question_id: int) -> str | Response:
             attach_error(form, error)
         else:
             flash(
-                _("The question was corrected and %(count)d attempts regraded.", count=count),
+                ngettext(
+                    "The question was corrected and %(num)d attempt regraded.",
+                    "The question was corrected and %(num)d attempts regraded.",
+                    count,
+                ),
                 "success",
             )
             return redirect(url_for("quiz_admin.bank", course_id=course.id, version_id=version.id))
@@ -429,7 +434,11 @@ def import_questions(course_id: int, version_id: int) -> str | Response | tuple[
             problems = [FormatProblem(upload.filename or "", str(error))]
         else:
             flash(
-                _("%(count)d questions were imported.", count=len(created)),
+                ngettext(
+                    "%(num)d question was imported.",
+                    "%(num)d questions were imported.",
+                    len(created),
+                ),
                 "success",
             )
             return redirect(url_for("quiz_admin.bank", course_id=course.id, version_id=version.id))

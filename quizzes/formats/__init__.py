@@ -9,8 +9,10 @@ Each format module offers the same two functions::
 features we do not support, and whatever each type's `validate_config` says about the
 configuration it produced), each named by where it is: ``line 12`` for GIFT,
 ``question "Name"`` or ``question #3`` for Moodle XML. A caller imports nothing when
-there is any problem. `types` maps our type names to question-type objects (the registry's
-`question_types`); the formats never import the type classes themselves.
+there is any problem. The questions returned are those that could be read at all (a
+question with a problem may be among them, one with a syntax error is not). `types`
+maps our type names to question-type objects (the registry's `question_types`); the
+formats never import the type classes themselves.
 
 `dump` writes questions back; `parse(dump(questions))` gives equal questions for every
 type the format can express, as long as the configurations are in the *canonical form*

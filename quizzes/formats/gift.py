@@ -33,7 +33,12 @@ not make sense, and so on.
 Writing uses Moodle's exporter's layout. GIFT has no syntax for points, tags, shuffle,
 case sensitivity, the essay's minimum words and rubric, or a description's feedback:
 those are not written (a parsed GIFT file always has the defaults). Ordering questions
-cannot be written at all: `dump` raises ValueError naming the question.
+cannot be written at all, nor a short answer or matching prompt holding ``->`` (GIFT
+has no escape for it and would read a matching pair): `dump` raises ValueError naming
+the question.
+
+Option, answer and prompt texts are plain text for us; when one holds characters Moodle
+would read as Markdown under the question's ``[markdown]``, it is written ``[plain]``.
 
 multiple_response is written with equal shares: each correct option ``~%100/n%``, each
 wrong one ``~%-100/n%`` with the penalty (exactly our grading: a wrong tick takes away

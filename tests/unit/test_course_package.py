@@ -149,10 +149,21 @@ def test_shipped_package_loads_without_problems():
         assert len(module.material.split()) > 500, module.slug
         assert module.meeting is not None and module.meeting.agenda, module.slug
         assert module.unlock is None, module.slug
-        assert [(a.key, a.type, a.settings) for a in module.activities] == [
-            ("bacaan", "reading", ()),
-            ("pertemuan", "meeting", ()),
+        assert [(a.key, a.type) for a in module.activities] == [
+            ("pre-test", "quiz"),
+            ("bacaan", "reading"),
+            ("pertemuan", "meeting"),
+            ("latihan", "quiz"),
+            ("post-test", "quiz"),
         ], module.slug
+        kinds = [dict(a.settings).get("kind") for a in module.activities if a.type == "quiz"]
+        assert kinds == ["pre", "practice", "post"], module.slug
+        # A bank of at least 12 questions of several types; pre- and post-tests draw 8.
+        assert len(module.questions) >= 12, module.slug
+        assert len({q.type for q in module.questions}) >= 4, module.slug
+        for activity in module.activities:
+            if dict(activity.settings).get("kind") in ("pre", "post"):
+                assert dict(activity.settings)["draw"] >= 8, module.slug
     covered = {n for module in course.modules for n in module.indicators}
     assert covered == set(range(1, 48))
 
@@ -839,10 +850,10 @@ CASES = [
     ),
     (
         "activity-inline-table-problem",
-        _write(BETA, BETA_HEAD + 'activities = [{ key = "read", type = "quiz", title = "R" }]\n'),
+        _write(BETA, BETA_HEAD + 'activities = [{ key = "read", type = "survei", title = "R" }]\n'),
         BETA,
         6,
-        "unknown activity type 'quiz'",
+        "unknown activity type 'survei'",
     ),
     (
         "activity-no-key",
@@ -889,10 +900,10 @@ CASES = [
     ),
     (
         "activity-type-unknown",
-        _edit(BETA, 'type = "reading"', 'type = "quiz"'),
+        _edit(BETA, 'type = "reading"', 'type = "survei"'),
         BETA,
         9,
-        "unknown activity type 'quiz' in activities[0]; known types: meeting, reading",
+        "unknown activity type 'survei' in activities[0]; known types: meeting, quiz, reading",
     ),
     (
         "activity-type-int",

@@ -525,3 +525,34 @@ def test_attempt_page_and_submit_statements_do_not_grow_with_questions(
         assert db.session.get(QuizAttempt, attempt_id).score == size
     assert counts[0][0] == counts[1][0]
     assert counts[0][1] == counts[1][1]
+
+
+def test_a_cohort_can_get_its_own_quiz_times(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    participant, _, cohort, activity = _setup(
+        db, make_user, make_cohort, make_course, attach, [_choice("a")]
+    )
+    login(make_user("coordinator", region="32.11"))
+    prefix = f"w{activity.id}"
+    bad = client.post_form(
+        f"/cohorts/{cohort.id}/quizzes",
+        {
+            "activity": str(activity.id),
+            f"{prefix}-opens_at": "2026-12-10T08:00",
+            f"{prefix}-closes_at": "2026-12-09T08:00",
+        },
+    )
+    assert bad.status_code == 422
+    closed = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    ok = client.post_form(
+        f"/cohorts/{cohort.id}/quizzes",
+        {"activity": str(activity.id), f"{prefix}-closes_at": closed},
+    )
+    assert ok.status_code == 302
+    client.post_form("/logout")
+    login(participant)
+    page = client.get(f"/learn/{cohort.id}/quizzes/{activity.id}").get_data(as_text=True)
+    assert 'data-testid="start-attempt"' not in page
+    client.post_form(f"/learn/{cohort.id}/quizzes/{activity.id}/start")
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 0
