@@ -143,9 +143,11 @@ def test_autosaved_answers_survive_a_closed_tab_and_are_graded(
     # quiz.js saves ~1 s after the last change; wait for the save that carries q2 (and
     # so q1 too), not an earlier one that may have left after the first click only.
     with first.expect_response(
-        lambda r: r.url.endswith("/save")
-        and r.request.method == "POST"
-        and 'name="q2"' in (r.request.post_data or "")
+        lambda r: (
+            r.url.endswith("/save")
+            and r.request.method == "POST"
+            and 'name="q2"' in (r.request.post_data or "")
+        )
     ) as saved:
         _option(first, 1, "Benar").check()
         _option(first, 2, "Salah").check()
@@ -248,9 +250,7 @@ def test_an_essay_waits_for_the_mentor_whose_grade_and_comment_the_participant_s
     expect(mentor.get_by_test_id("grading-row")).to_have_count(0)
 
     learner.goto(review_url)
-    expect(learner.get_by_test_id("attempt-score")).to_contain_text(
-        re.compile(r"\b3\b\D+\b4\b")
-    )
+    expect(learner.get_by_test_id("attempt-score")).to_contain_text(re.compile(r"\b3\b\D+\b4\b"))
     question = learner.get_by_test_id("review-question")
     expect(question).to_have_count(1)
     expect(question).to_contain_text(MENTOR_COMMENT)
