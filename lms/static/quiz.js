@@ -39,7 +39,12 @@
     clearTimeout(timer);
     timer = setTimeout(save, 1000);
   });
-  form.addEventListener("input", function () { dirty = true; });
+  form.addEventListener("input", function () {
+    // Typing (an essay, a short answer): save once the participant pauses.
+    dirty = true;
+    clearTimeout(timer);
+    timer = setTimeout(save, 2000);
+  });
   form.addEventListener("submit", function () { submitting = true; });
   setInterval(save, 30000);
 
