@@ -134,7 +134,7 @@ def validate_settings(config: Mapping[str, Any]) -> list[ConfigProblem]:
     if draw is not None and (not _int(draw) or not 1 <= draw <= 200):
         add("draw", _l("Draw between 1 and 200 questions."))
     if "draw_tag" in config and (draw is None or not isinstance(config["draw_tag"], str)):
-        add("draw_tag", _l("A tag to draw from goes with draw."))
+        add("draw_tag", _l("draw_tag needs draw, and must be a tag (text)."))
     for key in ("shuffle_questions", "shuffle_options"):
         if key in config and not isinstance(config[key], bool):
             add(key, _l("Write true or false."))
