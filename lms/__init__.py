@@ -34,8 +34,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     plugins.init_app(app)
 
-    import courses.models  # noqa: F401  (every table is known to the migrations)
+    # Every table is known to the migrations and the mappers.
+    import courses.models  # noqa: F401
+    import lms.assignments.models  # noqa: F401
     import lms.meetings.models  # noqa: F401
+    import lms.notifications.models  # noqa: F401
+    import lms.practices.models  # noqa: F401
     import quizzes.models  # noqa: F401
     from courses.learn_views import bp as learn_bp
     from courses.views import bp as authoring_bp

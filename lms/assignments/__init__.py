@@ -1,0 +1,1 @@
+"""Practical assignments (*tugas praktik*): submissions, mentor reviews with rubrics."""

@@ -1,0 +1,1 @@
+"""The catalog of regional good practices (*Katalog Praktik Baik*)."""
