@@ -25,8 +25,12 @@ first, each listed *earlier* in course.toml `modules` (no duplicates).
 module. Each needs `key` (a slug, unique within the module), `type` (a registered activity
 type, see `courses.activities`) and `title` (at most 200 characters); every other key is a
 setting of that type, checked by the type's `validate_config`. Setting values may be
-strings, integers, floats, booleans, dates or arrays of those. A type with
-`requires_meeting` needs the module to have a `[meeting]`::
+strings, integers, floats, booleans, dates, arrays of those, and arrays of tables of those
+(no deeper: a table inside such a table, or an array inside an array, is a problem),
+written as `[[activities.<key>]]` after the activity they belong to, just like a question's
+configuration (see below); a problem inside one of those tables, such as `rubric[1].points`,
+is reported at that table's line. A type with `requires_meeting` needs the module to have a
+`[meeting]`::
 
     [unlock]
     on = 2027-02-01
@@ -36,6 +40,18 @@ strings, integers, floats, booleans, dates or arrays of those. A type with
     key = "bacaan"
     type = "reading"
     title = "Membaca materi sesi"
+
+    [[activities]]
+    key = "tugas"
+    type = "assignment"
+    title = "Tugas praktik Sesi 1"
+    brief = "Petakan regulasi SPBE yang sudah ditindaklanjuti daerah Anda."
+    pass_percent = 60
+
+    [[activities.rubric]]
+    criterion = "Kelengkapan peta regulasi"
+    levels = ["Belum memadai", "Cukup", "Baik", "Sangat baik"]
+    points = [0, 2, 3, 4]
 
 questions.toml, optional, is the module's share of the course's question bank: quizzes
 (`quizzes.activity`) list or draw questions from it. Each `[[questions]]` needs `key` (a
@@ -66,8 +82,9 @@ with problems like `validate_config`, reported at the activity.
 `load_package` returns the parsed package together with *every* problem it found (file
 relative to the package root and, where it can tell, the line); the package is only
 returned when there are no problems. `dump_package` writes a package back in the same
-format, deterministically, and `content_hash` fingerprints one so an importer can tell
-"unchanged".
+format, deterministically (an activity's or question's scalar keys sorted, then its arrays
+of tables in key order, each table's keys sorted), and `content_hash` fingerprints one so an
+importer can tell "unchanged".
 
 Safety: a package is untrusted input. Module names that could name a path outside the
 package are refused before the file system is touched, every symbolic link inside the
@@ -166,31 +183,52 @@ class UnlockRule:
 
 
 SettingValue = str | int | float | bool | datetime.date | tuple[Any, ...]
-"""A setting value as held: a scalar, or a tuple of scalars (a TOML array)."""
+"""A setting (or question configuration) value as held: a scalar, a tuple of scalars (an
+array), or a tuple of tables (an array of tables), each table a tuple of (key, scalar or
+tuple of scalars) pairs sorted by key (see `freeze_config`)."""
 
 
 @dataclass(frozen=True)
 class ActivityPackage:
-    """One activity of a module; `settings` are the type's own, sorted by key."""
+    """One activity of a module; `settings` are the type's own, frozen and sorted by key
+    (see `freeze_config`): an array of tables such as a rubric is a tuple of tables, each
+    a tuple of (key, value) pairs sorted by key.
+
+    Arrays given as lists and tables given as dicts are frozen on the way in, so that an
+    activity built from stored (JSON) settings is held, compared, hashed and written like
+    one read from a file.
+    """
 
     key: str
     type: str
     title: str
     settings: tuple[tuple[str, SettingValue], ...]
 
+    def __post_init__(self) -> None:
+        if any(_unfrozen(value) for _, value in self.settings):
+            frozen = tuple(
+                (name, _freeze(value) if isinstance(value, list | tuple) else value)
+                for name, value in self.settings
+            )
+            object.__setattr__(self, "settings", frozen)
+
     def settings_dict(self) -> dict[str, Any]:
-        """The settings as a plain dict, arrays as lists (what `validate_config` gets)."""
-        return _settings_dict(self.settings)
+        """The settings as TOML gave them: arrays as lists, tables as dicts (what the
+        activity type's `validate_config` gets)."""
+        return _thaw_config(self.settings)
 
 
-def _settings_dict(settings: tuple[tuple[str, SettingValue], ...]) -> dict[str, Any]:
-    return {key: list(value) if isinstance(value, tuple) else value for key, value in settings}
+def _unfrozen(value: object) -> bool:
+    """Whether the array `value` is a list or holds lists or dicts (not yet frozen)."""
+    if isinstance(value, list):
+        return True
+    return isinstance(value, tuple) and any(
+        isinstance(item, list | dict) or _unfrozen(item) for item in value
+    )
 
 
 ConfigValue = SettingValue
-"""A question's configuration value as held: a scalar, a tuple of scalars (an array), or a
-tuple of tables (an array of tables), each table a tuple of (key, scalar or tuple of
-scalars) pairs sorted by key."""
+"""A question's configuration value as held: the same shapes as `SettingValue`."""
 
 
 @dataclass(frozen=True)
@@ -223,8 +261,9 @@ class QuestionPackage:
 
 
 def freeze_config(config: Mapping[str, Any]) -> tuple[tuple[str, ConfigValue], ...]:
-    """A question's configuration (plain dicts and lists, as TOML or JSON give it) as
-    `QuestionPackage.config` holds it; `QuestionPackage.config_dict` gives it back."""
+    """A question's configuration or an activity's settings (plain dicts and lists, as TOML
+    or JSON give them) as `QuestionPackage.config` and `ActivityPackage.settings` hold them;
+    `config_dict` and `settings_dict` give them back."""
     return _freeze(dict(config))
 
 
@@ -302,9 +341,15 @@ def default_activity_types() -> dict[str, Any]:
     # Imported here: courses.activities draws activities with Flask, which reading and
     # writing packages does not need.
     from courses.activities import MeetingActivity, ReadingActivity
+    from lms.assignments.activity import AssignmentActivity
     from quizzes.activity import QuizActivity
 
-    return {"reading": ReadingActivity(), "meeting": MeetingActivity(), "quiz": QuizActivity()}
+    return {
+        "reading": ReadingActivity(),
+        "meeting": MeetingActivity(),
+        "quiz": QuizActivity(),
+        "assignment": AssignmentActivity(),
+    }
 
 
 _BUILTIN_QUESTION_TYPES = (
@@ -518,7 +563,8 @@ class _Doc:
     def config_line(self, path: str, table: str) -> int | None:
         """Like `line`, for a key path that may reach into an array of tables:
         `options[1]` is the second `[[...options]]` of `table` and `options[1].text` its
-        `text` (else that table's header, else the `options` key)."""
+        `text` (or the header of a table `text` written inside it; else that table's
+        header, else the `options` key)."""
         self._index()
         found = self._keys.get((table, path))
         if found is not None:
@@ -529,7 +575,11 @@ class _Doc:
         key, index, inner_key = match.groups()
         inner = f"{table}.{key}[{int(index)}]"
         if inner_key is not None:
-            found = self._keys.get((inner, inner_key))
+            found = (
+                self._keys.get((inner, inner_key))
+                or self._headers.get(f"{inner}.{inner_key}[0]")
+                or self._headers.get(f"{inner}.{inner_key}")
+            )
             if found is not None:
                 return found
         return self._headers.get(inner) or self.line(key, table)
@@ -901,13 +951,10 @@ def _activity(
     settings = {k: v for k, v in data.items() if k not in _ACTIVITY_KEYS}
     settings_ok = True
     for name, value in settings.items():
-        reason = _setting_problem(value)
-        if reason is not None:
-            doc.add(f"setting {_name(name, table)!r} {reason}", doc.line(name, table))
+        for path, reason in _config_value_problems(name, value, _SETTING_SHAPES):
+            doc.add(f"setting {_name(path, table)!r} {reason}", doc.config_line(path, table))
             settings_ok = False
-    held = tuple(
-        sorted((name, tuple(v) if isinstance(v, list) else v) for name, v in settings.items())
-    )
+    held = freeze_config(settings)
 
     type_name = _text(doc, data, "type", table=table)
     activity_type = None
@@ -943,7 +990,7 @@ def _check_settings(
 ) -> None:
     """Turn what the activity type's `validate_config` says into problems."""
     try:
-        found = list(activity_type.validate_config(_settings_dict(settings)))
+        found = list(activity_type.validate_config(_thaw_config(settings)))
     except Exception as exc:  # a plugin's bug must not stop validation of the package
         doc.add(
             f"activity type {type_name!r} failed to check the settings of {table}: "
@@ -990,8 +1037,9 @@ def _check_across_files(
             _report_config_problems(doc, table, found, "setting ", "settings")
 
 
-def _setting_problem(value: object) -> str | None:
-    """Why `value` cannot be an activity setting, or None."""
+def _scalar_problem(value: object) -> str | None:
+    """Why `value`, not a table, cannot be held as a scalar or an array of scalars (of an
+    activity setting, a question configuration or a table inside one), or None."""
     if isinstance(value, list):
         for item in value:
             if isinstance(item, list | dict):
@@ -999,15 +1047,10 @@ def _setting_problem(value: object) -> str | None:
                     "must not hold nested arrays or tables; an array may only hold strings, "
                     "numbers, booleans and dates"
                 )
-            reason = _setting_problem(item)
+            reason = _scalar_problem(item)
             if reason is not None:
                 return reason
         return None
-    if isinstance(value, dict):
-        return (
-            "must not be a table; settings may only be strings, numbers, booleans, dates "
-            "or arrays of those"
-        )
     if isinstance(value, float) and not math.isfinite(value):
         return f"must be a finite number, not {value!r}"
     if isinstance(value, datetime.datetime | datetime.time):
@@ -1206,31 +1249,38 @@ _CONFIG_SHAPES = (
     "a question's configuration may hold strings, numbers, booleans, dates, arrays of "
     "those, and arrays of tables holding those"
 )
+_SETTING_SHAPES = (
+    "an activity's settings may be strings, numbers, booleans, dates, arrays of those, "
+    "and arrays of tables holding those"
+)
 
 
-def _config_value_problems(key: str, value: object) -> list[tuple[str, str]]:
-    """(key path, reason) for each part of a configuration value a package cannot hold."""
+def _config_value_problems(
+    key: str, value: object, shapes: str = _CONFIG_SHAPES
+) -> list[tuple[str, str]]:
+    """(key path, reason) for each part of a configuration value (or activity setting) a
+    package cannot hold; `shapes` says what may be held."""
     if isinstance(value, dict):
-        return [(key, f"must not be a table; {_CONFIG_SHAPES}")]
+        return [(key, f"must not be a table; {shapes}")]
     if not isinstance(value, list):
-        reason = _setting_problem(value)
+        reason = _scalar_problem(value)
         return [] if reason is None else [(key, reason)]
     tables = sum(isinstance(item, dict) for item in value)
     if tables and tables < len(value):
         return [(key, "must not mix tables and other values in one array")]
     if not tables:
         if any(isinstance(item, list) for item in value):
-            return [(key, f"must not hold nested arrays; {_CONFIG_SHAPES}")]
-        reason = _setting_problem(value)
+            return [(key, f"must not hold nested arrays; {shapes}")]
+        reason = _scalar_problem(value)
         return [] if reason is None else [(key, reason)]
     found = []
     for index, item in enumerate(value):
         for inner, inner_value in item.items():
             path = f"{key}[{index}].{inner}"
             if isinstance(inner_value, dict):
-                found.append((path, f"must not be a table; {_CONFIG_SHAPES}"))
+                found.append((path, f"must not be a table; {shapes}"))
                 continue
-            reason = _setting_problem(inner_value)
+            reason = _scalar_problem(inner_value)
             if reason is not None:
                 found.append((path, reason))
     return found
@@ -1647,6 +1697,9 @@ def _course_toml(course: CoursePackage) -> str:
 
 
 def _module_toml(module: ModulePackage) -> str:
+    """module.toml: the module's keys, [unlock], [meeting], then each `[[activities]]` with
+    key, type and title, its scalar settings sorted, then its arrays of tables as
+    `[[activities.<key>]]` tables (keys sorted, arrays in key order)."""
     text = _toml_lines(
         [
             ("title", module.title),
@@ -1678,8 +1731,13 @@ def _module_toml(module: ModulePackage) -> str:
         reserved = [name for name, _ in activity.settings if name in _ACTIVITY_KEYS]
         if reserved:
             raise ValueError(f"activity {activity.key!r} has a setting named {reserved[0]!r}")
-        pairs += sorted(activity.settings, key=lambda setting: setting[0])
-        text += "\n[[activities]]\n" + _toml_lines(pairs)
+        tables: list[tuple[str, tuple[Any, ...]]] = []
+        for name, value in sorted(activity.settings, key=lambda setting: setting[0]):
+            if _is_table_array(name, value, "setting"):
+                tables.append((name, value))
+            else:
+                pairs.append((name, value))
+        text += "\n[[activities]]\n" + _toml_lines(pairs) + _table_arrays("activities", tables)
     return text
 
 
@@ -1707,23 +1765,29 @@ def _questions_toml(module: ModulePackage) -> str:
                 raise ValueError(
                     f"question {question.key!r} has a configuration key named {name!r}"
                 )
-            if _is_table_array(name, value):
+            if _is_table_array(name, value, "configuration"):
                 tables.append((name, value))
             else:
                 pairs.append((name, value))
-        block = "[[questions]]\n" + _toml_lines(pairs)
-        for name, items in tables:
-            header = f"\n[[questions.{_toml_key(name)}]]\n"
-            for item in items:
-                inner = sorted(item, key=lambda pair: pair[0])
-                block += header + _toml_lines(inner)
-        blocks.append(block)
+        blocks.append("[[questions]]\n" + _toml_lines(pairs) + _table_arrays("questions", tables))
     return "\n".join(blocks)
 
 
-def _is_table_array(name: str, value: object) -> bool:
-    """Whether a held configuration value is an array of tables (a non-empty tuple of
-    tuples of (key, value) pairs); TypeError for a shape the format does not allow."""
+def _table_arrays(parent: str, tables: list[tuple[str, tuple[Any, ...]]]) -> str:
+    """Arrays of tables of the last `[[parent]]`, as `[[parent.<key>]]` tables in the
+    order given, each table's keys sorted."""
+    text = ""
+    for name, items in tables:
+        header = f"\n[[{parent}.{_toml_key(name)}]]\n"
+        for item in items:
+            text += header + _toml_lines(sorted(item, key=lambda pair: pair[0]))
+    return text
+
+
+def _is_table_array(name: str, value: object, what: str) -> bool:
+    """Whether a held setting or configuration value (`what` names which) is an array of
+    tables (a non-empty tuple of tuples of (key, value) pairs); TypeError for a shape the
+    format does not allow. An empty tuple is an empty array, written `name = []`."""
     if not isinstance(value, tuple) or not any(isinstance(item, tuple) for item in value):
         return False
     for item in value:
@@ -1731,7 +1795,7 @@ def _is_table_array(name: str, value: object) -> bool:
             isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str) for pair in item
         ):
             raise TypeError(
-                f"cannot write configuration {name!r}: an array holds either scalars or "
+                f"cannot write {what} {name!r}: an array holds either scalars or "
                 "tables of (key, value) pairs"
             )
     return True

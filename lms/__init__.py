@@ -43,10 +43,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     import quizzes.models  # noqa: F401
     from courses.learn_views import bp as learn_bp
     from courses.views import bp as authoring_bp
+    from lms.assignments.views import bp as assignments_bp
     from lms.auth.views import bp as auth_bp
     from lms.cohorts.views import bp as cohorts_bp
     from lms.core.views import bp as core_bp
     from lms.meetings.views import bp as schedule_bp
+    from lms.notifications.views import bp as notifications_bp
+    from lms.practices.views import bp as practices_bp
     from lms.regions.views import bp as regions_bp
     from lms.users.views import bp as users_bp
     from quizzes.admin_views import bp as quiz_admin_bp
@@ -63,6 +66,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         schedule_bp,
         quizzes_bp,
         quiz_admin_bp,
+        practices_bp,
+        assignments_bp,
+        notifications_bp,
     ):
         app.register_blueprint(bp)
 

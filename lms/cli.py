@@ -374,9 +374,37 @@ def quizzes_close_overdue() -> None:
     click.echo(f"Closed {closed} overdue attempts.")
 
 
+@click.group("practices")
+def practices_cli() -> None:
+    """The catalog of good practices."""
+
+
+@practices_cli.command("seed")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A practices TOML file (default: the shipped lms/practices/data/practices.toml).",
+)
+@with_appcontext
+def practices_seed(path: Path | None) -> None:
+    """Load the shipped good practices; existing slugs are kept as they are (idempotent)."""
+    from lms.practices.seed import DATA_FILE, SeedError, seed_practices
+
+    try:
+        result = seed_practices(path or DATA_FILE)
+    except SeedError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Practices: {result.created} added, {result.kept} already present.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(quizzes_cli)
     app.cli.add_command(courses_cli)
     app.cli.add_command(regions_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo)
+    app.cli.add_command(practices_cli)

@@ -139,6 +139,9 @@ def load_demo() -> list[tuple[str, str, str]]:
             logins.append(("participant", email, password_for(Role.PARTICIPANT)))
     db.session.flush()
     _demo_course(mentors)
+    from lms.practices.seed import seed_practices
+
+    seed_practices()
     return logins
 
 

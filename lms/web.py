@@ -11,6 +11,7 @@ from flask_babel import format_date, format_datetime, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -63,8 +64,21 @@ def load_user(session_id: str) -> Any:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id), options=[joinedload(User.region)])
-    if user is None or user.session_version != int(version) or not user.active:
+    from lms.notifications.models import Notification
+
+    unread = (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+        .correlate(User)
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        select(User, unread).options(joinedload(User.region)).where(User.id == int(user_id))
+    ).first()
+    if row is None:
+        return None
+    user, user.unread_notifications = row[0], row[1]
+    if user.session_version != int(version) or not user.active:
         return None
     return user
 

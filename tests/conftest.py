@@ -255,9 +255,7 @@ def course_package(
             key=key,
             type=kind,
             title=f"{kind} {n}",
-            settings=tuple(
-                (k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(settings.items())
-            ),
+            settings=pkg.freeze_config(settings),
         )
 
     def question(spec: dict[str, Any]) -> Any:

@@ -50,6 +50,9 @@ class User(UserMixin, db.Model):
 
     region: Mapped[Region | None] = relationship(lazy="raise_on_sql")
 
+    unread_notifications = 0
+    """Filled in when the user is loaded for a request (one query with the user)."""
+
     __table_args__ = (
         CheckConstraint(f"role IN {ROLE_VALUES!r}", name="role_known"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),

@@ -903,7 +903,8 @@ CASES = [
         _edit(BETA, 'type = "reading"', 'type = "survei"'),
         BETA,
         9,
-        "unknown activity type 'survei' in activities[0]; known types: meeting, quiz, reading",
+        "unknown activity type 'survei' in activities[0]; known types: assignment, meeting, quiz,"
+        " reading",
     ),
     (
         "activity-type-int",
@@ -948,18 +949,25 @@ CASES = [
         "setting 'activities[0].extra' must not be a table",
     ),
     (
-        "activity-setting-array-of-tables",
-        _write(BETA, BETA_TOML + "parts = [{ a = 1 }]\n"),
+        "activity-setting-table-in-an-array-of-tables",
+        _write(BETA, BETA_TOML + "parts = [{ a = { b = 1 } }]\n"),
         BETA,
         11,
-        "setting 'activities[0].parts' must not hold nested arrays or tables",
+        "setting 'activities[0].parts[0].a' must not be a table; an activity's settings may be",
+    ),
+    (
+        "activity-setting-mixed-array",
+        _write(BETA, BETA_TOML + "parts = [1, { a = 1 }]\n"),
+        BETA,
+        11,
+        "setting 'activities[0].parts' must not mix tables and other values in one array",
     ),
     (
         "activity-setting-nested-array",
         _write(BETA, BETA_TOML + "grid = [[1, 2], [3]]\n"),
         BETA,
         11,
-        "setting 'activities[0].grid' must not hold nested arrays or tables",
+        "setting 'activities[0].grid' must not hold nested arrays",
     ),
     (
         "activity-setting-datetime",
@@ -1316,12 +1324,13 @@ def test_config_problem_messages_are_plain_strings(package):
 def test_validate_config_is_not_called_with_bad_setting_values(package):
     types = survey_types()
     edit(package, BETA, 'type = "reading"', 'type = "survey"')
-    edit(package, BETA, 'title = "Read the material"', 'title = "R"\nitems = [{ q = 1 }]')
+    edit(package, BETA, 'title = "Read the material"', 'title = "R"\nitems = [["q"]]')
     _, problems = load_package(package, types)
     assert types["survey"].seen == []
     assert [str(p) for p in problems] == [
-        "02-beta/module.toml:11: setting 'activities[0].items' must not hold nested arrays or"
-        " tables; an array may only hold strings, numbers, booleans and dates"
+        "02-beta/module.toml:11: setting 'activities[0].items' must not hold nested arrays;"
+        " an activity's settings may be strings, numbers, booleans, dates, arrays of those,"
+        " and arrays of tables holding those"
     ]
 
 
@@ -1420,6 +1429,393 @@ def test_content_hash_covers_activities_and_unlock(package):
     assert content_hash(with_alpha(activities=(as_date,))) != content_hash(
         with_alpha(activities=(as_text,))
     )
+
+
+# ------------------------------------------- activity settings: arrays of tables
+
+
+class Graded:
+    """A fake activity type of the tests' own with a rubric: `[[activities.rubric]]` tables
+    of criterion, levels and points (rising), plus `brief` and `pass_percent`."""
+
+    def __init__(self) -> None:
+        self.seen: list[dict[str, Any]] = []
+
+    def validate_config(self, config: dict[str, Any]) -> list[ConfigProblem]:
+        self.seen.append(config)
+        problems = [
+            ConfigProblem(key, f"graded has no setting {key!r}")
+            for key in sorted(config)
+            if key not in ("brief", "pass_percent", "rubric", "tags")
+        ]
+        for index, row in enumerate(config.get("rubric", [])):
+            points = row.get("points")
+            if not isinstance(points, list) or points != sorted(set(points)):
+                problems.append(ConfigProblem(f"rubric[{index}].points", "points must rise"))
+        return problems
+
+
+def graded_types() -> dict[str, Any]:
+    return {"reading": ReadingActivity(), "meeting": MeetingActivity(), "graded": Graded()}
+
+
+RUBRIC = (
+    (
+        ("criterion", "Ketepatan analisis"),
+        ("levels", ("Belum memadai", "Cukup", "Baik", "Sangat baik")),
+        ("points", (0, 2, 3, 4)),
+    ),
+    (
+        ("criterion", 'Bukti "dukung"'),
+        ("levels", ("Tidak ada", "Ada")),
+        ("points", (0, 1.5)),
+    ),
+)
+GRADED = ActivityPackage(
+    key="tugas",
+    type="graded",
+    title="Tugas praktik",
+    settings=(
+        ("brief", "Langkah:\n\n1. Petakan “regulasi”.\n2. Unggah.\n"),
+        ("pass_percent", 60),
+        ("rubric", RUBRIC),
+        ("tags", ()),
+    ),
+)
+GRADED_AGAIN = ActivityPackage(
+    key="tugas-2",
+    type="graded",
+    title="Tugas lagi",
+    settings=(("rubric", ((("criterion", "Satu"), ("levels", ("A", "B")), ("points", (0, 1))),)),),
+)
+
+# Written as `dump_package` writes it: line numbers below are pinned by this text.
+GRADED_MODULE_TOML = '''\
+title = "Graded"
+summary = "With a rubric."
+objectives = [
+  "Submit.",
+]
+duration_minutes = 30
+indicators = []
+
+[[activities]]
+key = "baca"
+type = "reading"
+title = "Baca"
+
+[[activities]]
+key = "tugas"
+type = "graded"
+title = "Tugas praktik"
+brief = """
+Langkah:
+
+1. Petakan “regulasi”.
+2. Unggah.
+"""
+pass_percent = 60
+tags = []
+
+[[activities.rubric]]
+criterion = "Ketepatan analisis"
+levels = [
+  "Belum memadai",
+  "Cukup",
+  "Baik",
+  "Sangat baik",
+]
+points = [0, 2, 3, 4]
+
+[[activities.rubric]]
+criterion = "Bukti \\"dukung\\""
+levels = [
+  "Tidak ada",
+  "Ada",
+]
+points = [0, 1.5]
+
+[[activities]]
+key = "tugas-2"
+type = "graded"
+title = "Tugas lagi"
+
+[[activities.rubric]]
+criterion = "Satu"
+levels = [
+  "A",
+  "B",
+]
+points = [0, 1]
+'''
+
+
+def graded_course(*activities: ActivityPackage) -> CoursePackage:
+    module = ModulePackage(
+        slug="01-graded",
+        title="Graded",
+        summary="With a rubric.",
+        objectives=("Submit.",),
+        duration_minutes=30,
+        indicators=(),
+        meeting=None,
+        material=MATERIAL,
+        unlock=None,
+        activities=activities
+        or (ActivityPackage("baca", "reading", "Baca", ()), GRADED, GRADED_AGAIN),
+    )
+    return CoursePackage(
+        slug="graded",
+        title="Graded",
+        version="1.0.0",
+        language="id",
+        description="",
+        modules=(module,),
+    )
+
+
+GRADED_FILE = "01-graded/module.toml"
+
+
+@pytest.fixture
+def graded(tmp_path: Path) -> Path:
+    """A one-module package (as `dump_package` writes it) with two graded activities."""
+    dump_package(graded_course(), tmp_path / "graded")
+    return tmp_path / "graded"
+
+
+def test_pinned_lines_of_the_graded_module():
+    assert line_of(GRADED_MODULE_TOML, "[[activities]]", 2) == 14
+    assert line_of(GRADED_MODULE_TOML, "[[activities.rubric]]", 2) == 37
+    assert line_of(GRADED_MODULE_TOML, "points = [0, 1.5]", 1) == 43
+    assert line_of(GRADED_MODULE_TOML, "[[activities.rubric]]", 3) == 50
+    assert line_of(GRADED_MODULE_TOML, "points = [0, 1]", 1) == 56
+
+
+def test_round_trip_of_a_rubric(tmp_path, graded):
+    course = graded_course()
+    assert (graded / GRADED_FILE).read_text(encoding="utf-8") == GRADED_MODULE_TOML
+    types = graded_types()
+    loaded, problems = load_package(graded, types)
+    assert problems == []
+    assert loaded == course
+    assert types["graded"].seen == [GRADED.settings_dict(), GRADED_AGAIN.settings_dict()]
+    dump_package(loaded, tmp_path / "again")
+    assert tree(tmp_path / "again") == tree(graded)
+    again, problems = load_package(tmp_path / "again", graded_types())
+    assert problems == [] and again == course
+    assert content_hash(again) == content_hash(course)
+
+
+def test_settings_dict_gives_a_rubric_back_as_a_list_of_dicts():
+    settings = GRADED.settings_dict()
+    assert settings["rubric"] == [
+        {
+            "criterion": "Ketepatan analisis",
+            "levels": ["Belum memadai", "Cukup", "Baik", "Sangat baik"],
+            "points": [0, 2, 3, 4],
+        },
+        {"criterion": 'Bukti "dukung"', "levels": ["Tidak ada", "Ada"], "points": [0, 1.5]},
+    ]
+    assert settings["tags"] == []
+    assert freeze_config(settings) == GRADED.settings
+    parsed = tomllib.loads(GRADED_MODULE_TOML)["activities"][1]
+    assert settings == {k: v for k, v in parsed.items() if k not in ("key", "type", "title")}
+    hash(GRADED)  # everything held is hashable
+
+
+def test_a_rubric_given_as_dicts_is_frozen():
+    """As an export from stored (JSON) settings gives it: lists of dicts."""
+    thawed = ActivityPackage(
+        "tugas", "graded", "Tugas praktik", tuple(GRADED.settings_dict().items())
+    )
+    assert thawed == GRADED
+    assert hash(thawed) == hash(GRADED)
+
+
+def test_an_empty_array_of_tables_writes_no_tables(tmp_path):
+    empty = dataclasses.replace(GRADED, settings=(("pass_percent", 60), ("rubric", ())))
+    course = graded_course(empty)
+    dump_package(course, tmp_path / "a")
+    written = (tmp_path / "a" / GRADED_FILE).read_text(encoding="utf-8")
+    assert "[[activities.rubric]]" not in written
+    assert written.endswith('title = "Tugas praktik"\npass_percent = 60\nrubric = []\n')
+    loaded, problems = load_package(tmp_path / "a", graded_types())
+    assert problems == [] and loaded == course
+    dump_package(loaded, tmp_path / "b")
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+
+def test_a_problem_in_the_second_rubric_table_is_reported_at_its_line(graded):
+    edit(graded, GRADED_FILE, "points = [0, 1.5]", "points = [1.5, 0]")
+    course, problems = load_package(graded, graded_types())
+    assert course is None
+    assert [str(p) for p in problems] == [
+        f"{GRADED_FILE}:43: setting 'activities[1].rubric[1].points': points must rise"
+    ]
+
+
+def test_a_problem_for_a_key_missing_from_a_rubric_table_points_at_its_header(graded):
+    edit(graded, GRADED_FILE, "points = [0, 1.5]\n", "")
+    _, problems = load_package(graded, graded_types())
+    assert [(p.line, p.message) for p in problems] == [
+        (37, "setting 'activities[1].rubric[1].points': points must rise")
+    ]
+
+
+def test_rubric_lines_stay_in_their_activity(graded):
+    edit(graded, GRADED_FILE, "points = [0, 1]", "points = [1, 0]")
+    _, problems = load_package(graded, graded_types())
+    assert [(p.line, p.message) for p in problems] == [
+        (56, "setting 'activities[2].rubric[0].points': points must rise")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "message"),
+    [
+        (
+            "points = [0, 1.5]",
+            "points = [0, 1.5]\n\n[activities.rubric.extra]\nnote = 1",
+            45,
+            "setting 'activities[1].rubric[1].extra' must not be a table",
+        ),
+        (
+            "points = [0, 1.5]",
+            "points = [0, 1.5]\n\n[[activities.rubric.notes]]\nnote = 1",
+            45,
+            "setting 'activities[1].rubric[1].notes' must not hold nested arrays or tables",
+        ),
+        (
+            "points = [0, 1.5]",
+            "points = [0, 1.5]\nextra = { note = 1 }",
+            44,
+            "setting 'activities[1].rubric[1].extra' must not be a table",
+        ),
+        (
+            "points = [0, 1.5]",
+            "points = [[0], [1.5]]",
+            43,
+            "setting 'activities[1].rubric[1].points' must not hold nested arrays or tables",
+        ),
+        (
+            "points = [0, 1.5]",
+            "points = [0, 2027-01-01T10:00:00]",
+            43,
+            "setting 'activities[1].rubric[1].points' must not be a date-time",
+        ),
+    ],
+    ids=[
+        "table-in-a-rubric-row",
+        "array-of-tables-in-a-rubric-row",
+        "inline-table",
+        "nested-array",
+        "date-time",
+    ],
+)
+def test_deeper_nesting_in_a_rubric_is_refused(graded, old, new, line, message):
+    types = graded_types()
+    edit(graded, GRADED_FILE, old, new)
+    course, problems = load_package(graded, types)
+    assert course is None
+    assert len(problems) == 1, problems
+    assert problems[0].line == line, problems
+    assert problems[0].message.startswith(message), problems
+    assert types["graded"].seen == [GRADED_AGAIN.settings_dict()]  # not given to the type
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        (((("inner", ((("deep", 1),),)),)),),  # a table in a table of an array
+        ((("nested", ((1,),)),),),  # an array in an array inside a table
+        ("scalar", (("a", 1),)),  # scalars and tables in one array
+    ],
+    ids=["table-in-table", "array-in-array", "mixed"],
+)
+def test_dump_refuses_deeper_nesting_in_a_setting(tmp_path, value):
+    bad = dataclasses.replace(GRADED, settings=(("rubric", value),))
+    with pytest.raises(TypeError, match="cannot write"):
+        dump_package(graded_course(bad), tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_content_hash_covers_a_rubric():
+    digest = content_hash(graded_course())
+    rows = GRADED.settings_dict()["rubric"]
+    rows[1]["points"] = [0, 2]
+    changed = dataclasses.replace(
+        GRADED, settings=freeze_config({**GRADED.settings_dict(), "rubric": rows})
+    )
+    assert content_hash(graded_course(changed)) != digest
+    swapped = dataclasses.replace(
+        GRADED, settings=freeze_config({**GRADED.settings_dict(), "rubric": rows[::-1]})
+    )
+    assert content_hash(graded_course(swapped)) != content_hash(graded_course(changed))
+
+
+ASSIGNMENT_TOML = '''
+[[activities]]
+key = "tugas"
+type = "assignment"
+title = "Tugas praktik Sesi 2"
+brief = """
+Nilailah lima indikator daerah Anda.
+"""
+file_types = [
+  "pdf",
+  "docx",
+]
+pass_percent = 60
+resubmissions = 2
+submission = "both"
+
+[[activities.rubric]]
+criterion = "Ketepatan tingkat"
+levels = [
+  "Belum memadai",
+  "Cukup",
+  "Baik",
+  "Sangat baik",
+]
+points = [0, 2, 3, 4]
+
+[[activities.rubric]]
+criterion = "Bukti dukung"
+levels = [
+  "Belum memadai",
+  "Cukup",
+  "Baik",
+  "Sangat baik",
+]
+points = [0, 2, 3, 4]
+'''
+
+
+def test_the_assignment_activity_accepts_a_good_rubric(package):
+    (package / BETA).write_text(BETA_TOML + ASSIGNMENT_TOML, encoding="utf-8")
+    course, problems = load_package(package)
+    assert problems == [] and course is not None
+    tugas = course.modules[1].activities[1]
+    assert tugas.type == "assignment"
+    assert [row["criterion"] for row in tugas.settings_dict()["rubric"]] == [
+        "Ketepatan tingkat",
+        "Bukti dukung",
+    ]
+
+
+def test_the_assignment_activity_refuses_points_that_do_not_rise(package):
+    text = BETA_TOML + ASSIGNMENT_TOML
+    bad = text[::-1].replace("[0, 2, 3, 4]"[::-1], "[0, 3, 3, 4]"[::-1], 1)[::-1]
+    (package / BETA).write_text(bad, encoding="utf-8")
+    course, problems = load_package(package)
+    assert course is None
+    line = len(text.splitlines())  # the last points line, of the second criterion
+    assert bad.splitlines()[line - 1] == "points = [0, 3, 3, 4]"
+    assert [str(p) for p in problems] == [
+        f"{BETA}:{line}: setting 'activities[1].rubric[1].points': Points must rise from the"
+        " worst level to the best."
+    ]
 
 
 # ------------------------------------------------------------------ question banks
