@@ -681,3 +681,88 @@ def audit_of(review: Review | None) -> list[ReviewAudit]:
             select(ReviewAudit).where(ReviewAudit.review_id == review.id).order_by(ReviewAudit.at)
         )
     )
+
+
+# --------------------------------------------------------------------------- studi tiru
+
+
+def passed_review(ctx: AssignmentContext, submission: Submission) -> Review | None:
+    """The submission's released, passing grade, if it has one."""
+    review = reviews_of([submission.id]).get(submission.id)
+    if (
+        review is None
+        or not review.released
+        or review.state != ReviewState.GRADED
+        or not review.max_points
+        or 100 * (review.points or 0) / review.max_points + 1e-9 < ctx.settings.pass_percent
+    ):
+        return None
+    return review
+
+
+def propose_practice(
+    ctx: AssignmentContext,
+    enrolment: Enrolment,
+    submission: Submission,
+    *,
+    title: str,
+    summary: str,
+    derived_from_slug: str | None,
+    consent: bool,
+) -> Any:
+    """Offer accepted work to the catalog as a new practice (proposed until a curator
+    approves it), recording which practice it adapted."""
+    from lms.practices import services as practices
+    from lms.practices.models import Practice
+
+    if not consent:
+        raise AssignmentError(
+            _("Tick the box to agree that your work is shared in the catalog."), "consent"
+        )
+    if submission.enrolment_id != enrolment.id or passed_review(ctx, submission) is None:
+        raise AssignmentError(_("Only work that passed can be proposed as a practice."))
+    if db.session.scalar(select(Practice.id).where(Practice.source_submission_id == submission.id)):
+        raise AssignmentError(_("This work was already proposed."))
+    origin = None
+    if derived_from_slug:
+        if derived_from_slug not in ctx.settings.practices:
+            raise AssignmentError(_("Choose one of the practices of this assignment."), "origin")
+        origin = db.session.scalar(select(Practice.id).where(Practice.slug == derived_from_slug))
+    return practices.propose_from_submission(
+        title=title,
+        summary=summary,
+        description=submission.text,
+        region_code=ctx.cohort.region_code,
+        indicators=list(ctx.module.indicators),
+        derived_from_id=origin,
+        submission_id=submission.id,
+        proposer_id=enrolment.user_id,
+    )
+
+
+def set_window(
+    cohort: Cohort,
+    module: Module,
+    activity: Activity,
+    opens_at: datetime | None,
+    due_at: datetime | None,
+    cutoff_at: datetime | None,
+) -> None:
+    """A cohort's own open, due and cut-off times for one assignment."""
+    present = [t for t in (opens_at, due_at, cutoff_at) if t is not None]
+    if present != sorted(present):
+        raise AssignmentError(_("The times must run: opens, due, cut-off."), "cutoff_at")
+    row = db.session.scalar(
+        select(AssignmentWindow).where(
+            AssignmentWindow.cohort_id == cohort.id,
+            AssignmentWindow.module_slug == module.slug,
+            AssignmentWindow.activity_key == activity.key,
+        )
+    )
+    if row is None:
+        row = AssignmentWindow(
+            cohort_id=cohort.id, module_slug=module.slug, activity_key=activity.key
+        )
+        db.session.add(row)
+    row.opens_at, row.due_at, row.cutoff_at = opens_at, due_at, cutoff_at
+    db.session.flush()

@@ -131,7 +131,22 @@ def _assignment_page(
         blocked=blocked,
         late_days=ctx.late_days(now),
         left=ctx.settings.resubmissions - max(0, len(submissions) - 1),
+        proposable={s.id for s in submissions[-1:] if services.passed_review(ctx, s) is not None}
+        - _already_proposed(s.id for s in submissions),
     ), status
+
+
+def _already_proposed(submission_ids: Any) -> set[int]:
+    from lms.practices.models import Practice
+
+    ids = list(submission_ids)
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Practice.source_submission_id).where(Practice.source_submission_id.in_(ids))
+        )
+    )
 
 
 def _participant(cohort_id: int, activity_id: int) -> tuple[Cohort, Enrolment, Activity, Module]:
@@ -459,3 +474,96 @@ def release_all(cohort_id: int, activity_id: int) -> Response:
     count = services.release(ctx, services.graded_unreleased(ctx), current_user.id, utcnow())
     flash(_("%(count)d grades were released.", count=count), "success")
     return redirect(url_for("assignments.queue", cohort=cohort.id, status="graded"))
+
+
+@bp.post(
+    "/learn/<int:cohort_id>/assignments/<int:activity_id>/submissions/<int:submission_id>/propose"
+)
+@login_required
+def propose(cohort_id: int, activity_id: int, submission_id: int) -> Any:
+    """Offer passed work to the practice catalog (with the participant's consent)."""
+    cohort, enrolment, activity, module = _participant(cohort_id, activity_id)
+    submission = db.session.get(Submission, submission_id)
+    if submission is None or submission.activity_id != activity.id:
+        abort(404)
+    if submission.enrolment_id != enrolment.id:
+        abort(403)
+    try:
+        practice = services.propose_practice(
+            _ctx(cohort, activity, module),
+            enrolment,
+            submission,
+            title=request.form.get("title", "")[:200],
+            summary=request.form.get("summary", "")[:500],
+            derived_from_slug=request.form.get("origin") or None,
+            consent=request.form.get("consent") == "yes",
+        )
+    except DomainError as error:
+        flash(str(error), "error")
+        return redirect(
+            url_for("assignments.assignment", cohort_id=cohort.id, activity_id=activity.id)
+        )
+    flash(_("Thank you: your practice was proposed and waits for a curator."), "success")
+    return redirect(url_for("practices.show", slug=practice.slug))
+
+
+# --------------------------------------------------------------------------- cohort times
+
+
+@bp.route("/cohorts/<int:cohort_id>/assignments", methods=["GET", "POST"])
+@login_required
+def windows(cohort_id: int) -> Any:
+    """The cohort's assignments with their open, due and cut-off times, each overridable."""
+    from zoneinfo import ZoneInfo
+
+    from lms.assignments.forms import AssignmentWindowForm
+
+    cohort = policy.get_cohort_or_abort(cohort_id)
+    if cohort.course_version_id is None:
+        abort(404)
+    manage = policy.can_manage_cohort(current_user, cohort)
+    if request.method == "POST" and not manage:
+        abort(403)
+    rows = db.session.execute(
+        select(Activity, Module)
+        .join(Module, Module.id == Activity.module_id)
+        .where(Module.version_id == cohort.course_version_id, Activity.type == "assignment")
+        .order_by(Module.position, Activity.position)
+    ).all()
+    zone = ZoneInfo(cohort.region.timezone)
+    contexts = {a.id: _ctx(cohort, a, m) for a, m in rows}
+    forms, status = {}, 200
+    for activity, module in rows:
+        form = AssignmentWindowForm(prefix=f"a{activity.id}")
+        forms[activity.id] = form
+        if request.method == "POST" and request.form.get("activity") == str(activity.id):
+            if form.validate_on_submit():
+                aware = [
+                    v.replace(tzinfo=zone) if v else None
+                    for v in (form.opens_at.data, form.due_at.data, form.cutoff_at.data)
+                ]
+                try:
+                    services.set_window(cohort, module, activity, *aware)
+                except services.AssignmentError as error:
+                    form.cutoff_at.errors = [str(error)]
+                    status = 422
+                else:
+                    flash(_("The assignment times were saved."), "success")
+                    return redirect(url_for("assignments.windows", cohort_id=cohort.id))
+            else:
+                status = 422
+        elif request.method == "GET":
+            ctx = contexts[activity.id]
+            for name in ("opens_at", "due_at", "cutoff_at"):
+                value = getattr(ctx, name)
+                getattr(form, name).data = (
+                    value.astimezone(zone).replace(tzinfo=None) if value else None
+                )
+    return render_template(
+        "assignments/windows.html",
+        cohort=cohort,
+        rows=rows,
+        forms=forms,
+        contexts=contexts,
+        manage=manage,
+    ), status

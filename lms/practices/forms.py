@@ -5,19 +5,28 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from lms import spbe
 from lms.practices.models import PracticeStatus
 
 
-def domain_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [(str(d.number), f"{d.number}. {d.name}") for d in spbe.DOMAINS]
+def domain_choices() -> list[SelectChoice]:
+    return [SelectChoice("", "—")] + [
+        SelectChoice(str(d.number), f"{d.number}. {d.name}") for d in spbe.DOMAINS
+    ]
 
 
-def aspect_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [(str(a.number), f"{a.domain}.{a.number} {a.name}") for a in spbe.ASPECTS]
+def aspect_choices() -> list[SelectChoice]:
+    return [SelectChoice("", "—")] + [
+        SelectChoice(
+            str(a.number),
+            f"{a.number}. {a.name}",
+            optgroup=f"{a.domain}. {spbe.DOMAIN_BY_NUMBER[a.domain].name}",
+        )
+        for a in spbe.ASPECTS
+    ]
 
 
 class PracticeForm(FlaskForm):
@@ -75,7 +84,10 @@ class PracticeForm(FlaskForm):
 class StatusForm(FlaskForm):
     status = SelectField(
         _l("Status"),
-        choices=[(PracticeStatus.PUBLISHED.value, ""), (PracticeStatus.REJECTED.value, "")],
+        choices=[
+            SelectChoice(PracticeStatus.PUBLISHED.value, _l("Publish")),
+            SelectChoice(PracticeStatus.REJECTED.value, _l("Reject")),
+        ],
         validators=[DataRequired()],
     )
 

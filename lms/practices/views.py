@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from lms import spbe
 from lms.errors import attach_error, form_status
@@ -127,7 +128,9 @@ def _origin_choices(form: PracticeForm, practice: Practice | None = None) -> Non
         origin = services.practice_by_id(origin_id)
         if origin is not None:
             choices.append((origin.id, origin.title))
-    form.derived_from_id.choices = [("", "—")] + [(str(pid), label) for pid, label in choices]
+    form.derived_from_id.choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(pid), label) for pid, label in choices
+    ]
 
 
 def _number(value: str | None) -> int | None:

@@ -155,9 +155,15 @@ def test_shipped_package_loads_without_problems():
             ("pertemuan", "meeting"),
             ("latihan", "quiz"),
             ("post-test", "quiz"),
+            ("tugas", "assignment"),
         ], module.slug
         kinds = [dict(a.settings).get("kind") for a in module.activities if a.type == "quiz"]
         assert kinds == ["pre", "practice", "post"], module.slug
+        # A practical assignment graded with a rubric of at least 3 criteria, 4 levels each.
+        tugas = module.activities[-1].settings_dict()
+        assert len(tugas["rubric"]) >= 3, module.slug
+        for row in tugas["rubric"]:
+            assert len(row["levels"]) == 4 and row["points"] == sorted(set(row["points"]))
         # A bank of at least 12 questions of several types; pre- and post-tests draw 8.
         assert len(module.questions) >= 12, module.slug
         assert len({q.type for q in module.questions}) >= 4, module.slug

@@ -330,3 +330,72 @@ def test_the_grading_queue_statements_do_not_grow(
         client.post_form("/logout")
     assert page.count('data-testid="queue-row"') == 14
     assert counts[0] == counts[1]
+
+
+def test_passed_work_can_be_proposed_as_a_practice_that_records_its_origin(
+    db, client, login, setup, make_user
+):
+    from lms.practices.models import Practice
+
+    origin = Practice(slug="sumedang-command-center", title="Command Center", region_code="32.11")
+    db.session.add(origin)
+    db.session.commit()
+    participant, mentor, _, activity, base = setup(practices=["sumedang-command-center"])
+    login(participant)
+    _submit(client, base, "Kami meniru command center dengan dasbor sederhana.")
+    client.post_form("/logout")
+    login(mentor)
+    submission_id = db.session.scalar(select(Submission.id))
+    _grade(client, submission_id, levels=(2, 2, 2))
+    client.post_form(f"/grading/submissions/{submission_id}/release")
+    client.post_form("/logout")
+    login(participant)
+    page = client.get(base).get_data(as_text=True)
+    assert 'data-testid="propose"' in page
+    url = f"{base}/submissions/{submission_id}/propose"
+    form = {"title": "Dasbor Kabupaten", "summary": "Adaptasi", "origin": "sumedang-command-center"}
+    client.post_form(url, form)  # no consent: nothing happens
+    assert db.session.scalar(select(func.count(Practice.id))) == 1
+    response = client.post_form(url, {**form, "consent": "yes"})
+    assert response.status_code == 302
+    proposed = db.session.scalar(select(Practice).where(Practice.slug != origin.slug))
+    assert proposed.status == "proposed"
+    assert proposed.derived_from_id == origin.id and proposed.source_submission_id == submission_id
+    assert proposed.region_code == "32.11" and proposed.created_by_id == participant.id
+    assert client.post_form(url, {**form, "consent": "yes"}).status_code == 302
+    assert db.session.scalar(select(func.count(Practice.id))) == 2  # not twice
+    client.post_form("/logout")
+    login(make_user("admin"))
+    client.post_form(f"/practices/{proposed.slug}/status", {"status": "published"})
+    page = client.get(f"/practices/{origin.slug}").get_data(as_text=True)
+    assert "Dasbor Kabupaten" in page  # the original lists who adapted it since
+
+
+def test_a_cohort_gets_its_own_assignment_times(db, client, login, setup, make_user):
+    participant, _, cohort, activity, base = setup()
+    login(make_user("coordinator", region="32.11"))
+    prefix = f"a{activity.id}"
+    bad = client.post_form(
+        f"/cohorts/{cohort.id}/assignments",
+        {
+            "activity": str(activity.id),
+            f"{prefix}-due_at": "2026-12-10T08:00",
+            f"{prefix}-cutoff_at": "2026-12-01T08:00",
+        },
+    )
+    assert bad.status_code == 422
+    ok = client.post_form(
+        f"/cohorts/{cohort.id}/assignments",
+        {
+            "activity": str(activity.id),
+            f"{prefix}-due_at": "2020-01-01T08:00",
+            f"{prefix}-cutoff_at": "2020-01-02T08:00",
+        },
+    )
+    assert ok.status_code == 302
+    client.post_form("/logout")
+    login(participant)
+    page = client.get(base).get_data(as_text=True)
+    assert 'data-testid="draft"' not in page and 'data-testid="blocked"' in page
+    assert _submit(client, base).status_code == 422
+    assert db.session.scalar(select(func.count(Submission.id))) == 0

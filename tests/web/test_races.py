@@ -137,3 +137,50 @@ def test_concurrent_quiz_starts_make_one_attempt(
     assert outcome == {"first": None, "second": None}
     assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
     assert len(set(seen)) == 1
+
+
+def test_two_mentors_saving_one_review_at_once(
+    app, db, postgres_only, make_user, make_cohort, make_course, attach
+):
+    """Both open the grading page before either saves; the first wins, the second gets a
+    conflict, and the review holds exactly the first mentor's grade."""
+    from courses.models import Activity, Module
+    from lms.assignments import services as assignments
+    from lms.assignments.models import Review, Submission
+    from lms.models import utcnow
+
+    participant = make_user("participant")
+    first_mentor, second_mentor = make_user("mentor"), make_user("mentor")
+    cohort = make_cohort(mentors=[first_mentor, second_mentor], participants=[participant])
+    settings = {"brief": "Tugas", "points": 10}
+    attach(cohort, make_course(modules=1, activities=(("tugas", "assignment", settings),)))
+    activity = db.session.scalar(select(Activity).where(Activity.type == "assignment"))
+    enrolment = db.session.scalar(select(Enrolment))
+    submission = Submission(
+        activity_id=activity.id, enrolment_id=enrolment.id, number=1, text="Jawaban"
+    )
+    db.session.add(submission)
+    db.session.commit()
+    ids = (cohort.id, activity.id, submission.id)
+
+    def grade(mentor_id, points):
+        def run():
+            this_cohort = _db.session.get(Cohort, ids[0])
+            this_activity = _db.session.get(Activity, ids[1])
+            module = _db.session.get(Module, this_activity.module_id)
+            ctx = assignments.context(this_cohort, module, this_activity, "Asia/Jakarta")
+            assignments.save_review(
+                ctx,
+                _db.session.get(Submission, ids[2]),
+                assignments.ReviewInput({}, points, "", "grade", None),
+                mentor_id,
+                utcnow(),
+            )
+
+        return run
+
+    outcome = _race(app, grade(first_mentor.id, 8.0), grade(second_mentor.id, 3.0))
+    assert outcome["first"] is None
+    assert isinstance(outcome["second"], assignments.ReviewConflict)
+    review = db.session.scalar(select(Review))
+    assert (review.points, review.grader_id) == (8.0, first_mentor.id)
