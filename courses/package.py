@@ -1652,12 +1652,15 @@ def dump_package(course: CoursePackage, dest: Path) -> None:
 
     The output is deterministic: the same package always gives byte-identical files, and
     `load_package` of it gives back an equal `CoursePackage`. Material is written exactly
-    as held; questions.toml only for a module with questions. Raises ValueError for a
-    module slug that is not a safe folder name (or an activity setting named key, type or
-    title, or a question configuration key named like a question's own key), TypeError for
-    a setting or configuration value TOML cannot hold (or this format does not allow), and
-    FileExistsError if `dest` is a non-empty folder, a file or a link. Nothing is written
-    when it raises ValueError or TypeError.
+    as held; questions.toml only for a module with questions. An activity's arrays of
+    tables follow its other settings as `[[activities.<key>]]` tables, in order; one with
+    no tables is written as an empty array (`key = []`), so no table is written for it.
+
+    Raises ValueError for a module slug that is not a safe folder name (or an activity
+    setting named key, type or title, or a question configuration key named like a
+    question's own key), TypeError for a setting or configuration value TOML cannot hold
+    (or this format does not allow), and FileExistsError if `dest` is a non-empty folder, a
+    file or a link. Nothing is written when it raises ValueError or TypeError.
     """
     slugs = [module.slug for module in course.modules]
     for slug in slugs:

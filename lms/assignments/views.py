@@ -183,17 +183,20 @@ def save_draft(cohort_id: int, activity_id: int) -> Any:
 @bp.post("/learn/<int:cohort_id>/assignments/<int:activity_id>/files")
 @login_required
 def upload(cohort_id: int, activity_id: int) -> Any:
-    """Attach files to the draft. The draft text sent with them is saved first, so a refused
-    file never costs the participant what they wrote."""
+    """Attach files to the draft, saving the text sent with them. All or nothing: a refused
+    file keeps neither the files nor the save, and the page shows the text again."""
     cohort, enrolment, activity, module = _participant(cohort_id, activity_id)
     ctx = _ctx(cohort, activity, module)
     text = request.form.get("text")
     now = utcnow()
     try:
-        if text is not None:
-            services.save_draft(ctx, enrolment, text, _revision(), now)
-        uploads = [(f.filename or "", f.stream) for f in request.files.getlist("files")]
-        added = services.add_files(ctx, enrolment, uploads, now)
+        # A savepoint: on failure the draft keeps its stored revision, so the page drawn
+        # below can be used again as it is.
+        with db.session.begin_nested():
+            if text is not None:
+                services.save_draft(ctx, enrolment, text, _revision(), now)
+            uploads = [(f.filename or "", f.stream) for f in request.files.getlist("files")]
+            added = services.add_files(ctx, enrolment, uploads, now)
     except DomainError as error:
         # Nothing of this request is kept (the request boundary rolls back, and files
         # written to disk are removed); the text stays in the form.
@@ -223,9 +226,10 @@ def submit(cohort_id: int, activity_id: int) -> Any:
     now = utcnow()
     text = request.form.get("text")
     try:
-        if text is not None:
-            services.save_draft(ctx, enrolment, text, _revision(), now)
-        submission = services.submit(ctx, enrolment, None, now)
+        with db.session.begin_nested():  # see `upload`
+            if text is not None:
+                services.save_draft(ctx, enrolment, text, _revision(), now)
+            submission = services.submit(ctx, enrolment, None, now)
     except services.AssignmentError as error:
         field = error.field or "text"
         return _assignment_page(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 from flask import (
@@ -265,10 +266,13 @@ def download(attachment_id: int) -> Response:
     """Download an attachment; never shown inline, never sniffed, never scripted."""
     attachment = policy.get_attachment_or_abort(attachment_id)
     path = services.attachment_path(current_app.config["UPLOAD_FOLDER"], attachment)
-    if not path.is_file():
+    try:
+        # At most 10 MB: read at once, so no file handle outlives the request.
+        content = path.read_bytes()
+    except FileNotFoundError:
         abort(404)
     response = send_file(
-        path,
+        io.BytesIO(content),
         mimetype=attachment.content_type,
         as_attachment=True,
         download_name=attachment.original_name,

@@ -88,6 +88,13 @@ PAGES = {
         200,
     ],
     "/admin/courses/{course}/quizzes/{quiz}/analysis": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/practices/": [302, 200, 200, 200, 200, 200, 200, 200],
+    "/practices/new": [302, 403, 403, 200, 200, 403, 403, 200],
+    "/practices/{practice}": [302, 200, 200, 200, 200, 200, 200, 200],
+    "/practices/{proposed}": [302, 200, 403, 200, 200, 403, 403, 200],
+    "/practices/{practice}/edit": [302, 403, 403, 200, 200, 403, 403, 200],
+    "/practices/{proposed}/edit": [302, 403, 403, 200, 200, 403, 403, 200],
+    "/practices/attachments/{practice_attachment}": [302, 200, 200, 200, 200, 200, 200, 200],
     "/healthz": [200, 200, 200, 200, 200, 200, 200, 200],
     "/login": [200, 302, 302, 302, 302, 302, 302, 302],
 }
@@ -109,6 +116,10 @@ POSTS = {
     "/learn/{x}/attempts/{attempt}/submit": [302, 302, 403, 403, 403, 403, 403, 403],
     "/cohorts/{x}/attempts/{attempt}/grade": [302, 403, 403, 200, 403, 403, 403, 200],
     "/cohorts/{x}/quizzes": [302, 403, 403, 403, 403, 200, 403, 200],
+    "/practices/new": [302, 403, 403, 422, 422, 403, 403, 422],
+    "/practices/{practice}/edit": [302, 403, 403, 422, 422, 403, 403, 422],
+    "/practices/{proposed}/status": [302, 403, 403, 400, 400, 403, 403, 400],
+    "/practices/{practice}/attachments": [302, 403, 403, 422, 422, 403, 403, 422],
     # a reading activity is completed by opening the module, not by a button
     "/learn/{x}/activities/{activity}/complete": [302, 400, 403, 403, 403, 403, 403, 403],
 }
@@ -170,6 +181,34 @@ def cast(db, make_user, make_cohort, make_course, attach):
         utcnow(),
     )
     db.session.commit()
+    import secrets
+    from pathlib import Path
+
+    from flask import current_app
+
+    from lms.practices.models import Practice, PracticeAttachment
+
+    published = Practice(slug="praktik-uji", title="Praktik Uji", region_code="32.11")
+    proposed = Practice(
+        slug="usulan-uji",
+        title="Usulan Uji",
+        status="proposed",
+        created_by_id=people["participant_a"].id,
+    )
+    db.session.add_all([published, proposed])
+    db.session.flush()
+    practice_attachment = PracticeAttachment(
+        practice_id=published.id,
+        stored_name=secrets.token_hex(16),
+        original_name="uji.pdf",
+        size=9,
+        content_type="application/pdf",
+    )
+    db.session.add(practice_attachment)
+    db.session.commit()
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "practices"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / practice_attachment.stored_name).write_bytes(b"%PDF-1.4\n")
     ids = {name: user.id for name, user in people.items()}
     return {
         "people": people,
@@ -185,6 +224,9 @@ def cast(db, make_user, make_cohort, make_course, attach):
             "quiz": quiz_activity.id,
             "attempt": attempt.id,
             "question": db.session.scalar(select(Question.id)),
+            "practice": published.slug,
+            "proposed": proposed.slug,
+            "practice_attachment": practice_attachment.id,
         },
     }
 
