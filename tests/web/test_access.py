@@ -95,6 +95,12 @@ PAGES = {
     "/practices/{practice}/edit": [302, 403, 403, 200, 200, 403, 403, 200],
     "/practices/{proposed}/edit": [302, 403, 403, 200, 200, 403, 403, 200],
     "/practices/attachments/{practice_attachment}": [302, 200, 200, 200, 200, 200, 200, 200],
+    "/learn/{x}/assignments/{task}": [302, 200, 403, 200, 403, 200, 403, 200],
+    "/files/submissions/{submission_file}": [302, 200, 403, 200, 403, 403, 403, 200],
+    "/grading/": [302, 403, 403, 200, 200, 403, 403, 200],
+    "/grading/submissions/{submission}": [302, 403, 403, 200, 403, 403, 403, 200],
+    "/cohorts/{x}/assignments": [302, 403, 403, 200, 403, 200, 403, 200],
+    "/notifications/": [302, 200, 200, 200, 200, 200, 200, 200],
     "/healthz": [200, 200, 200, 200, 200, 200, 200, 200],
     "/login": [200, 302, 302, 302, 302, 302, 302, 302],
 }
@@ -120,6 +126,14 @@ POSTS = {
     "/practices/{practice}/edit": [302, 403, 403, 422, 422, 403, 403, 422],
     "/practices/{proposed}/status": [302, 403, 403, 400, 400, 403, 403, 400],
     "/practices/{practice}/attachments": [302, 403, 403, 422, 422, 403, 403, 422],
+    "/learn/{x}/assignments/{task}/draft": [302, 409, 403, 403, 403, 403, 403, 403],
+    "/learn/{x}/assignments/{task}/submit": [302, 422, 403, 403, 403, 403, 403, 403],
+    # a draft review may be saved without levels yet
+    "/grading/submissions/{submission}": [302, 403, 403, 302, 403, 403, 403, 302],
+    "/grading/submissions/{submission}/release": [302, 403, 403, 302, 403, 403, 403, 302],
+    "/grading/cohorts/{x}/assignments/{task}/release": [302, 403, 403, 302, 403, 403, 403, 302],
+    "/cohorts/{x}/assignments": [302, 403, 403, 403, 403, 200, 403, 200],
+    "/notifications/read": [302, 302, 302, 302, 302, 302, 302, 302],
     # a reading activity is completed by opening the module, not by a button
     "/learn/{x}/activities/{activity}/complete": [302, 400, 403, 403, 403, 403, 403, 403],
 }
@@ -146,7 +160,12 @@ def cast(db, make_user, make_cohort, make_course, attach):
     quiz = {"kind": "post", "questions": ["q1"]}
     version = make_course(
         modules=2,
-        activities=(("bacaan", "reading"), ("pertemuan", "meeting"), ("kuis", "quiz", quiz)),
+        activities=(
+            ("bacaan", "reading"),
+            ("pertemuan", "meeting"),
+            ("kuis", "quiz", quiz),
+            ("tugas", "assignment", {"brief": "Tugas", "points": 10}),
+        ),
         questions={1: [{"key": "q1", "type": "true_false", "config": {"answer": True}}]},
     )
     attach(x, version)
@@ -210,10 +229,34 @@ def cast(db, make_user, make_cohort, make_course, attach):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / practice_attachment.stored_name).write_bytes(b"%PDF-1.4\n")
     ids = {name: user.id for name, user in people.items()}
+    from lms.assignments.models import Submission, SubmissionFile
+
+    task = db.session.scalar(select(Activity).where(Activity.type == "assignment"))
+    submission = Submission(activity_id=task.id, enrolment_id=enrolment_a, number=1, text="x")
+    db.session.add(submission)
+    db.session.flush()
+    stored = SubmissionFile(
+        submission_id=submission.id,
+        stored_name="akses-uji.pdf",
+        original_name="tugas.pdf",
+        size=4,
+        content_type="application/pdf",
+        sha256="0" * 64,
+    )
+    db.session.add(stored)
+    db.session.commit()
+    from flask import current_app
+
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "submissions"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "akses-uji.pdf").write_bytes(b"%PDF")
     return {
         "people": people,
         "ids": {
             **ids,
+            "task": task.id,
+            "submission": submission.id,
+            "submission_file": stored.id,
             "x": x.id,
             "enrolment_a": enrolment_a,
             "course": version.course_id,
@@ -241,6 +284,7 @@ def _as(role, cast, login):
 def test_page_access(client, cast, login, role, path):
     _as(role, cast, login)
     response = client.get(path.format(**cast["ids"]))
+    response.close()  # file downloads stream from disk
     assert response.status_code == PAGES[path][ROLES.index(role)], (path, role)
     if response.status_code == 302 and role == "anonymous":
         assert "/login" in response.headers["Location"]
