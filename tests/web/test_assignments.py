@@ -399,3 +399,27 @@ def test_a_cohort_gets_its_own_assignment_times(db, client, login, setup, make_u
     assert 'data-testid="draft"' not in page and 'data-testid="blocked"' in page
     assert _submit(client, base).status_code == 422
     assert db.session.scalar(select(func.count(Submission.id))) == 0
+
+
+def test_grades_are_released_in_bulk_per_assignment(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    mentor = make_user("mentor")
+    people = [make_user("participant") for _ in range(3)]
+    cohort = make_cohort("32.11", mentors=[mentor], participants=people)
+    attach(cohort, _course(make_course))
+    activity = db.session.scalar(select(Activity).where(Activity.type == "assignment"))
+    base = f"/learn/{cohort.id}/assignments/{activity.id}"
+    for person in people:
+        login(person)
+        _submit(client, base)
+        client.post_form("/logout")
+    login(mentor)
+    ids = db.session.scalars(select(Submission.id).order_by(Submission.id)).all()
+    for submission_id in ids[:2]:
+        _grade(client, submission_id, levels=(2, 2, 2))
+    response = client.post_form(f"/grading/cohorts/{cohort.id}/assignments/{activity.id}/release")
+    assert response.status_code == 302
+    released = db.session.scalars(select(Review.released).order_by(Review.submission_id)).all()
+    assert released == [True, True]  # the ungraded third has no review to release
+    assert db.session.scalar(select(func.count(ActivityCompletion.id))) == 2
