@@ -43,8 +43,11 @@ def plan(cohort_id: int) -> str:
     from quizzes.analysis import learning_gain
 
     gains = learning_gain(version.id, [enrolment.id]) if enrolment else []
+    from lms.certificates.services import certificate_of
+
     return render_template(
         "learn/plan.html",
+        certificate=certificate_of(enrolment.id) if enrolment else None,
         gains=gains,
         cohort=cohort,
         enrolment=enrolment,

@@ -62,6 +62,11 @@ class CourseVersion(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(5), default="id")
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    grading: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """course.toml [grading]: pass_percent and the weights of pre, practice, post and
+    assignment (None: the defaults)."""
+    at_risk: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """course.toml [at_risk]: the rules that flag a participant (None: the defaults)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_by_id: Mapped[int | None] = mapped_column(

@@ -2,7 +2,8 @@
 
 A package is a folder::
 
-    course.toml              format, slug, title, version, language, description, modules
+    course.toml              format, slug, title, version, language, description, modules,
+                             [grading], [at_risk]
     <module>/module.toml     title, summary, objectives, duration_minutes, indicators,
                              [unlock], [meeting], [[activities]]
     <module>/material.md     the reading material (UTF-8 Markdown, at most 200 KB)
@@ -10,12 +11,38 @@ A package is a folder::
 
 course.toml: `format` = 1; `slug` lowercase ASCII letters, digits and single hyphens;
 `title`; `version` like "1.0.0"; `language` "id" or "en"; `modules` the module folder
-names in order (each a slug too); `description` is optional. module.toml: `title`,
+names in order (each a slug too); `description` is optional, and so are the `[grading]`
+and `[at_risk]` tables (see below). module.toml: `title`,
 `summary`, `objectives` (a non-empty list of strings) and `duration_minutes` (1-1440) are
 required; `indicators` (SPBE indicator numbers 1-47, no duplicates) defaults to none;
 `[meeting]`, optional, needs `duration_minutes` and `agenda` (a list of strings). Unknown
 keys are problems, so typos are caught. Other files (hidden ones, READMEs, assets) are
 allowed as long as none is bigger than 1 MB.
+
+`[grading]`, optional, says how the course grade is made: `pass_percent` (0-100, default 60)
+is the grade needed to pass and `pre`, `practice`, `post` and `assignment` weigh the
+pre-tests, practice quizzes, post-tests and practical assignments (each kind all together;
+whole numbers 0-100, defaults 0, 0, 40 and 60) and must add up to 100, a key left out
+counting as its default. `[at_risk]`, optional, says when a participant is flagged:
+`missed_meetings` (absent from this many meetings, default 2), `overdue_days` (an assignment
+overdue by more than this many days, default 7) and `inactive_days` (no activity for this
+many days, default 14) are whole numbers 0-365 where 0 turns the rule off, and
+`failed_post_test` (a post-test result below its pass mark, default true) is a boolean.
+Without the tables the course has no grading or at-risk rules of its own (None);
+`DEFAULT_GRADING` and `DEFAULT_AT_RISK` hold the defaults::
+
+    [grading]
+    pass_percent = 60
+    pre = 0
+    practice = 0
+    post = 40
+    assignment = 60
+
+    [at_risk]
+    missed_meetings = 2
+    overdue_days = 7
+    failed_post_test = true
+    inactive_days = 14
 
 `[unlock]`, optional, says when a module opens: `on` a TOML date (``on = 2027-02-01``, not
 a date-time and not a string) and `after` a list of module slugs that must be complete
@@ -126,6 +153,8 @@ MAX_QUESTION_NAME = 200
 """A question's `name` may be at most 200 characters."""
 MAX_TAG_LENGTH = 64
 """A question's tag may be at most 64 characters."""
+MAX_AT_RISK_VALUE = 365
+"""An `[at_risk]` count of meetings or days may be at most 365."""
 
 COURSE_FILE = "course.toml"
 MODULE_FILE = "module.toml"
@@ -145,7 +174,22 @@ _INDEXED_KEY = re.compile(r"([^\[\]]+)\[([0-9]+)\](?:\.(.+))?")
 _TOML_ERROR_AT = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 _TOML_ERROR_AT_END = re.compile(r"\s*\(at end of document\)$")
 
-_COURSE_KEYS = ("format", "slug", "title", "version", "language", "description", "modules")
+_COURSE_KEYS = (
+    "format",
+    "slug",
+    "title",
+    "version",
+    "language",
+    "description",
+    "modules",
+    "grading",
+    "at_risk",
+)
+_GRADING_KEYS = ("pass_percent", "pre", "practice", "post", "assignment")
+"""The keys of `[grading]`, in the order they are written."""
+_GRADING_WEIGHTS = ("pre", "practice", "post", "assignment")
+_AT_RISK_KEYS = ("missed_meetings", "overdue_days", "failed_post_test", "inactive_days")
+"""The keys of `[at_risk]`, in the order they are written."""
 _MODULE_KEYS = (
     "title",
     "summary",
@@ -180,6 +224,41 @@ class UnlockRule:
 
     on: datetime.date | None
     after: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GradingWeights:
+    """A course's `[grading]`: the course grade (0-100) needed to pass, and the weight of
+    each kind of graded activity, all of that kind together (the weights add up to 100)."""
+
+    pass_percent: int = 60
+    pre: int = 0
+    practice: int = 0
+    post: int = 40
+    assignment: int = 60
+
+
+@dataclass(frozen=True)
+class AtRiskRules:
+    """A course's `[at_risk]`: when a participant is flagged as at risk. A count of 0
+    turns its rule off."""
+
+    missed_meetings: int = 2
+    """Absent from this many meetings."""
+    overdue_days: int = 7
+    """An assignment overdue by more than this many days."""
+    failed_post_test: bool = True
+    """A post-test result below its pass mark."""
+    inactive_days: int = 14
+    """No activity for this many days."""
+
+
+DEFAULT_GRADING = GradingWeights(pass_percent=60, pre=0, practice=0, post=40, assignment=60)
+"""The grading a course has when its `[grading]` leaves a key out (or has no table)."""
+DEFAULT_AT_RISK = AtRiskRules(
+    missed_meetings=2, overdue_days=7, failed_post_test=True, inactive_days=14
+)
+"""The at-risk rules a course has when its `[at_risk]` leaves a key out (or has no table)."""
 
 
 SettingValue = str | int | float | bool | datetime.date | tuple[Any, ...]
@@ -309,7 +388,12 @@ class ModulePackage:
 
 @dataclass(frozen=True)
 class CoursePackage:
-    """A whole course package; `modules` in the order course.toml lists them."""
+    """A whole course package; `modules` in the order course.toml lists them.
+
+    `grading` and `at_risk` are None when course.toml has no such table (whoever uses them
+    then falls back to `DEFAULT_GRADING` and `DEFAULT_AT_RISK`); a table that leaves keys
+    out is held with their defaults filled in.
+    """
 
     slug: str
     title: str
@@ -317,6 +401,8 @@ class CoursePackage:
     language: str
     description: str
     modules: tuple[ModulePackage, ...]
+    grading: GradingWeights | None = None
+    at_risk: AtRiskRules | None = None
 
 
 @dataclass(frozen=True)
@@ -550,13 +636,14 @@ class _Doc:
 
     def line(self, key: str, table: str | None = None) -> int | None:
         """Where `key` of `table` (None: top level) is defined, else the first header of
-        `key` written as a table of `table` (`[[table.key]]`), else `table`, else None."""
+        `key` written as a table of `table` (`[table.key]`, `[[table.key]]`; at the top
+        level `[key]`, `[[key]]`), else `table`, else None."""
         self._index()
         found = self._keys.get((table, key))
         if found is not None:
             return found
         if table is None:
-            return None
+            return self._headers.get(key) or self._headers.get(f"{key}[0]")
         nested = self._headers.get(f"{table}.{key}[0]") or self._headers.get(f"{table}.{key}")
         return nested or self.table_line(table)
 
@@ -687,6 +774,8 @@ def _load_course_file(
         )
         language = None
     description = _text(doc, data, "description", required=False, allow_empty=True)
+    grading = _grading(doc, data)
+    at_risk = _at_risk(doc, data)
     names = _module_names(doc, data)
     if names is not None:
         _check_module_folders(root, doc, names, refused)
@@ -702,8 +791,120 @@ def _load_course_file(
         language=language,
         description=description or "",
         modules=(),
+        grading=grading,
+        at_risk=at_risk,
     )
     return course, names
+
+
+def _course_table(doc: _Doc, data: dict[str, Any], name: str, what: str) -> dict[str, Any] | None:
+    """The course.toml table `name` (None, with a problem, when it is not a table)."""
+    value = data[name]
+    if not isinstance(value, dict):
+        doc.add(
+            f"{name!r} must be a table ([{name}] with {what}), not {_toml_type(value)}",
+            doc.line(name),
+        )
+        return None
+    return value
+
+
+def _grading(doc: _Doc, data: dict[str, Any]) -> GradingWeights | None:
+    """The `[grading]` table, defaults filled in; None when absent or with problems."""
+    if "grading" not in data:
+        return None
+    value = _course_table(doc, data, "grading", "pass_percent, pre, practice, post, assignment")
+    if value is None:
+        return None
+    before = len(doc.problems)
+    _unknown_keys(doc, value, _GRADING_KEYS, table="grading")
+    values = {key: value.get(key, getattr(DEFAULT_GRADING, key)) for key in _GRADING_KEYS}
+    left_out = tuple(key for key in _GRADING_WEIGHTS if key not in value)
+    for key, reason in _grading_problems(values, left_out):
+        if key is None:
+            doc.add(reason, doc.table_line("grading"))
+        else:
+            doc.add(f"{_name(key, 'grading')!r} {reason}", doc.line(key, "grading"))
+    if len(doc.problems) > before:
+        return None
+    return GradingWeights(**values)
+
+
+def _grading_problems(
+    values: Mapping[str, object], left_out: tuple[str, ...] = ()
+) -> list[tuple[str | None, str]]:
+    """(key, or None for the table as a whole, and reason) for each problem with `[grading]`
+    values (every key given); `left_out` names the weights that took their default."""
+    found: list[tuple[str | None, str]] = []
+    weights: list[int] = []
+    for key in _GRADING_KEYS:
+        value = values[key]
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100:
+            if key in _GRADING_WEIGHTS:
+                weights.append(value)
+            continue
+        what = "a percentage" if key == "pass_percent" else "a weight"
+        found.append((key, f"must be a whole number from 0 to 100 ({what}), not {_shown(value)}"))
+    total = sum(weights)
+    if len(weights) == len(_GRADING_WEIGHTS) and total != 100:
+        parts = " + ".join(f"{key} {values[key]}" for key in _GRADING_WEIGHTS)
+        note = f"; left out, so at their default: {', '.join(left_out)}" if left_out else ""
+        found.append((None, f"[grading] weights add up to {total}, not 100 ({parts}{note})"))
+    return found
+
+
+def _at_risk(doc: _Doc, data: dict[str, Any]) -> AtRiskRules | None:
+    """The `[at_risk]` table, defaults filled in; None when absent or with problems."""
+    if "at_risk" not in data:
+        return None
+    value = _course_table(
+        doc, data, "at_risk", "missed_meetings, overdue_days, failed_post_test, inactive_days"
+    )
+    if value is None:
+        return None
+    before = len(doc.problems)
+    _unknown_keys(doc, value, _AT_RISK_KEYS, table="at_risk")
+    values = {key: value.get(key, getattr(DEFAULT_AT_RISK, key)) for key in _AT_RISK_KEYS}
+    for key, reason in _at_risk_problems(values):
+        doc.add(f"{_name(key, 'at_risk')!r} {reason}", doc.line(key, "at_risk"))
+    if len(doc.problems) > before:
+        return None
+    return AtRiskRules(**values)
+
+
+def _at_risk_problems(values: Mapping[str, object]) -> list[tuple[str, str]]:
+    """(key, reason) for each problem with `[at_risk]` values (every key given)."""
+    found = []
+    for key in _AT_RISK_KEYS:
+        value = values[key]
+        if key == "failed_post_test":
+            if not isinstance(value, bool):
+                found.append((key, f"must be true or false, not {_kind(value)}"))
+        elif not (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and 0 <= value <= MAX_AT_RISK_VALUE
+        ):
+            found.append(
+                (
+                    key,
+                    f"must be a whole number from 0 to {MAX_AT_RISK_VALUE} (0 turns the rule "
+                    f"off), not {_shown(value)}",
+                )
+            )
+    return found
+
+
+def _shown(value: object) -> str:
+    """An integer as written, anything else as `_kind` says."""
+    return repr(value) if _is_int(value) else _kind(value)
+
+
+def _kind(value: object) -> str:
+    """A TOML value's type (`_toml_type`); anything else (held by a package built in code,
+    not read from a file) as its repr."""
+    toml = (str, int, float, list, dict, datetime.date, datetime.time)
+    return _toml_type(value) if isinstance(value, toml) else repr(value)
 
 
 def _module_names(doc: _Doc, data: dict[str, Any]) -> _ModuleNames | None:
@@ -1661,6 +1862,10 @@ def dump_package(course: CoursePackage, dest: Path) -> None:
     question's own key), TypeError for a setting or configuration value TOML cannot hold
     (or this format does not allow), and FileExistsError if `dest` is a non-empty folder, a
     file or a link. Nothing is written when it raises ValueError or TypeError.
+
+    `[grading]` and `[at_risk]` follow course.toml's keys, with every key, only when the
+    course has them; ValueError if their values could not be loaded back (out of range,
+    or weights that do not add up to 100).
     """
     slugs = [module.slug for module in course.modules]
     for slug in slugs:
@@ -1686,7 +1891,8 @@ def dump_package(course: CoursePackage, dest: Path) -> None:
 
 
 def _course_toml(course: CoursePackage) -> str:
-    return _toml_lines(
+    """course.toml: the course's keys, then `[grading]` and `[at_risk]` when it has them."""
+    text = _toml_lines(
         [
             ("format", FORMAT_VERSION),
             ("slug", course.slug),
@@ -1697,6 +1903,20 @@ def _course_toml(course: CoursePackage) -> str:
             ("modules", [module.slug for module in course.modules]),
         ]
     )
+    if course.grading is not None:
+        grading = {key: getattr(course.grading, key) for key in _GRADING_KEYS}
+        for key, reason in _grading_problems(grading):
+            where = "" if key is None else f"{_name(key, 'grading')!r} "
+            raise ValueError(f"cannot write course {course.slug!r}: {where}{reason}")
+        text += "\n[grading]\n" + _toml_lines(list(grading.items()))
+    if course.at_risk is not None:
+        at_risk = {key: getattr(course.at_risk, key) for key in _AT_RISK_KEYS}
+        for key, reason in _at_risk_problems(at_risk):
+            raise ValueError(
+                f"cannot write course {course.slug!r}: {_name(key, 'at_risk')!r} {reason}"
+            )
+        text += "\n[at_risk]\n" + _toml_lines(list(at_risk.items()))
+    return text
 
 
 def _module_toml(module: ModulePackage) -> str:
@@ -1890,6 +2110,10 @@ def content_hash(course: CoursePackage) -> str:
     order, string style); any change to a field or to one character of material changes it.
     """
     fields = asdict(course)
+    for table in ("grading", "at_risk"):
+        # Left out when absent, so that packages without them keep their hash.
+        if fields[table] is None:
+            del fields[table]
     for module in fields["modules"]:
         # Left out when empty, so that packages from before question banks keep their hash.
         if not module["questions"]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import enum
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -171,6 +171,8 @@ def version_to_package(version: CourseVersion, slug: str) -> pkg.CoursePackage:
         language=version.language,
         description=version.description,
         modules=tuple(_module_package(m, activities[m.id], questions[m.slug]) for m in modules),
+        grading=pkg.GradingWeights(**version.grading) if version.grading else None,
+        at_risk=pkg.AtRiskRules(**version.at_risk) if version.at_risk else None,
     )
 
 
@@ -366,6 +368,8 @@ def import_package(package: pkg.CoursePackage, *, actor_id: int | None = None) -
         content_hash=digest,
         published_at=utcnow(),
         published_by_id=actor_id,
+        grading=asdict(package.grading) if package.grading else None,
+        at_risk=asdict(package.at_risk) if package.at_risk else None,
     )
     db.session.add(version)
     db.session.flush()
@@ -465,6 +469,8 @@ def start_draft(course: Course) -> CourseVersion:
         title=latest.title,
         description=latest.description,
         language=latest.language,
+        grading=latest.grading,
+        at_risk=latest.at_risk,
     )
     db.session.add(draft)
     db.session.flush()
@@ -775,6 +781,9 @@ def record_completion(enrolment_id: int, activity_id: int, source: str) -> bool:
             )
     except IntegrityError:
         return False
+    from courses.signals import activity_completed
+
+    activity_completed.send(None, enrolment_id=enrolment_id, activity_id=activity_id)
     return True
 
 

@@ -37,6 +37,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Every table is known to the migrations and the mappers.
     import courses.models  # noqa: F401
     import lms.assignments.models  # noqa: F401
+    import lms.certificates.models  # noqa: F401
+    import lms.maturity.models  # noqa: F401
     import lms.meetings.models  # noqa: F401
     import lms.notifications.models  # noqa: F401
     import lms.practices.models  # noqa: F401
@@ -45,12 +47,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from courses.views import bp as authoring_bp
     from lms.assignments.views import bp as assignments_bp
     from lms.auth.views import bp as auth_bp
+    from lms.certificates.views import bp as certificates_bp
     from lms.cohorts.views import bp as cohorts_bp
     from lms.core.views import bp as core_bp
+    from lms.maturity.views import bp as maturity_bp
     from lms.meetings.views import bp as schedule_bp
     from lms.notifications.views import bp as notifications_bp
     from lms.practices.views import bp as practices_bp
     from lms.regions.views import bp as regions_bp
+    from lms.tracking.views import bp as tracking_bp
     from lms.users.views import bp as users_bp
     from quizzes.admin_views import bp as quiz_admin_bp
     from quizzes.views import bp as quizzes_bp
@@ -69,8 +74,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         practices_bp,
         assignments_bp,
         notifications_bp,
+        maturity_bp,
+        tracking_bp,
+        certificates_bp,
     ):
         app.register_blueprint(bp)
+
+    from courses.signals import activity_completed
+    from lms.certificates.services import on_completion
+
+    activity_completed.connect(on_completion)
 
     from lms.cli import register_commands
 

@@ -401,6 +401,42 @@ def practices_seed(path: Path | None) -> None:
     click.echo(f"Practices: {result.created} added, {result.kept} already present.")
 
 
+@click.group("bench")
+def bench_cli() -> None:
+    """Benchmark data (bench/ of a source checkout; see bench/README.md)."""
+
+
+@bench_cli.command("generate")
+@click.option("--regions", type=click.IntRange(1, 514), default=514, show_default=True)
+@click.option("--participants", type=click.IntRange(1, 999), default=40, show_default=True)
+@click.option("--modules", type=click.IntRange(1), default=None, help="Sessions held (all).")
+@click.option("--attempts", type=click.IntRange(1), default=2, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@with_appcontext
+def bench_generate(
+    regions: int, participants: int, modules: int | None, attempts: int, seed: int
+) -> None:
+    """A deterministic dataset, one cohort per kabupaten/kota, into an empty database."""
+    import sys
+
+    from lms import ROOT
+
+    if str(ROOT.parent) not in sys.path:
+        sys.path.append(str(ROOT.parent))  # bench/ sits next to lms/, outside the package
+    try:
+        from bench.generate import BenchError, generate
+    except ImportError as error:
+        raise click.ClickException("bench/ is only in a source checkout.") from error
+    try:
+        summary = generate(regions, participants, modules, attempts, seed, echo=click.echo)
+    except BenchError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    for line in summary.lines():
+        click.echo(line)
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(quizzes_cli)
     app.cli.add_command(courses_cli)
@@ -408,3 +444,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo)
     app.cli.add_command(practices_cli)
+    app.cli.add_command(bench_cli)

@@ -7,6 +7,7 @@ import datetime
 import hashlib
 import json
 import os
+import re
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -16,10 +17,14 @@ import pytest
 
 from courses.activities import ConfigProblem, MeetingActivity, ReadingActivity
 from courses.package import (
+    DEFAULT_AT_RISK,
+    DEFAULT_GRADING,
     MAX_FILE_BYTES,
     MAX_MATERIAL_BYTES,
     ActivityPackage,
+    AtRiskRules,
     CoursePackage,
+    GradingWeights,
     MeetingPlan,
     ModulePackage,
     Problem,
@@ -2607,6 +2612,7 @@ def test_content_hash_of_a_package_without_questions_is_as_before(package):
     course, _ = load(package)
     assert course is not None
     fields = dataclasses.asdict(course)
+    del fields["grading"], fields["at_risk"]  # left out when absent too
     for module in fields["modules"]:
         del module["questions"]
     canonical = json.dumps(
@@ -2725,6 +2731,428 @@ def test_the_quiz_activity_checks_the_bank(bank):
     edit(bank, BETA, 'draw_tag = "pre"', 'draw_tag = "01-alpha"')  # the implicit tag
     course, problems = load(bank, quiz_types(QuizActivity()))
     assert problems == [] and course is not None
+
+
+# ------------------------------------------------------------- grading and at-risk rules
+
+# Appended to COURSE_TOML (10 lines): [grading] is line 12, pre 14, post 16, assignment 17;
+# [at_risk] is line 19, missed_meetings 20, overdue_days 21, failed_post_test 22,
+# inactive_days 23. Keep in sync with the cases below.
+TABLES = """
+[grading]
+pass_percent = 60
+pre = 0
+practice = 0
+post = 40
+assignment = 60
+
+[at_risk]
+missed_meetings = 2
+overdue_days = 7
+failed_post_test = true
+inactive_days = 14
+"""
+
+COURSE = "course.toml"
+
+
+@pytest.fixture
+def ruled(package: Path) -> Path:
+    """The small package with both tables in course.toml."""
+    (package / COURSE).write_text(COURSE_TOML + TABLES, encoding="utf-8")
+    return package
+
+
+def _course(text: str) -> Callable[[Path], None]:
+    """Replace the tables of course.toml with `text`."""
+    return lambda root: (root / COURSE).write_text(COURSE_TOML + text, encoding="utf-8")
+
+
+def test_pinned_lines_of_the_tables():
+    lines = (COURSE_TOML + TABLES).splitlines()
+    assert lines[11] == "[grading]" and lines[13] == "pre = 0" and lines[15] == "post = 40"
+    assert lines[18] == "[at_risk]" and lines[21] == "failed_post_test = true"
+    assert lines[22] == "inactive_days = 14"
+
+
+def test_the_defaults():
+    grading = GradingWeights(pass_percent=60, pre=0, practice=0, post=40, assignment=60)
+    at_risk = AtRiskRules(
+        missed_meetings=2, overdue_days=7, failed_post_test=True, inactive_days=14
+    )
+    assert grading == DEFAULT_GRADING and at_risk == DEFAULT_AT_RISK
+    assert GradingWeights() == DEFAULT_GRADING and AtRiskRules() == DEFAULT_AT_RISK
+    weights = DEFAULT_GRADING
+    assert weights.pre + weights.practice + weights.post + weights.assignment == 100
+
+
+def test_a_course_without_the_tables_has_none(package):
+    course, problems = load_package(package)
+    assert problems == [] and course is not None
+    assert course.grading is None and course.at_risk is None
+
+
+def test_a_course_built_without_the_tables_has_none():
+    course = tricky_course()
+    assert course.grading is None and course.at_risk is None
+
+
+def test_the_shipped_course_has_the_default_tables():
+    course, problems = load_package(SHIPPED)
+    assert problems == [] and course is not None
+    assert course.grading == DEFAULT_GRADING
+    assert course.at_risk == DEFAULT_AT_RISK
+
+
+def test_the_tables_load(ruled):
+    edit(ruled, COURSE, "pre = 0\npractice = 0\npost = 40", "pre = 10\npractice = 5\npost = 25")
+    edit(ruled, COURSE, "pass_percent = 60", "pass_percent = 75")
+    edit(ruled, COURSE, "missed_meetings = 2", "missed_meetings = 0")
+    edit(ruled, COURSE, "failed_post_test = true", "failed_post_test = false")
+    edit(ruled, COURSE, "inactive_days = 14", "inactive_days = 365")
+    course, problems = load_package(ruled)
+    assert problems == [] and course is not None
+    assert course.grading == GradingWeights(75, 10, 5, 25, 60)
+    assert course.at_risk == AtRiskRules(0, 7, False, 365)
+
+
+def test_keys_left_out_take_their_defaults(package):
+    _course("\n[grading]\npost = 40\n\n[at_risk]\n")(package)
+    course, problems = load_package(package)
+    assert problems == [] and course is not None
+    assert course.grading == DEFAULT_GRADING
+    assert course.at_risk == DEFAULT_AT_RISK
+
+
+def test_the_tables_may_be_written_in_another_style(package):
+    text = (
+        "grading = { assignment = 100, post = 0, pass_percent = 0 }\n"
+        "at_risk.inactive_days = 0  # off\n"
+    )
+    edit(package, COURSE, "modules = [", text + "modules = [")
+    course, problems = load_package(package)
+    assert problems == [] and course is not None
+    assert course.grading == GradingWeights(0, 0, 0, 0, 100)
+    assert course.at_risk == AtRiskRules(inactive_days=0)
+
+
+def test_the_tables_are_written_after_the_course_keys(tmp_path, ruled):
+    course, _ = load_package(ruled)
+    assert course is not None
+    dump_package(course, tmp_path / "out")
+    assert (tmp_path / "out" / COURSE).read_text(encoding="utf-8") == COURSE_TOML + TABLES
+
+
+def test_each_table_is_written_only_when_present(tmp_path, package):
+    course, _ = load_package(package)
+    assert course is not None
+    dump_package(course, tmp_path / "none")
+    assert (tmp_path / "none" / COURSE).read_text(encoding="utf-8") == COURSE_TOML
+    dump_package(dataclasses.replace(course, at_risk=DEFAULT_AT_RISK), tmp_path / "at-risk")
+    written = (tmp_path / "at-risk" / COURSE).read_text(encoding="utf-8")
+    assert written == COURSE_TOML + TABLES[TABLES.index("\n[at_risk]") :]
+    dump_package(dataclasses.replace(course, grading=DEFAULT_GRADING), tmp_path / "grading")
+    written = (tmp_path / "grading" / COURSE).read_text(encoding="utf-8")
+    assert written == COURSE_TOML + TABLES[: TABLES.index("\n[at_risk]")]
+
+
+def test_round_trip_of_the_tables(tmp_path, package):
+    _course(
+        "\n[at_risk]\ninactive_days = 0\nfailed_post_test = false\n[grading]\npre = 40\npost = 0\n"
+    )(package)
+    course, problems = load_package(package)
+    assert problems == [] and course is not None
+    assert course.grading == GradingWeights(60, 40, 0, 0, 60)
+    assert course.at_risk == AtRiskRules(2, 7, False, 0)
+    dump_package(course, tmp_path / "a")
+    again, problems = load_package(tmp_path / "a")
+    assert problems == [] and again == course
+    dump_package(again, tmp_path / "b")
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+    assert content_hash(again) == content_hash(course)
+
+
+def test_a_course_built_in_code_round_trips_with_the_tables(tmp_path):
+    course = dataclasses.replace(
+        tricky_course(),
+        grading=GradingWeights(50, 10, 10, 30, 50),
+        at_risk=AtRiskRules(3, 0, True, 30),
+    )
+    dump_package(course, tmp_path / "a")
+    loaded, problems = load_package(tmp_path / "a")
+    assert problems == [] and loaded == course
+
+
+@pytest.mark.parametrize(
+    ("grading", "at_risk", "message"),
+    [
+        (GradingWeights(post=50), None, "[grading] weights add up to 110, not 100"),
+        (GradingWeights(pass_percent=101), None, "'grading.pass_percent' must be a whole"),
+        (GradingWeights(pre=True, post=39), None, "'grading.pre' must be a whole"),  # type: ignore[arg-type]
+        (None, AtRiskRules(overdue_days=366), "'at_risk.overdue_days' must be a whole"),
+        (None, AtRiskRules(failed_post_test=1), "'at_risk.failed_post_test' must be true"),  # type: ignore[arg-type]
+        (None, AtRiskRules(inactive_days=None), "'at_risk.inactive_days' must be a whole"),  # type: ignore[arg-type]
+    ],
+)
+def test_dump_refuses_tables_it_could_not_load_back(tmp_path, grading, at_risk, message):
+    course = dataclasses.replace(tricky_course(), grading=grading, at_risk=at_risk)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        dump_package(course, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_content_hash_without_the_tables_is_as_before(package):
+    """Packages without [grading] and [at_risk] keep their hash: no re-import looks changed."""
+    course, _ = load_package(package)
+    assert course is not None
+    fields = dataclasses.asdict(course)
+    del fields["grading"], fields["at_risk"]
+    for module in fields["modules"]:
+        del module["questions"]
+    canonical = json.dumps(
+        {"format": 1, "course": fields}, sort_keys=True, separators=(",", ":"), ensure_ascii=True
+    )
+    assert content_hash(course) == hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def test_content_hash_covers_the_tables(package):
+    course, _ = load_package(package)
+    assert course is not None
+    plain = content_hash(course)
+
+    def digest(**changes: Any) -> str:
+        return content_hash(dataclasses.replace(course, **changes))
+
+    with_grading = digest(grading=DEFAULT_GRADING)
+    with_at_risk = digest(at_risk=DEFAULT_AT_RISK)
+    with_both = digest(grading=DEFAULT_GRADING, at_risk=DEFAULT_AT_RISK)
+    assert len({plain, with_grading, with_at_risk, with_both}) == 4
+    assert digest(grading=GradingWeights(pre=10, post=30)) != with_grading
+    assert digest(grading=GradingWeights(pass_percent=70)) != with_grading
+    assert digest(at_risk=AtRiskRules(failed_post_test=False)) != with_at_risk
+    assert digest(at_risk=AtRiskRules(inactive_days=15)) != with_at_risk
+    assert digest(grading=DEFAULT_GRADING, at_risk=DEFAULT_AT_RISK) == with_both
+
+
+def test_content_hash_of_the_tables_ignores_formatting(ruled, package):
+    course, _ = load_package(ruled)
+    _course("\n[at_risk]  # who to call\n[grading]\npost = 40\n")(package)
+    other, problems = load_package(package)
+    assert problems == [] and course is not None and other is not None
+    assert content_hash(other) == content_hash(course)
+
+
+def _in_tables(old: str, new: str) -> Callable[[Path], None]:
+    return lambda root: (root / COURSE).write_text(
+        COURSE_TOML + TABLES.replace(old, new, 1), encoding="utf-8"
+    )
+
+
+def _top(line: str) -> Callable[[Path], None]:
+    """Add `line` as a top-level key of course.toml, at line 7 (before modules)."""
+    return _edit(COURSE, "modules = [", f"{line}\nmodules = [")
+
+
+WEIGHT = "must be a whole number from 0 to 100 (a weight)"
+PERCENT = "must be a whole number from 0 to 100 (a percentage)"
+DAYS = "must be a whole number from 0 to 365 (0 turns the rule off)"
+
+# (id, change, line, message fragment); every problem is in course.toml.
+TABLE_CASES = [
+    (
+        "grading-unknown-key",
+        _in_tables("post = 40\n", "post = 40\npost_test = 5\n"),
+        17,
+        "unknown key 'grading.post_test' (did you mean 'post'?); known keys: pass_percent, "
+        "pre, practice, post, assignment",
+    ),
+    (
+        "grading-nested-table",
+        _in_tables("\n[at_risk]", "\n[grading.extra]\nx = 1\n\n[at_risk]"),
+        19,
+        "unknown key 'grading.extra'",
+    ),
+    ("pre-101", _in_tables("pre = 0", "pre = 101"), 14, f"'grading.pre' {WEIGHT}, not 101"),
+    ("practice-negative", _in_tables("practice = 0", "practice = -1"), 15, "not -1"),
+    ("post-float", _in_tables("post = 40", "post = 40.0"), 16, f"{WEIGHT}, not a float"),
+    ("post-string", _in_tables("post = 40", 'post = "40"'), 16, f"{WEIGHT}, not a string"),
+    ("pre-bool", _in_tables("pre = 0", "pre = false"), 14, f"{WEIGHT}, not a boolean"),
+    (
+        "assignment-array",
+        _in_tables("assignment = 60", "assignment = [60]"),
+        17,
+        "'grading.assignment' must be a whole number from 0 to 100 (a weight), not an array",
+    ),
+    (
+        "pass-percent-101",
+        _in_tables("pass_percent = 60", "pass_percent = 101"),
+        13,
+        f"'grading.pass_percent' {PERCENT}, not 101",
+    ),
+    (
+        "pass-percent-string",
+        _in_tables("pass_percent = 60", 'pass_percent = "60%"'),
+        13,
+        f"{PERCENT}, not a string",
+    ),
+    (
+        "weights-over-100",
+        _in_tables("post = 40", "post = 50"),
+        12,
+        "[grading] weights add up to 110, not 100 (pre 0 + practice 0 + post 50 + assignment 60)",
+    ),
+    (
+        "weights-under-100",
+        _in_tables("assignment = 60", "assignment = 0"),
+        12,
+        "weights add up to 40, not 100",
+    ),
+    (
+        "weights-with-defaults",
+        _course("\n[grading]\npost = 100\n"),
+        12,
+        "[grading] weights add up to 160, not 100 (pre 0 + practice 0 + post 100 + "
+        "assignment 60; left out, so at their default: pre, practice, assignment)",
+    ),
+    (
+        "weights-inline-table",
+        _top("grading = { post = 50 }"),
+        7,
+        "weights add up to 110, not 100",
+    ),
+    (
+        "grading-not-a-table",
+        _top("grading = 60"),
+        7,
+        "'grading' must be a table ([grading] with pass_percent, pre, practice, post, "
+        "assignment), not an integer",
+    ),
+    (
+        "at-risk-unknown-key",
+        _in_tables("inactive_days = 14\n", "inactive_days = 14\noverdue = 3\n"),
+        24,
+        "unknown key 'at_risk.overdue' (did you mean 'overdue_days'?)",
+    ),
+    (
+        "missed-meetings-366",
+        _in_tables("missed_meetings = 2", "missed_meetings = 366"),
+        20,
+        f"'at_risk.missed_meetings' {DAYS}, not 366",
+    ),
+    (
+        "overdue-days-negative",
+        _in_tables("overdue_days = 7", "overdue_days = -7"),
+        21,
+        f"'at_risk.overdue_days' {DAYS}, not -7",
+    ),
+    (
+        "inactive-days-float",
+        _in_tables("inactive_days = 14", "inactive_days = 14.5"),
+        23,
+        f"'at_risk.inactive_days' {DAYS}, not a float",
+    ),
+    (
+        "overdue-days-bool",
+        _in_tables("overdue_days = 7", "overdue_days = true"),
+        21,
+        f"{DAYS}, not a boolean",
+    ),
+    (
+        "failed-post-test-int",
+        _in_tables("failed_post_test = true", "failed_post_test = 1"),
+        22,
+        "'at_risk.failed_post_test' must be true or false, not an integer",
+    ),
+    (
+        "failed-post-test-string",
+        _in_tables("failed_post_test = true", 'failed_post_test = "true"'),
+        22,
+        "must be true or false, not a string",
+    ),
+    (
+        "at-risk-not-a-table",
+        _top('at_risk = ["missed_meetings"]'),
+        7,
+        "'at_risk' must be a table ([at_risk] with missed_meetings, overdue_days, "
+        "failed_post_test, inactive_days), not an array",
+    ),
+    (
+        "misspelled-table",
+        _course("\n[gradings]\npost = 40\n"),
+        12,
+        "unknown key 'gradings' (did you mean 'grading'?)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "fragment"),
+    [case[1:] for case in TABLE_CASES],
+    ids=[case[0] for case in TABLE_CASES],
+)
+def test_each_table_problem_names_file_and_line(package, change, line, fragment):
+    change(package)
+    course, problems = load_package(package)
+    assert course is None
+    problem = matching(problems, COURSE, fragment)
+    assert problem.line == line, problems
+    assert len(problems) == 1, problems
+
+
+@pytest.mark.parametrize(
+    ("text", "grading", "at_risk"),
+    [
+        ("pass_percent = 0\npost = 0\nassignment = 100", GradingWeights(0, 0, 0, 0, 100), None),
+        (
+            "pass_percent = 100\nassignment = 0\npre = 100\npost = 0",
+            GradingWeights(100, 100, 0, 0, 0),
+            None,
+        ),
+        (None, None, "missed_meetings = 0\noverdue_days = 365\ninactive_days = 0"),
+    ],
+)
+def test_the_bounds_are_allowed(package, text, grading, at_risk):
+    table = f"\n[grading]\n{text}\n" if text else f"\n[at_risk]\n{at_risk}\n"
+    _course(table)(package)
+    course, problems = load_package(package)
+    assert problems == [] and course is not None
+    if grading is not None:
+        assert course.grading == grading
+    else:
+        assert course.at_risk == AtRiskRules(0, 365, True, 0)
+
+
+def test_every_table_problem_is_reported_at_once(package):
+    _course(
+        "\n[grading]\npass_percent = 101\npost = 50\nbonus = 1\n"
+        "\n[at_risk]\nmissed_meetings = -1\nfailed_post_test = 0\n"
+    )(package)
+    edit(package, COURSE, 'language = "en"', 'language = "fr"')
+    course, problems = load_package(package)
+    assert course is None
+    expected = [
+        (5, "'language' must be one of id, en"),
+        (
+            12,
+            "[grading] weights add up to 110, not 100 (pre 0 + practice 0 + post 50 + "
+            "assignment 60; left out, so at their default: pre, practice, assignment)",
+        ),
+        (13, f"'grading.pass_percent' {PERCENT}, not 101"),
+        (15, "unknown key 'grading.bonus'"),
+        (18, f"'at_risk.missed_meetings' {DAYS}, not -1"),
+        (19, "'at_risk.failed_post_test' must be true or false, not an integer"),
+    ]
+    assert [p.file for p in problems] == [COURSE] * len(expected)
+    assert [p.line for p in problems] == [line for line, _ in expected]
+    for problem, (_, start) in zip(problems, expected, strict=True):
+        assert problem.message.startswith(start), problem
+
+
+def test_a_table_problem_still_lets_the_modules_be_checked(package):
+    _course("\n[grading]\npost = 50\n")(package)
+    edit(package, BETA, 'title = "Beta"', 'title = ""')
+    _, problems = load_package(package)
+    assert [(p.file, p.line) for p in problems] == [(COURSE, 12), (BETA, 1)]
 
 
 # ---------------------------------------------------------------------------- safety

@@ -1,0 +1,11 @@
+"""Signals of the course engine, for parts of the app that react to progress without the
+course engine knowing them (certificates)."""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+activity_completed = _signals.signal("activity-completed")
+"""Sent with `enrolment_id` and `activity_id` after a new completion is recorded."""

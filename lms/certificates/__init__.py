@@ -1,0 +1,1 @@
+"""Certificates issued on course completion, with a public verification page."""

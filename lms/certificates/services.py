@@ -1,0 +1,122 @@
+"""Issuing certificates and the public verification. Services only flush."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from typing import Any
+
+import segno
+from sqlalchemy import select
+
+from courses.models import CourseVersion
+from lms.auth.models import User
+from lms.certificates.models import Certificate
+from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
+from lms.extensions import db
+from lms.models import utcnow
+from lms.regions.models import Region
+
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+def new_code() -> str:
+    """A 12-character code (about 60 bits), grouped for reading aloud: XXXX-XXXX-XXXX."""
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def certificate_of(enrolment_id: int) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.enrolment_id == enrolment_id))
+
+
+def issue_if_complete(enrolment_id: int) -> Certificate | None:
+    """Issue the certificate once the course is complete and passed (idempotent)."""
+    from lms.tracking import services as tracking
+
+    existing = certificate_of(enrolment_id)
+    if existing is not None:
+        return existing
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    cohort = db.session.get(Cohort, enrolment.cohort_id) if enrolment else None
+    if cohort is None or cohort.course_version_id is None:
+        return None
+    version = db.session.get(CourseVersion, cohort.course_version_id)
+    book = tracking.gradebooks(version, [enrolment_id])[enrolment_id]
+    if not book.passed:
+        return None
+    user = db.session.get(User, enrolment.user_id)
+    region = db.session.get(Region, cohort.region_code)
+    certificate = Certificate(
+        enrolment_id=enrolment_id,
+        code=new_code(),
+        participant_name=user.name,
+        course_title=version.title,
+        cohort_name=cohort.name,
+        region_name=region.display_name if region else cohort.region_code,
+        grade_percent=round(book.final_grade, 1),
+        issued_at=utcnow(),
+    )
+    db.session.add(certificate)
+    enrolment.status = EnrolmentStatus.COMPLETED.value
+    db.session.flush()
+    return certificate
+
+
+def on_completion(_sender: Any, *, enrolment_id: int, activity_id: int) -> None:
+    issue_if_complete(enrolment_id)
+
+
+def by_code(code: str) -> Certificate | None:
+    cleaned = code.strip().upper()
+    if len(cleaned) != 14:
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.code == cleaned))
+
+
+def qr_svg(url: str) -> str:
+    """The verification address as an inline SVG QR code."""
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=4, xmldecl=False, svgns=True)
+    return out.getvalue().decode()
+
+
+def pdf(certificate: Certificate, verify_url: str, labels: dict[str, str]) -> bytes:
+    """A one-page A4 landscape certificate with the QR code of the verification address."""
+    from fpdf import FPDF
+
+    document = FPDF(orientation="L", format="A4")
+    document.set_auto_page_break(False)
+    document.add_page()
+    document.set_title(labels["title"])
+    document.set_draw_color(30, 64, 120)
+    document.set_line_width(1.2)
+    document.rect(10, 10, 277, 190)
+    document.set_font("helvetica", "B", 30)
+    document.set_y(30)
+    document.cell(0, 14, labels["title"], align="C", new_x="LMARGIN", new_y="NEXT")
+    document.set_font("helvetica", "", 14)
+    document.cell(0, 10, labels["given_to"], align="C", new_x="LMARGIN", new_y="NEXT")
+    document.set_font("helvetica", "B", 24)
+    document.cell(
+        0, 16, _latin(certificate.participant_name), align="C", new_x="LMARGIN", new_y="NEXT"
+    )
+    document.set_font("helvetica", "", 14)
+    document.multi_cell(0, 8, _latin(labels["body"]), align="C", new_x="LMARGIN", new_y="NEXT")
+    document.ln(4)
+    document.cell(0, 8, _latin(labels["date"]), align="C", new_x="LMARGIN", new_y="NEXT")
+    png = io.BytesIO()
+    segno.make(verify_url, error="m").save(png, kind="png", scale=6)
+    png.seek(0)
+    document.image(png, x=235, y=140, w=40, h=40)
+    document.set_font("helvetica", "", 10)
+    document.set_xy(20, 178)
+    document.cell(200, 6, _latin(f"{labels['code']}: {certificate.code}"))
+    document.set_xy(20, 184)
+    document.cell(200, 6, _latin(verify_url))
+    return bytes(document.output())
+
+
+def _latin(text: str) -> str:
+    """The core PDF fonts cover Latin-1; replace what they cannot show."""
+    return text.encode("latin-1", "replace").decode("latin-1")

@@ -1,0 +1,83 @@
+"""Certificates: the participant's printable page and PDF, and the public verification."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from lms import policy
+from lms.auth.models import Role
+from lms.certificates import services
+from lms.certificates.models import Certificate
+from lms.cohorts.models import Enrolment
+from lms.extensions import db, limiter
+
+bp = Blueprint("certificates", __name__)
+
+
+def _own_or_staff(code: str) -> Certificate:
+    certificate = services.by_code(code)
+    if certificate is None:
+        abort(404)
+    enrolment = db.session.get(Enrolment, certificate.enrolment_id)
+    if current_user.role == Role.PARTICIPANT:
+        if enrolment.user_id != current_user.id:
+            abort(403)
+    else:
+        policy.get_cohort_or_abort(enrolment.cohort_id)
+    return certificate
+
+
+def _verify_url(certificate: Certificate) -> str:
+    return url_for("certificates.verify", code=certificate.code, _external=True)
+
+
+@bp.get("/certificates/<code>")
+@login_required
+def show(code: str) -> str:
+    """The printable certificate (print it from the browser, or download the PDF)."""
+    certificate = _own_or_staff(code)
+    url = _verify_url(certificate)
+    return render_template(
+        "certificates/show.html",
+        certificate=certificate,
+        verify_url=url,
+        qr=Markup(services.qr_svg(url)),  # noqa: S704 (SVG made by segno from our own URL)
+    )
+
+
+@bp.get("/certificates/<code>.pdf")
+@login_required
+def pdf(code: str) -> Response:
+    certificate = _own_or_staff(code)
+    labels = {
+        "title": _("Certificate of completion"),
+        "given_to": _("is given to"),
+        "body": _(
+            "for completing the course %(course)s in %(cohort)s, %(region)s.",
+            course=certificate.course_title,
+            cohort=certificate.cohort_name,
+            region=certificate.region_name,
+        ),
+        "date": format_date(certificate.issued_at, "long"),
+        "code": _("Verification code"),
+    }
+    body = services.pdf(certificate, _verify_url(certificate), labels)
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="sertifikat-{certificate.code}.pdf"'
+    )
+    return response
+
+
+@bp.get("/verify/<code>")
+@limiter.limit("30 per minute")
+def verify(code: str) -> tuple[str, int]:
+    """Public: confirms a certificate by its code, showing only name, course and date."""
+    certificate = services.by_code(code)
+    return render_template("certificates/verify.html", certificate=certificate, code=code), (
+        200 if certificate else 404
+    )

@@ -1,0 +1,1 @@
+"""The SPBE maturity self-assessment of a region (PermenPANRB 59/2020, 47 indicators)."""

@@ -1,0 +1,2 @@
+"""Tracking every region's cohort: gradebook, cohort, region and national dashboards,
+at-risk rules and exports. Everything is aggregated in SQL."""

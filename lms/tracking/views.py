@@ -1,0 +1,272 @@
+"""Tracking pages: the participant's gradebook, the cohort dashboard and its exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from courses.models import CourseVersion
+from lms import policy
+from lms.auth.models import Role
+from lms.extensions import db
+from lms.models import utcnow
+from lms.regions.models import Province, Region
+from lms.tracking import national, services
+
+bp = Blueprint("tracking", __name__)
+
+RISK_TEXT = {
+    "missed_meetings": lambda p: _("missed %(count)d meetings", count=p["count"]),
+    "overdue": lambda p: _(
+        "“%(assignment)s” overdue by %(days)d days", assignment=p["assignment"], days=p["days"]
+    ),
+    "failed_post_test": lambda p: _(
+        "%(quiz)s below the pass mark (%(percent)d%%)", quiz=p["quiz"], percent=p["percent"]
+    ),
+    "inactive": lambda p: _("no activity for %(days)d days", days=p["days"]),
+}
+
+
+def risk_text(kind: str, params: dict[str, Any]) -> str:
+    return RISK_TEXT[kind](params) if kind in RISK_TEXT else kind
+
+
+@bp.app_template_global()
+def risk_label(risk: tuple[str, dict[str, Any]]) -> str:
+    return risk_text(*risk)
+
+
+@bp.get("/learn/<int:cohort_id>/gradebook")
+@login_required
+def gradebook(cohort_id: int) -> str:
+    """The participant's own gradebook: each graded item, its weight, the course grade and
+    what is still needed."""
+    cohort, enrolment = policy.get_learning_cohort_or_abort(cohort_id)
+    if enrolment is None:
+        abort(403)
+    version = db.session.get(CourseVersion, cohort.course_version_id)
+    book = services.gradebooks(version, [enrolment.id])[enrolment.id]
+    return render_template(
+        "tracking/gradebook.html", cohort=cohort, version=version, book=book, owner=current_user
+    )
+
+
+def _staff_cohort(cohort_id: int):
+    cohort = policy.get_cohort_or_abort(cohort_id)
+    if cohort.course_version_id is None:
+        abort(404)
+    return cohort
+
+
+@bp.get("/cohorts/<int:cohort_id>/dashboard")
+@policy.roles_required(*policy.STAFF)
+def dashboard(cohort_id: int) -> str:
+    """Participants × sessions, averages per session, and who is at risk and why."""
+    cohort = _staff_cohort(cohort_id)
+    board = services.cohort_dashboard(cohort, utcnow())
+    return render_template("tracking/dashboard.html", board=board, cohort=cohort)
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def _progress_table(board: services.Dashboard) -> tuple[list[str], list[list[Any]]]:
+    head = [
+        _("Name"),
+        _("NIP"),
+        _("Completion (%)"),
+        _("Grade so far (%)"),
+        _("Course grade (%)"),
+        _("Learning gain"),
+        _("At risk"),
+    ]
+    head += [f"{m.position}. {m.title}" for m in board.modules]
+    rows = []
+    for row in board.rows:
+        line = [
+            row.user.name,
+            row.user.nip or "",
+            _round(row.book.completion_percent),
+            _round(row.book.grade_so_far),
+            _round(row.book.final_grade),
+            _round(row.gain, 2),
+            "; ".join(risk_text(*r) for r in row.risks),
+        ]
+        line += [f"{row.cells[m.id].completed}/{row.cells[m.id].activities}" for m in board.modules]
+        rows.append(line)
+    return head, rows
+
+
+def _gradebook_table(board: services.Dashboard) -> tuple[list[str], list[list[Any]]]:
+    lines = board.rows[0].book.lines if board.rows else []
+    head = [_("Name"), _("NIP")]
+    head += [f"{ln.item.activity.title} ({ln.item.weight:.1f}%)" for ln in lines]
+    head += [_("Course grade (%)"), _("Passed")]
+    rows = []
+    for row in board.rows:
+        line = [row.user.name, row.user.nip or ""]
+        line += [_round(ln.result) for ln in row.book.lines]
+        line += [_round(row.book.final_grade), _("yes") if row.book.passed else _("no")]
+        rows.append(line)
+    return head, rows
+
+
+def _attendance_table(board: services.Dashboard) -> tuple[list[str], list[list[Any]]]:
+    head = [_("Name"), _("NIP")] + [f"{m.position}. {m.title}" for m in board.modules]
+    rows = [
+        [row.user.name, row.user.nip or ""]
+        + [row.cells[m.id].attendance or "" for m in board.modules]
+        for row in board.rows
+    ]
+    return head, rows
+
+
+def _round(value: float | None, digits: int = 1) -> float | str:
+    return "" if value is None else round(value, digits)
+
+
+def _safe(value: Any) -> Any:
+    """Spreadsheet formula injection: a text cell must not start with = + - @."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+TABLES = {
+    "progress": _progress_table,
+    "gradebook": _gradebook_table,
+    "attendance": _attendance_table,
+}
+
+
+@bp.get("/cohorts/<int:cohort_id>/export/<kind>.<fmt>")
+@policy.roles_required(*policy.STAFF)
+def export(cohort_id: int, kind: str, fmt: str) -> Response:
+    """Cohort progress, gradebook or attendance as CSV or XLSX, for those who may see the
+    cohort (the same numbers as the dashboard)."""
+    if kind not in TABLES or fmt not in ("csv", "xlsx"):
+        abort(404)
+    cohort = _staff_cohort(cohort_id)
+    board = services.cohort_dashboard(cohort, utcnow())
+    head, rows = TABLES[kind](board)
+    return _table_response(head, rows, fmt, f"{kind}-{cohort.region_code}-{cohort.id}")
+
+
+# --------------------------------------------------------------------------- regions
+
+
+SORTS = {
+    "name": lambda f: f.label,
+    "enrolled": lambda f: -(f.enrolled or 0),
+    "completion": lambda f: -(f.completion or -1),
+    "post": lambda f: -(f.post or -1),
+    "gain": lambda f: -(f.gain if f.gain is not None else -9),
+    "certificates": lambda f: -(f.certificates or 0),
+    "maturity": lambda f: -(f.maturity_change if f.maturity_change is not None else -9),
+}
+
+
+def _figure_rows(items: list[national.Figures]) -> tuple[list[str], list[list[Any]]]:
+    head = [
+        _("Region"),
+        _("Cohorts"),
+        _("Enrolled"),
+        _("Active (14 days)"),
+        _("Completion (%)"),
+        _("Mean post-test (%)"),
+        _("Learning gain"),
+        _("Certificates"),
+        _("Maturity change"),
+    ]
+    rows = [
+        [
+            f.label,
+            f.cohorts,
+            f.enrolled,
+            f.active,
+            _round(f.completion),
+            _round(f.post),
+            _round(f.gain, 2),
+            f.certificates,
+            _round(f.maturity_change, 2),
+        ]
+        for f in items
+    ]
+    return head, rows
+
+
+@bp.get("/admin/dashboard")
+@policy.roles_required(Role.ADMIN)
+def national_dashboard() -> Any:
+    """Every region with a cohort, side by side; sortable, filterable by province."""
+    province = request.args.get("province", "").strip()[:2]
+    sort = request.args.get("sort", "completion")
+    items = national.figures(by="region", province=province or None, now=utcnow())
+    items.sort(key=SORTS.get(sort, SORTS["completion"]))
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        head, rows = _figure_rows(items)
+        return _table_response(head, rows, fmt, "nasional")
+    return render_template(
+        "tracking/national.html",
+        items=items,
+        province=province,
+        sort=sort,
+        provinces=db.session.scalars(select(Province).order_by(Province.code)).all(),
+        gains=national.gain_distribution(province=province or None),
+        totals=_totals(items),
+        completion_chart=[(f.label, f.completion) for f in items[:20]],
+    )
+
+
+def _totals(items: list[national.Figures]) -> dict[str, Any]:
+    return {
+        "regions": len(items),
+        "enrolled": sum(f.enrolled for f in items),
+        "active": sum(f.active for f in items),
+        "certificates": sum(f.certificates for f in items),
+    }
+
+
+@bp.get("/regions/<code>/dashboard")
+@policy.roles_required(Role.ADMIN, Role.COORDINATOR)
+def region_dashboard(code: str) -> Any:
+    """All cohorts of one region side by side (its coordinator and admins)."""
+    region = db.session.get(Region, code)
+    if region is None:
+        abort(404)
+    if current_user.role == Role.COORDINATOR and current_user.region_code != code:
+        abort(403)
+    items = national.figures(by="cohort", region_code=code, now=utcnow())
+    return render_template("tracking/region.html", region=region, items=items)
+
+
+def _table_response(head: list[str], rows: list[list[Any]], fmt: str, name: str) -> Response:
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(head)
+        writer.writerows([[_safe(v) for v in row] for row in rows])
+        body, mimetype = out.getvalue().encode("utf-8-sig"), "text/csv"
+    else:
+        book = Workbook()
+        sheet = book.active
+        sheet.title = name[:30]
+        sheet.append(head)
+        for row in rows:
+            sheet.append([_safe(v) for v in row])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        body = buffer.getvalue()
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,87 @@
+"""Certificates: issued when the course is complete and passed; printable page and PDF for
+the participant; a public verification page that reveals nothing else."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from courses.models import Activity, Module
+from lms.certificates.models import Certificate
+from lms.cohorts.models import Enrolment
+from tests.web.test_quizzes import _choice, _revision, _start, _tokens
+
+
+def _finish(db, client, cohort, right):
+    quiz = db.session.scalar(select(Activity).where(Activity.type == "quiz"))
+    module = db.session.scalar(select(Module.id))
+    client.get(f"/learn/{cohort.id}/modules/{module}")  # the reading
+    attempt = _start(client, cohort, quiz)
+    page = client.get(f"/learn/{cohort.id}/attempts/{attempt}").get_data(as_text=True)
+    form = {"revision": _revision(page)}
+    for slot in (1, 2):
+        form[f"q{slot}"] = _tokens(page, f"q{slot}")["Benar" if slot <= right else "Salah"]
+    client.post_form(f"/learn/{cohort.id}/attempts/{attempt}/submit", form)
+
+
+def _setup(make_user, make_cohort, make_course, attach):
+    participant = make_user("participant", name="Rina Marlina", nip=None)
+    cohort = make_cohort("32.11", participants=[participant])
+    version = make_course(
+        modules=1,
+        activities=(
+            ("bacaan", "reading"),
+            ("post-test", "quiz", {"kind": "post", "questions": ["a", "b"], "attempts": 0}),
+        ),
+        questions={1: [_choice("a"), _choice("b")]},
+    )
+    attach(cohort, version)
+    return participant, cohort
+
+
+def test_a_certificate_is_issued_once_on_completion_and_verified_publicly(
+    db, app, client, login, make_user, make_cohort, make_course, attach
+):
+    participant, cohort = _setup(make_user, make_cohort, make_course, attach)
+    login(participant)
+    _finish(db, client, cohort, right=1)  # 50%: complete but below the pass mark
+    assert db.session.scalar(select(func.count(Certificate.id))) == 0
+    _finish(db, client, cohort, right=2)  # 100%: passes
+    certificate = db.session.scalar(select(Certificate))
+    assert certificate.participant_name == "Rina Marlina"
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", certificate.code)
+    assert db.session.scalar(select(Enrolment.status)) == "completed"
+    plan = client.get(f"/learn/{cohort.id}").get_data(as_text=True)
+    assert 'data-testid="certificate-ready"' in plan
+    page = client.get(f"/certificates/{certificate.code}").get_data(as_text=True)
+    assert "Rina Marlina" in page and "<svg" in page
+    document = client.get(f"/certificates/{certificate.code}.pdf")
+    assert document.mimetype == "application/pdf" and document.data.startswith(b"%PDF")
+    client.post_form("/logout")
+
+    public = client.get(f"/verify/{certificate.code}")
+    text = public.get_data(as_text=True)
+    assert public.status_code == 200 and 'data-testid="verified"' in text
+    assert "Rina Marlina" in text and "Kursus Uji" in text
+    assert cohort.name not in text and "Sumedang" not in text  # nothing beyond name, course, date
+    assert client.get("/verify/AAAA-AAAA-AAAA").status_code == 404
+    assert client.get(f"/certificates/{certificate.code}").status_code == 302  # needs a login
+
+
+def test_another_participant_cannot_open_the_certificate(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    participant, cohort = _setup(make_user, make_cohort, make_course, attach)
+    login(participant)
+    _finish(db, client, cohort, right=2)
+    code = db.session.scalar(select(Certificate.code))
+    client.post_form("/logout")
+    login(make_user("participant"))
+    assert client.get(f"/certificates/{code}").status_code == 403
+    assert client.get(f"/certificates/{code}.pdf").status_code == 403
+
+
+def test_the_verify_page_is_rate_limited(client):
+    statuses = [client.get("/verify/AAAA-AAAA-AAAA").status_code for _ in range(32)]
+    assert statuses[0] == 404 and 429 in statuses
