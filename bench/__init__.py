@@ -11,6 +11,7 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 
 DOMAIN = "bench.example.org"
 """Generated accounts' mail domain: reserved for examples, yet accepted by the app's
@@ -127,12 +128,20 @@ def mentor_pages(get: Get) -> list[Page]:
     return pages
 
 
-EXPORT_LINK = r'href="(/[^"#]*(?:export|\.csv|\.xlsx)[^"#]*)"'
+EXPORT_LINK = r'href="(/[^"#]*(?:export|format=|\.csv|\.xlsx)[^"#]*)"'
+
+
+def _pattern(path: str) -> str:
+    """A URL as a report names it: ids as <id>, of the query only the format kept."""
+    parts = urlsplit(path)
+    name = re.sub(r"/\d[\d.]*", "/<id>", parts.path)
+    fmt = parse_qs(parts.query).get("format")
+    return f"{name}?format={fmt[0]}" if fmt else name
 
 
 def admin_pages(get: Get) -> list[Page]:
-    """Home, courses, the national cohort and user lists, and the national dashboard with
-    every export it links to (only where the server has them)."""
+    """Home, courses, the national cohort and user lists, and (where the server has them)
+    the national dashboard, its exports and a region's dashboard."""
     pages = [
         Page("admin /home", "/home"),
         Page("admin /admin/courses/", "/admin/courses/"),
@@ -142,9 +151,12 @@ def admin_pages(get: Get) -> list[Page]:
     status, dashboard = get("/admin/dashboard")
     if status == 200:
         pages.append(Page("admin /admin/dashboard", "/admin/dashboard", weight=3))
-        for link in _links(dashboard, EXPORT_LINK)[:6]:
+        for link in _links(dashboard, EXPORT_LINK)[:4]:
             path = link.replace("&amp;", "&")
-            pages.append(Page("admin " + re.sub(r"\d+", "<id>", path), path))
+            pages.append(Page("admin " + _pattern(path), path))
+        regions = _links(dashboard, r'href="(/regions/[\d.]+/dashboard)"')
+        if regions:
+            pages.append(Page("admin /regions/<code>/dashboard", regions[0], weight=2))
     return pages
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms import SelectChoice, SelectField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
 from lms import spbe
@@ -30,8 +28,8 @@ class AssessmentForm(FlaskForm):
 
 
 def _add_indicator_fields() -> None:
-    choices: list[tuple[str, Any]] = [("", _l("— not assessed yet —"))]
-    choices += [(str(level), f"{level} · {name}") for level, name in LEVELS]
+    choices = [SelectChoice("", _l("— not assessed yet —"))]
+    choices += [SelectChoice(str(level), f"{level} · {name}") for level, name in LEVELS]
     for indicator in spbe.INDICATORS:
         setattr(
             AssessmentForm,

@@ -101,6 +101,17 @@ PAGES = {
     "/grading/submissions/{submission}": [302, 403, 403, 200, 403, 403, 403, 200],
     "/cohorts/{x}/assignments": [302, 403, 403, 200, 403, 200, 403, 200],
     "/notifications/": [302, 200, 200, 200, 200, 200, 200, 200],
+    "/learn/{x}/gradebook": [302, 200, 403, 403, 403, 403, 403, 403],
+    "/cohorts/{x}/dashboard": [302, 403, 403, 200, 403, 200, 403, 200],
+    "/cohorts/{x}/export/progress.xlsx": [302, 403, 403, 200, 403, 200, 403, 200],
+    "/cohorts/{x}/export/attendance.csv": [302, 403, 403, 200, 403, 200, 403, 200],
+    "/admin/dashboard": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/admin/dashboard?format=csv": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/regions/32.11/dashboard": [302, 403, 403, 403, 403, 200, 403, 200],
+    "/certificates/{certificate}": [302, 200, 403, 200, 403, 200, 403, 200],
+    "/certificates/{certificate}.pdf": [302, 200, 403, 200, 403, 200, 403, 200],
+    "/verify/{certificate}": [200, 200, 200, 200, 200, 200, 200, 200],
+    "/verify/ZZZZ-ZZZZ-ZZZZ": [404, 404, 404, 404, 404, 404, 404, 404],
     "/healthz": [200, 200, 200, 200, 200, 200, 200, 200],
     "/login": [200, 302, 302, 302, 302, 302, 302, 302],
 }
@@ -230,6 +241,18 @@ def cast(db, make_user, make_cohort, make_course, attach):
     (folder / practice_attachment.stored_name).write_bytes(b"%PDF-1.4\n")
     ids = {name: user.id for name, user in people.items()}
     from lms.assignments.models import Submission, SubmissionFile
+    from lms.certificates.models import Certificate
+
+    db.session.add(
+        Certificate(
+            enrolment_id=enrolment_a,
+            code="ABCD-EFGH-JKLM",
+            participant_name="Peserta A",
+            course_title="Kursus",
+            cohort_name="Angkatan",
+            region_name="Kabupaten Sumedang",
+        )
+    )
 
     task = db.session.scalar(select(Activity).where(Activity.type == "assignment"))
     submission = Submission(activity_id=task.id, enrolment_id=enrolment_a, number=1, text="x")
@@ -255,6 +278,7 @@ def cast(db, make_user, make_cohort, make_course, attach):
         "ids": {
             **ids,
             "task": task.id,
+            "certificate": "ABCD-EFGH-JKLM",
             "submission": submission.id,
             "submission_file": stored.id,
             "x": x.id,
