@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := lms
 
-.PHONY: run test test-pg test-e2e lint translations extract-messages install clean
+.PHONY: run test test-pg test-e2e lint translations extract-messages install clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,18 @@ test-e2e: translations
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check lms courses tests
+
+# Load test (bench/README.md): dataset, gunicorn, Locust; writes bench/report.md.
+# BENCH_DATABASE_URL (default: a fresh bench.sqlite3), BENCH_REGIONS, BENCH_PARTICIPANTS,
+# BENCH_USERS, BENCH_RUN_TIME and the other BENCH_* settings of bench/run.py apply.
+BENCH_REGIONS      ?= 20
+BENCH_PARTICIPANTS ?= 40
+$(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench: translations $(VENV)/.bench-installed
+	BENCH_REGIONS=$(BENCH_REGIONS) BENCH_PARTICIPANTS=$(BENCH_PARTICIPANTS) $(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -47,13 +47,59 @@ START = date(2026, 9, 7)
 COHORTS_PER_MENTOR = 10
 
 FIRST_NAMES = (
-    "Agus Ahmad Andi Anisa Ayu Bambang Budi Dedi Dewi Dian Eka Fajar Fitri Hendra Indah "
-    "Joko Kartika Lestari Made Muhammad Nur Putri Rahmat Rina Siti Sri Teguh Wahyu Yudi Yuni"
-).split()
+    "Agus",
+    "Ahmad",
+    "Andi",
+    "Anisa",
+    "Ayu",
+    "Bambang",
+    "Budi",
+    "Dedi",
+    "Dewi",
+    "Dian",
+    "Eka",
+    "Fajar",
+    "Fitri",
+    "Hendra",
+    "Indah",
+    "Joko",
+    "Kartika",
+    "Lestari",
+    "Made",
+    "Muhammad",
+    "Nur",
+    "Putri",
+    "Rahmat",
+    "Rina",
+    "Siti",
+    "Sri",
+    "Teguh",
+    "Wahyu",
+    "Yudi",
+    "Yuni",
+)
 LAST_NAMES = (
-    "Hidayat Kurniawan Lestari Marlina Nugroho Permana Pratama Purnomo Rahayu Saputra "
-    "Setiawan Simanjuntak Siregar Susanto Sutrisno Syahputra Wibowo Wijaya Yulianti Zulkarnain"
-).split()
+    "Hidayat",
+    "Kurniawan",
+    "Lestari",
+    "Marlina",
+    "Nugroho",
+    "Permana",
+    "Pratama",
+    "Purnomo",
+    "Rahayu",
+    "Saputra",
+    "Setiawan",
+    "Simanjuntak",
+    "Siregar",
+    "Susanto",
+    "Sutrisno",
+    "Syahputra",
+    "Wibowo",
+    "Wijaya",
+    "Yulianti",
+    "Zulkarnain",
+)
 WORK_UNITS = (
     "Dinas Komunikasi dan Informatika",
     "Bappeda",

@@ -28,7 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import bench  # noqa: E402
 
 MANIFEST = json.loads(Path(os.environ["BENCH_MANIFEST"]).read_text())
-THINK = between(float(os.environ.get("BENCH_WAIT_MIN", "0.1")), float(os.environ.get("BENCH_WAIT_MAX", "0.5")))
+THINK = between(
+    float(os.environ.get("BENCH_WAIT_MIN", "0.1")), float(os.environ.get("BENCH_WAIT_MAX", "0.5"))
+)
 
 _numbers = {role: itertools.count() for role in ("participant", "mentor", "admin")}
 

@@ -28,7 +28,7 @@ class AssessmentForm(FlaskForm):
 
 
 def _add_indicator_fields() -> None:
-    choices = [SelectChoice("", _l("— not assessed yet —"))]
+    choices = [SelectChoice("", _l("— none yet —"))]
     choices += [SelectChoice(str(level), f"{level} · {name}") for level, name in LEVELS]
     for indicator in spbe.INDICATORS:
         setattr(
@@ -44,7 +44,7 @@ def _add_indicator_fields() -> None:
             TextAreaField(
                 _l("Justification"),
                 default="",
-                render_kw={"maxlength": MAX_JUSTIFICATION, "rows": 2},
+                render_kw={"maxlength": MAX_JUSTIFICATION, "rows": 2, "cols": 48},
             ),
         )
 

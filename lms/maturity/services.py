@@ -261,9 +261,7 @@ def _check_draft(assessment: SelfAssessment) -> None:
     from flask_babel import gettext as _
 
     if assessment.status != AssessmentStatus.DRAFT:
-        raise AssessmentError(
-            _("This self-assessment was submitted and can no longer be changed.")
-        )
+        raise AssessmentError(_("This self-assessment was submitted and can no longer be changed."))
 
 
 def _clean(text: str) -> str:
@@ -363,9 +361,7 @@ def review(assessment: SelfAssessment, user: User, *, approve: bool, comment: st
         raise AssessmentError(_("Only a submitted self-assessment can be reviewed."))
     comment = _clean(comment)
     if len(comment) > MAX_JUSTIFICATION:
-        raise AssessmentError(
-            _("At most %(num)d characters.", num=MAX_JUSTIFICATION), "comment"
-        )
+        raise AssessmentError(_("At most %(num)d characters.", num=MAX_JUSTIFICATION), "comment")
     if not approve and not comment:
         raise AssessmentError(
             _("Say what the coordinator should change before sending it back."), "comment"
@@ -390,9 +386,7 @@ class WeakIndicator:
 def weakest(levels: Mapping[int, int], limit: int = WEAKEST) -> list[tuple[int, int]]:
     """The `limit` lowest levels as (indicator, level); among equal levels the heavier
     indicator (which moves the index more) first, then by number."""
-    return sorted(
-        levels.items(), key=lambda item: (item[1], -_weight(item[0]), item[0])
-    )[:limit]
+    return sorted(levels.items(), key=lambda item: (item[1], -_weight(item[0]), item[0]))[:limit]
 
 
 def weakest_with_modules(cohort: Cohort, levels: Mapping[int, int]) -> list[WeakIndicator]:

@@ -115,8 +115,9 @@ def _render_sheet(
     form: AssessmentForm,
     review_form: ReviewForm,
     status: int = 200,
+    sheet: services.Sheet | None = None,
 ) -> tuple[str, int]:
-    sheet = services.sheet_of(cohort.id, phase)
+    sheet = sheet or services.sheet_of(cohort.id, phase)
     can_edit = can_edit_assessment(current_user, cohort)
     return render_template(
         "maturity/sheet.html",
@@ -147,7 +148,7 @@ def sheet(cohort_id: int, phase: str) -> tuple[str, int]:
     for number, score in saved.scores.items():
         data[level_field(number)] = str(score.level)
         data[justification_field(number)] = score.justification
-    return _render_sheet(cohort, phase, AssessmentForm(data=data), ReviewForm())
+    return _render_sheet(cohort, phase, AssessmentForm(data=data), ReviewForm(), sheet=saved)
 
 
 def _level(raw: str | None) -> int | None:
@@ -156,7 +157,7 @@ def _level(raw: str | None) -> int | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    return int(raw) if raw.isdigit() else 0
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 2 else 0
 
 
 def _attach(form: Any, error: services.AssessmentError) -> None:
@@ -210,6 +211,17 @@ def save(cohort_id: int, phase: str) -> Response | tuple[str, int]:
                     ),
                     "success",
                 )
+            elif result.complete:
+                flash(
+                    _(
+                        "Saved: all %(total)d indicators have a level. SPBE index %(index)s "
+                        "(%(predicate)s). Submit it for review when the justifications are ready.",
+                        **params,
+                    ),
+                    "success",
+                )
+            elif not result.given:
+                flash(_("Saved. No indicator has a level yet."), "success")
             else:
                 flash(
                     _(

@@ -100,6 +100,9 @@ PAGES = {
     "/grading/": [302, 403, 403, 200, 200, 403, 403, 200],
     "/grading/submissions/{submission}": [302, 403, 403, 200, 403, 403, 403, 200],
     "/cohorts/{x}/assignments": [302, 403, 403, 200, 403, 200, 403, 200],
+    "/cohorts/{x}/maturity": [302, 403, 403, 200, 403, 200, 403, 200],
+    "/cohorts/{x}/maturity/baseline": [302, 403, 403, 200, 403, 200, 403, 200],
+    "/cohorts/{x}/maturity/follow_up": [302, 403, 403, 200, 403, 200, 403, 200],
     "/notifications/": [302, 200, 200, 200, 200, 200, 200, 200],
     "/learn/{x}/gradebook": [302, 200, 403, 403, 403, 403, 403, 403],
     "/cohorts/{x}/dashboard": [302, 403, 403, 200, 403, 200, 403, 200],
@@ -144,6 +147,9 @@ POSTS = {
     "/grading/submissions/{submission}/release": [302, 403, 403, 302, 403, 403, 403, 302],
     "/grading/cohorts/{x}/assignments/{task}/release": [302, 403, 403, 302, 403, 403, 403, 302],
     "/cohorts/{x}/assignments": [302, 403, 403, 403, 403, 200, 403, 200],
+    # an empty save starts the draft; there is nothing submitted to review yet
+    "/cohorts/{x}/maturity/baseline": [302, 403, 403, 403, 403, 302, 403, 302],
+    "/cohorts/{x}/maturity/baseline/review": [302, 403, 403, 404, 403, 403, 403, 404],
     "/notifications/read": [302, 302, 302, 302, 302, 302, 302, 302],
     # a reading activity is completed by opening the module, not by a button
     "/learn/{x}/activities/{activity}/complete": [302, 400, 403, 403, 403, 403, 403, 403],

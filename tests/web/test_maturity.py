@@ -39,8 +39,8 @@ def _form(levels, justification=GOOD, **extra):
     for n in ALL:
         data[f"level-{n}"] = str(levels[n]) if n in levels else ""
         data[f"justification-{n}"] = (
-            justification(n) if callable(justification) else justification
-        ) if n in levels else ""
+            (justification(n) if callable(justification) else justification) if n in levels else ""
+        )
     data.update(extra)
     return data
 
@@ -107,18 +107,14 @@ def test_coordinator_saves_part_and_sees_the_computed_index(client, db, login, r
     assert 'data-testid="assessment-form"' in page
 
 
-def test_saving_again_updates_clears_and_stores_the_index_once_complete(
-    client, db, login, region
-):
+def test_saving_again_updates_clears_and_stores_the_index_once_complete(client, db, login, region):
     login(region["coordinator"])
     cohort = region["cohort"]
     client.post_form(_url(cohort), _form({1: 2, 2: 3}))
     # Level 1 changes, level 2 is cleared, the others are added: 46 of 47.
     levels = dict.fromkeys(range(3, 48), 4) | {1: 3}
     assert client.post_form(_url(cohort), _form(levels)).status_code == 302
-    scores = {
-        s.indicator: s.level for s in db.session.scalars(select(IndicatorScore))
-    }
+    scores = {s.indicator: s.level for s in db.session.scalars(select(IndicatorScore))}
     assert scores[1] == 3 and 2 not in scores and len(scores) == 46
     assert _assessment(db, cohort).index_value is None
 
@@ -146,6 +142,7 @@ def test_errors_show_next_to_the_indicator_and_keep_what_was_typed(client, db, l
     data.update(
         {
             "level-5": "9",
+            "level-8": "²",
             "level-6": "",
             "justification-6": "Ada tulisan tanpa tingkat",
             "level-7": "2",
@@ -157,6 +154,7 @@ def test_errors_show_next_to_the_indicator_and_keep_what_was_typed(client, db, l
     page = response.get_data(as_text=True)
     assert 'data-testid="error-level-5"' in _row(page, "indicator-row", 5)
     assert 'data-testid="error-level-6"' in _row(page, "indicator-row", 6)
+    assert 'data-testid="error-level-8"' in _row(page, "indicator-row", 8)
     assert 'data-testid="error-justification-7"' in _row(page, "indicator-row", 7)
     assert 'data-testid="error-level-1"' not in page
     assert 'role="alert"' in page
@@ -170,9 +168,7 @@ def test_errors_show_next_to_the_indicator_and_keep_what_was_typed(client, db, l
 # --------------------------------------------------------------------------- submitting
 
 
-def test_submit_is_refused_until_every_indicator_has_a_justified_level(
-    client, db, login, region
-):
+def test_submit_is_refused_until_every_indicator_has_a_justified_level(client, db, login, region):
     login(region["coordinator"])
     cohort = region["cohort"]
     partial = dict.fromkeys(range(1, 41), 3)
@@ -199,7 +195,10 @@ def test_submit_is_refused_until_every_indicator_has_a_justified_level(
     assert _score_count(db) == 0
 
     # But a plain save of the same accepts the short justifications.
-    assert client.post_form(_url(cohort), _form(levels, lambda n: short.get(n, GOOD))).status_code == 302
+    assert (
+        client.post_form(_url(cohort), _form(levels, lambda n: short.get(n, GOOD))).status_code
+        == 302
+    )
     assert _assessment(db, cohort).status == "draft"
 
     response = client.post_form(_url(cohort), _form(levels, send="1"))
@@ -444,9 +443,7 @@ def test_the_form_page_issues_the_same_queries_empty_or_complete(
     assert large.n <= 8, large.statements
 
 
-def test_the_overview_is_bounded(
-    client, db, login, region, make_course, attach, count_queries
-):
+def test_the_overview_is_bounded(client, db, login, region, make_course, attach, count_queries):
     cohort = region["cohort"]
     attach(cohort, make_course(modules=3))
     login(region["mentor"])
