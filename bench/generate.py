@@ -45,6 +45,9 @@ BATCH = 5000
 START = date(2026, 9, 7)
 """The first cohorts start on this Monday; the others one to three weeks later."""
 COHORTS_PER_MENTOR = 10
+SAME_COLUMNS = {"render_nulls": True}
+"""Send None as NULL: the ORM would otherwise drop None values and split a batch into
+one INSERT per run of rows with the same columns."""
 
 FIRST_NAMES = (
     "Agus",
@@ -177,7 +180,7 @@ class Writer:
         from lms.extensions import db
 
         if self.rows:
-            db.session.execute(insert(self.model), self.rows)
+            db.session.execute(insert(self.model), self.rows, execution_options=SAME_COLUMNS)
             self.counts[self.model.__tablename__] += len(self.rows)
             self.rows = []
 
@@ -215,7 +218,9 @@ def insert_returning_ids(model: Any, rows: list[dict[str, Any]]) -> list[int]:
     ids: list[int] = []
     for start in range(0, len(rows), BATCH):
         stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
-        ids.extend(db.session.scalars(stmt, rows[start : start + BATCH]))
+        ids.extend(
+            db.session.scalars(stmt, rows[start : start + BATCH], execution_options=SAME_COLUMNS)
+        )
     return ids
 
 

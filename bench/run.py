@@ -81,7 +81,8 @@ def _lms(env: dict[str, str], *args: str) -> None:
 # --------------------------------------------------------------------------- database
 
 
-def _prepare_database(options: argparse.Namespace, env: dict[str, str]) -> None:
+def _prepare_database(options: argparse.Namespace, env: dict[str, str]) -> bool:
+    """Migrate, load the regions and generate the dataset; False if it was there already."""
     _lms(env, "db", "upgrade")
     _lms(env, "regions", "load")
     from sqlalchemy import func, select
@@ -94,7 +95,7 @@ def _prepare_database(options: argparse.Namespace, env: dict[str, str]) -> None:
         bench_admin = db.session.scalar(select(User.id).where(User.email == bench.ADMIN_EMAIL))
     if bench_admin is not None:
         _say("the database already holds a bench dataset: reusing it")
-        return
+        return False
     if users:
         raise SystemExit(
             f"{users} accounts are already in {options.database_url}; give BENCH_DATABASE_URL "
@@ -111,6 +112,7 @@ def _prepare_database(options: argparse.Namespace, env: dict[str, str]) -> None:
         "--seed",
         str(options.seed),
     )
+    return True
 
 
 _APP: Any = None
@@ -205,10 +207,18 @@ def _counting(engine: Any) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", before)
 
 
-def statement_counts(manifest: dict[str, Any]) -> dict[str, int]:
-    """SQL statements of each page, as the first account of each role sees it: the same
-    pages Locust asks for, through the Flask test client on the same database (the
-    second request of each is counted, as in the steady state of the load test)."""
+@dataclass(frozen=True)
+class Single:
+    """One request to a page through the test client, with nothing else running."""
+
+    statements: int
+    ms: float
+
+
+def single_requests(manifest: dict[str, Any]) -> dict[str, Single]:
+    """SQL statements and time of each page, as the first account of each role sees it:
+    the same pages Locust asks for, through the Flask test client on the same database
+    (the second request of each is measured, as in the steady state of the load test)."""
     from lms.extensions import db
 
     app = _app()
@@ -219,7 +229,7 @@ def statement_counts(manifest: dict[str, Any]) -> dict[str, int]:
         "mentor": bench.mentor_email(1),
         "admin": bench.ADMIN_EMAIL,
     }
-    counts: dict[str, int] = {}
+    found: dict[str, Single] = {}
     for role in ROLES:
         client = app.test_client()
         form = client.get("/login").get_data(as_text=True)
@@ -242,17 +252,22 @@ def statement_counts(manifest: dict[str, Any]) -> dict[str, int]:
         for page in bench.PAGES_BY_ROLE[role](get):
             for attempt in range(2):
                 with _counting(engine) as statements:
+                    began = time.perf_counter()
                     if page.method == "POST":
                         client.post(page.path, data=dict(page.data), follow_redirects=True)
                     else:
                         client.get(page.path)
+                    ms = 1000 * (time.perf_counter() - began)
                 if attempt:
-                    counts[page.name] = len(statements)
+                    found[page.name] = Single(len(statements), ms)
     client = app.test_client()
+    client.get(bench.HEALTHZ.path)
     with _counting(engine) as statements:
+        began = time.perf_counter()
         client.get(bench.HEALTHZ.path)
-    counts[bench.HEALTHZ.name] = len(statements)
-    return counts
+        ms = 1000 * (time.perf_counter() - began)
+    found[bench.HEALTHZ.name] = Single(len(statements), ms)
+    return found
 
 
 # --------------------------------------------------------------------------- server
@@ -364,11 +379,12 @@ class Figures:
                 return response_time
         return 0
 
-    def row(self, name: str, sql: int | str) -> str:
+    def row(self, name: str, single: Single | None) -> str:
+        alone = f"{single.statements} | {single.ms:,.0f}" if single else " | "
         return (
             f"| {name} | {self.requests:,} | {self.failures:,} | {self.percentile(0.5):,} "
             f"| {self.percentile(0.95):,} | {self.percentile(0.99):,} "
-            f"| {self.requests / self.seconds:.1f} | {sql} |"
+            f"| {self.requests / self.seconds:.1f} | {alone} |"
         )
 
 
@@ -402,8 +418,8 @@ def _total(figures: list[Figures]) -> Figures:
 
 
 HEADER = (
-    "| Page | Requests | Failures | p50 ms | p95 ms | p99 ms | Requests/s | SQL statements |\n"
-    "|---|---:|---:|---:|---:|---:|---:|---:|"
+    "| Page | Requests | Failures | p50 ms | p95 ms | p99 ms | Requests/s | SQL statements "
+    "| Alone ms |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 )
 
 
@@ -411,7 +427,7 @@ def write_report(
     options: argparse.Namespace,
     url: str,
     dataset: dict[str, int],
-    sql: dict[str, int],
+    single: dict[str, Single],
     codes: tuple[int, int],
     seconds: float,
 ) -> str:
@@ -428,8 +444,12 @@ def write_report(
         "## Setup",
         "",
         f"- Database: {dialect} {where}",
-        f"- Dataset (`lms bench generate --regions {options.regions} "
-        f"--participants {options.participants} --seed {options.seed}`): "
+        (
+            f"- Dataset (`lms bench generate --regions {options.regions} "
+            f"--participants {options.participants} --seed {options.seed}`): "
+            if options.generated
+            else "- Dataset (generated earlier, reused): "
+        )
         + ", ".join(f"{n:,} {name}" for name, n in dataset.items()),
         f"- Server: gunicorn, {options.workers} sync workers, 127.0.0.1, "
         f"{os.cpu_count()} CPUs on the host (Locust runs on the same host).",
@@ -437,8 +457,9 @@ def write_report(
         f"admin 10, plus one ceiling user), spawn rate {options.spawn_rate:g}/s, "
         f"{options.run_time}, {os.environ.get('BENCH_WAIT_MIN', '0.1')}–"
         f"{os.environ.get('BENCH_WAIT_MAX', '0.5')} s think time between requests.",
-        "- SQL statements: issued by one request to the page (its second one, the first "
-        "account of each role), counted through the Flask test client on the same database.",
+        "- SQL statements and Alone ms: one request to the page (its second one, as the "
+        "first account of each role) through the Flask test client on the same database, "
+        "with no other load: the statements it issues and its time in the app.",
         "",
         "## Pages (mixed workload)",
         "",
@@ -450,9 +471,9 @@ def write_report(
         key=lambda n: (order[n.split(" ", 1)[0]], n),
     )
     for name in names:
-        lines.append(mixed[name].row(name, sql.get(name, "")))
+        lines.append(mixed[name].row(name, single.get(name)))
     if names:
-        lines.append(_total([mixed[n] for n in names]).row("**All pages above**", ""))
+        lines.append(_total([mixed[n] for n in names]).row("**All pages above**", None))
     setup = [n for n in mixed if n.startswith(("login", "discovery"))]
     lines += [
         "",
@@ -472,11 +493,11 @@ def write_report(
     if bench.HEALTHZ.name in mixed:
         lines.append(
             mixed[bench.HEALTHZ.name].row(
-                bench.HEALTHZ.name + ", during the mix", sql.get(bench.HEALTHZ.name, "")
+                bench.HEALTHZ.name + ", during the mix", single.get(bench.HEALTHZ.name)
             )
         )
     for name, figures in ceiling.items():
-        lines.append(figures.row(name, sql.get(bench.HEALTHZ.name, "")))
+        lines.append(figures.row(name, single.get(bench.HEALTHZ.name)))
     failures = options.out / "mixed_failures.csv"
     if failures.exists():
         with failures.open(newline="") as fh:
@@ -500,6 +521,8 @@ def write_report(
 def main(argv: list[str] | None = None) -> int:
     options = _options(argv)
     began = time.monotonic()
+    # A SIGTERM unwinds like Ctrl+C does, so gunicorn is stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     url = options.database_url
     if not url:
         path = ROOT / "bench.sqlite3"
@@ -517,14 +540,14 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(options.out)
     options.out.mkdir(parents=True)
 
-    _prepare_database(options, env)
+    options.generated = _prepare_database(options, env)
     manifest = _manifest()
     manifest_path = options.out / "manifest.json"
     manifest_path.write_text(json.dumps(manifest, indent=2))
     env["BENCH_MANIFEST"] = str(manifest_path)
     dataset = _dataset()
     _say("counting SQL statements per page")
-    sql = statement_counts(manifest)
+    single = single_requests(manifest)
     with _app().app_context():
         from lms.extensions import db
 
@@ -552,7 +575,7 @@ def main(argv: list[str] | None = None) -> int:
             options.ceiling_time,
             "CeilingFlood",
         )
-    text = write_report(options, url, dataset, sql, (mixed, flood), time.monotonic() - began)
+    text = write_report(options, url, dataset, single, (mixed, flood), time.monotonic() - began)
     print(text)
     _say(f"report written to {options.report.relative_to(ROOT)}")
     return 0

@@ -383,14 +383,15 @@ def _notify_mentors(ctx: AssignmentContext, enrolment: Enrolment, submission: Su
 # --------------------------------------------------------------------------- grading
 
 
-def latest_submissions_query() -> Any:
-    """Each participant's latest submission per assignment (a subquery of ids)."""
-    newest = (
-        select(func.max(Submission.id).label("id"))
-        .group_by(Submission.activity_id, Submission.enrolment_id)
-        .subquery()
-    )
-    return newest
+def latest_submissions_query(cohort_ids: Any = None) -> Any:
+    """Each participant's latest submission per assignment (a subquery of ids), limited to
+    the given cohorts so the database groups only their rows."""
+    stmt = select(func.max(Submission.id).label("id"))
+    if cohort_ids is not None:
+        stmt = stmt.join(Enrolment, Enrolment.id == Submission.enrolment_id).where(
+            Enrolment.cohort_id.in_(cohort_ids)
+        )
+    return stmt.group_by(Submission.activity_id, Submission.enrolment_id).subquery()
 
 
 def queue(
@@ -401,7 +402,7 @@ def queue(
     status: str | None = None,
 ) -> Select:
     """The grading queue: latest submissions of the given cohorts, oldest first."""
-    newest = latest_submissions_query()
+    newest = latest_submissions_query([cohort_id] if cohort_id is not None else cohort_ids)
     stmt = (
         select(Submission)
         .join(newest, newest.c.id == Submission.id)
@@ -420,7 +421,7 @@ def queue(
 
 def queue_counts(cohort_ids: Select | list[int], cohort_id: int | None = None) -> dict[str, int]:
     """How many latest submissions are in each state (one GROUP BY)."""
-    newest = latest_submissions_query()
+    newest = latest_submissions_query([cohort_id] if cohort_id is not None else cohort_ids)
     stmt = (
         select(Submission.status, func.count())
         .join(newest, newest.c.id == Submission.id)
@@ -622,7 +623,7 @@ def release(ctx: AssignmentContext, reviews: Iterable[Review], actor_id: int, no
 
 
 def graded_unreleased(ctx: AssignmentContext) -> list[Review]:
-    newest = latest_submissions_query()
+    newest = latest_submissions_query([ctx.cohort.id])
     return list(
         db.session.scalars(
             select(Review)
