@@ -165,7 +165,7 @@ def learner_enrolment(user: User, cohort_id: int) -> Enrolment | None:
         return None
     return db.session.scalar(
         select(Enrolment)
-        .options(joinedload(Enrolment.cohort))
+        .options(joinedload(Enrolment.cohort).joinedload(Cohort.region))
         .where(
             Enrolment.cohort_id == cohort_id,
             Enrolment.user_id == user.id,

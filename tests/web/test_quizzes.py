@@ -556,3 +556,17 @@ def test_a_cohort_can_get_its_own_quiz_times(
     assert 'data-testid="start-attempt"' not in page
     client.post_form(f"/learn/{cohort.id}/quizzes/{activity.id}/start")
     assert db.session.scalar(select(func.count(QuizAttempt.id))) == 0
+
+
+def test_a_participant_registered_in_another_region_can_still_take_the_quiz(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    """The cohort's time zone comes from the cohort's region, not the participant's."""
+    participant = make_user("participant", region="32.11")
+    cohort = make_cohort("73.71", participants=[participant])
+    attach(cohort, _quiz_course(make_course, [_choice("a")]))
+    activity = db.session.scalar(select(Activity).where(Activity.type == "quiz"))
+    login(participant)
+    assert client.get(f"/learn/{cohort.id}/quizzes/{activity.id}").status_code == 200
+    attempt_id = _start(client, cohort, activity)
+    assert client.get(f"/learn/{cohort.id}/attempts/{attempt_id}").status_code == 200
