@@ -41,6 +41,11 @@ def issue_if_complete(enrolment_id: int) -> Certificate | None:
     cohort = db.session.get(Cohort, enrolment.cohort_id) if enrolment else None
     if cohort is None or cohort.course_version_id is None:
         return None
+    # Cheap test first: most completions do not finish the course, so the gradebook (six
+    # statements) is only computed once every activity is complete.
+    done = tracking.completion_counts(cohort.course_version_id, [enrolment_id]).get(enrolment_id, 0)
+    if done < tracking.activity_total(cohort.course_version_id):
+        return None
     version = db.session.get(CourseVersion, cohort.course_version_id)
     book = tracking.gradebooks(version, [enrolment_id])[enrolment_id]
     if not book.passed:

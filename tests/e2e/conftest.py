@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from lms.auth.models import User
@@ -134,3 +134,23 @@ def submit_login(page: Page) -> Callable[..., None]:
 def url_ending(path: str) -> re.Pattern[str]:
     """A URL pattern for `expect(page).to_have_url`: the path, then maybe a query string."""
     return re.compile(re.escape(path) + r"(\?.*)?$")
+
+
+@pytest.fixture
+def open_as(browser: Browser, live_server: str) -> Iterator[Callable[[str], Page]]:
+    """open_as(email): log someone in in a browser context of their own (no shared
+    cookies, Indonesian locale, downloads allowed); every context is closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def do(email: str) -> Page:
+        context = browser.new_context(locale="id-ID", base_url=live_server, accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        _log_in(page, email)
+        expect(page).to_have_url(url_ending("/home"))
+        expect(page.get_by_test_id("account-link")).to_be_visible()
+        return page
+
+    yield do
+    for context in contexts:
+        context.close()  # a no-op for a context the test closed itself

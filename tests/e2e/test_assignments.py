@@ -5,16 +5,16 @@ in the resubmission, grades and releases; a disguised file is refused without lo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from courses.models import Activity, Module
-from tests.e2e.conftest import _log_in, url_ending
+from tests.e2e.conftest import url_ending
 
 # The Indonesian catalog is still being written: texts are not matched word for word, the
 # data they carry (points, names, comments, file names) and the page's structure are.
@@ -29,25 +29,6 @@ FIRST_TEXT = "Regulasi SPBE kami: Perbup 12/2024."
 SECOND_TEXT = "Regulasi SPBE kami: Perbup 12/2024.\nRencana aksi: membentuk tim koordinasi."
 RETURN_COMMENT = "Tambahkan rencana aksinya."
 GRADE_COMMENT = "Lengkap, terima kasih."
-
-
-@pytest.fixture
-def open_as(browser: Browser, live_server: str) -> Iterator[Callable[[str], Page]]:
-    """Log someone in in a browser context of their own (no shared cookies); closed after."""
-    contexts: list[BrowserContext] = []
-
-    def do(email: str) -> Page:
-        context = browser.new_context(locale="id-ID", base_url=live_server)
-        contexts.append(context)
-        page = context.new_page()
-        _log_in(page, email)
-        expect(page).to_have_url(url_ending("/home"))
-        expect(page.get_by_test_id("account-link")).to_be_visible()
-        return page
-
-    yield do
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture

@@ -4,12 +4,11 @@ the participant's session plan and module page, and a mentor taking attendance."
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from datetime import date, time
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import func, select
 
 from courses.models import Module
@@ -17,7 +16,7 @@ from lms.cohorts.models import Cohort
 from lms.meetings import services as meeting_services
 from lms.meetings.models import Attendance, Meeting
 from lms.regions.models import Region
-from tests.e2e.conftest import _log_in, url_ending
+from tests.e2e.conftest import url_ending
 
 # The Indonesian catalog is still being written, so flash texts are not matched word for word:
 # their category (class), and the data they carry (labels, counts), are.
@@ -33,25 +32,6 @@ MATERIAL = (
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-@pytest.fixture
-def open_as(browser: Browser, live_server: str) -> Iterator[Callable[[str], Page]]:
-    """Log someone in in a browser context of their own (no shared cookies); closed after."""
-    contexts: list[BrowserContext] = []
-
-    def do(email: str) -> Page:
-        context = browser.new_context(locale="id-ID", base_url=live_server)
-        contexts.append(context)
-        page = context.new_page()
-        _log_in(page, email)
-        expect(page).to_have_url(url_ending("/home"))
-        expect(page.get_by_test_id("account-link")).to_be_visible()
-        return page
-
-    yield do
-    for context in contexts:
-        context.close()
 
 
 def _success(page: Page) -> Locator:

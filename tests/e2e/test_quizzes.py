@@ -4,15 +4,15 @@ limit counts down on the page, and an essay waits for the mentor's grade and com
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
 from courses.models import Activity, Module
-from tests.e2e.conftest import _log_in, url_ending
+from tests.e2e.conftest import url_ending
 
 # The Indonesian catalog is still being written: texts are not matched word for word, the
 # data they carry (scores, times, names, comments) and the page's structure are.
@@ -33,25 +33,6 @@ def _choice(key: str) -> dict[str, Any]:
             ],
         },
     }
-
-
-@pytest.fixture
-def open_as(browser: Browser, live_server: str) -> Iterator[Callable[[str], Page]]:
-    """Log someone in in a browser context of their own (no shared cookies); closed after."""
-    contexts: list[BrowserContext] = []
-
-    def do(email: str) -> Page:
-        context = browser.new_context(locale="id-ID", base_url=live_server)
-        contexts.append(context)
-        page = context.new_page()
-        _log_in(page, email)
-        expect(page).to_have_url(url_ending("/home"))
-        expect(page.get_by_test_id("account-link")).to_be_visible()
-        return page
-
-    yield do
-    for context in contexts:
-        context.close()  # a no-op for a context the test closed itself
 
 
 @pytest.fixture

@@ -4,36 +4,18 @@ cohort dashboard; an admin downloads an XLSX export from the national dashboard.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
 from datetime import date, time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import expect
 
 from lms.cohorts.models import Cohort
 from lms.meetings import services as meetings
 from lms.meetings.models import AttendanceStatus
-from tests.e2e.conftest import _log_in, url_ending
-
-
-@pytest.fixture
-def open_as(browser: Browser, live_server: str) -> Iterator[Callable[[str], Page]]:
-    contexts: list[BrowserContext] = []
-
-    def do(email: str) -> Page:
-        context = browser.new_context(locale="id-ID", base_url=live_server, accept_downloads=True)
-        contexts.append(context)
-        page = context.new_page()
-        _log_in(page, email)
-        expect(page).to_have_url(url_ending("/home"))
-        return page
-
-    yield do
-    for context in contexts:
-        context.close()
+from tests.e2e.conftest import url_ending
 
 
 @pytest.fixture
