@@ -366,7 +366,7 @@ def _load_course(version_id: int) -> tuple[list[CourseModule], Grader]:
                         Quiz(activity.id, settings, pool)
                     )
             elif activity.type == "assignment":
-                from lms.assignments.activity import AssignmentSettings
+                from assignments.activity import AssignmentSettings
 
                 item.assignments.append(
                     Assignment(activity.id, AssignmentSettings.from_config(config))
@@ -655,7 +655,7 @@ def _meetings(
 ) -> dict[int, dict[str, _Meeting]]:
     """Each cohort's weekly schedule (as `generate_schedule` makes it); session notes on
     the meetings held so far."""
-    from lms.meetings.models import Meeting
+    from courses.meetings.models import Meeting
 
     rows, keys = [], []
     for cohort in cohorts:
@@ -707,8 +707,8 @@ class _Context:
         counts: Counter[str],
     ) -> None:
         from courses.models import ActivityCompletion
-        from lms.assignments.models import Review, Submission
-        from lms.meetings.models import Attendance
+        from assignments.models import Review, Submission
+        from courses.meetings.models import Attendance
         from quizzes.models import QuizAttempt, QuizResponse
 
         self.rng = rng

@@ -15,11 +15,11 @@ from werkzeug.wrappers import Response
 
 from courses import services
 from courses.activities import ActivityView, CompletionEvent
-from courses.markdown import render_markdown
 from courses.models import Activity, CourseVersion
 from lms import plugins, policy
 from lms.cohorts.models import Cohort, Enrolment
 from lms.extensions import db
+from lms.markdown import render_markdown
 from lms.models import utcnow
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")

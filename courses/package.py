@@ -426,8 +426,8 @@ def default_activity_types() -> dict[str, Any]:
     """The built-in activity types, for checking a package outside the app."""
     # Imported here: courses.activities draws activities with Flask, which reading and
     # writing packages does not need.
+    from assignments.activity import AssignmentActivity
     from courses.activities import MeetingActivity, ReadingActivity
-    from lms.assignments.activity import AssignmentActivity
     from quizzes.activity import QuizActivity
 
     return {

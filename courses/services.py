@@ -875,7 +875,7 @@ class SessionPlan:
 
 def session_plans(enrolments: list[Enrolment], today: date) -> list[SessionPlan]:
     """Session plans of several enrolments (their cohorts loaded) in four queries in all."""
-    from lms.meetings.models import Meeting
+    from courses.meetings.models import Meeting
 
     enrolments = [e for e in enrolments if e.cohort.course_version_id is not None]
     if not enrolments:

@@ -35,12 +35,12 @@ from courses.forms import (
     settings_toml,
 )
 from courses.forms import lines as form_lines
-from courses.markdown import render_markdown
 from courses.models import Activity, Course, CourseVersion, Module
 from lms import plugins
 from lms.auth.models import Role
 from lms.errors import attach_error, form_status
 from lms.extensions import db
+from lms.markdown import render_markdown
 from lms.policy import roles_required
 
 bp = Blueprint("authoring", __name__, url_prefix="/admin/courses")

@@ -1,7 +1,12 @@
-"""Living Lab LMS: the engine."""
+"""Living Lab LMS: the core (app factory, accounts, regions, cohorts, policy, plugins).
+
+The layers above it (see `COMPONENTS` and the import-linter contracts in pyproject.toml)
+register themselves through their `init_app`; the core never imports them.
+"""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +14,17 @@ from flask import Flask
 
 ROOT = Path(__file__).resolve().parent
 TEMPLATES = ROOT.parent / "templates"
+
+COMPONENTS = (
+    "courses",  # the course engine, with the built-in reading and meeting types
+    "quizzes",  # activity types
+    "assignments",
+    "lms.tracking",  # reports
+    "lms.certificates",
+    "lms.maturity",
+    "lms.home",  # the home pages and commands that span every layer
+)
+"""Packages above the core, each with an `init_app(app)`, in the order they register."""
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -34,58 +50,24 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     plugins.init_app(app)
 
-    # Every table is known to the migrations and the mappers.
-    import courses.models  # noqa: F401
-    import lms.assignments.models  # noqa: F401
-    import lms.certificates.models  # noqa: F401
-    import lms.maturity.models  # noqa: F401
-    import lms.meetings.models  # noqa: F401
+    # The core's own tables and pages.
     import lms.notifications.models  # noqa: F401
     import lms.practices.models  # noqa: F401
-    import quizzes.models  # noqa: F401
-    from courses.learn_views import bp as learn_bp
-    from courses.views import bp as authoring_bp
-    from lms.assignments.views import bp as assignments_bp
     from lms.auth.views import bp as auth_bp
-    from lms.certificates.views import bp as certificates_bp
     from lms.cohorts.views import bp as cohorts_bp
-    from lms.core.views import bp as core_bp
-    from lms.maturity.views import bp as maturity_bp
-    from lms.meetings.views import bp as schedule_bp
     from lms.notifications.views import bp as notifications_bp
     from lms.practices.views import bp as practices_bp
     from lms.regions.views import bp as regions_bp
-    from lms.tracking.views import bp as tracking_bp
     from lms.users.views import bp as users_bp
-    from quizzes.admin_views import bp as quiz_admin_bp
-    from quizzes.views import bp as quizzes_bp
 
-    for bp in (
-        core_bp,
-        auth_bp,
-        regions_bp,
-        users_bp,
-        cohorts_bp,
-        authoring_bp,
-        learn_bp,
-        schedule_bp,
-        quizzes_bp,
-        quiz_admin_bp,
-        practices_bp,
-        assignments_bp,
-        notifications_bp,
-        maturity_bp,
-        tracking_bp,
-        certificates_bp,
-    ):
+    for bp in (auth_bp, regions_bp, users_bp, cohorts_bp, practices_bp, notifications_bp):
         app.register_blueprint(bp)
-
-    from courses.signals import activity_completed
-    from lms.certificates.services import on_completion
-
-    activity_completed.connect(on_completion)
 
     from lms.cli import register_commands
 
     register_commands(app)
+
+    # The layers above the core register themselves; the core only knows their names.
+    for name in app.config.get("LMS_COMPONENTS", COMPONENTS):
+        importlib.import_module(name).init_app(app)
     return app

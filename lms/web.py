@@ -196,7 +196,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, _handle_unexpected)
 
     app.jinja_env.filters["local_datetime"] = local_datetime
-    from courses.markdown import render_markdown
+    from lms.markdown import render_markdown
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["local_date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""

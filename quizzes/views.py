@@ -22,12 +22,12 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from courses.markdown import render_markdown
 from courses.models import Activity, Module
 from lms import plugins, policy
 from lms.auth.models import User
 from lms.cohorts.models import Cohort, Enrolment
 from lms.extensions import db
+from lms.markdown import render_markdown
 from lms.models import utcnow
 from quizzes import analysis, services
 from quizzes.models import AttemptStatus, QuizAttempt, QuizResponse

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from courses.models import CourseVersion
 from lms.auth.models import User
 from lms.extensions import db
 from lms.models import UTCDateTime, utcnow
@@ -20,6 +20,10 @@ cohort_mentor = Table(
     Column("cohort_id", ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
 )
+
+
+if TYPE_CHECKING:  # the course engine sits above the core; the mapper resolves the name
+    from courses.models import CourseVersion
 
 
 class Cohort(db.Model):
@@ -39,7 +43,9 @@ class Cohort(db.Model):
     """The published course version the cohort follows (None until an admin attaches one)."""
 
     region: Mapped[Region] = relationship(lazy="raise_on_sql")
-    course_version: Mapped[CourseVersion | None] = relationship(lazy="raise_on_sql")
+    course_version: Mapped[CourseVersion | None] = relationship(
+        "CourseVersion", lazy="raise_on_sql"
+    )
     mentors: Mapped[list[User]] = relationship(
         secondary=cohort_mentor, lazy="raise_on_sql", order_by=User.name
     )

@@ -18,14 +18,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from assignments.activity import AssignmentSettings
+from assignments.models import Review, ReviewState, Submission
+from courses.meetings.models import Attendance, AttendanceStatus, Meeting
 from courses.models import Activity, ActivityCompletion, CourseVersion, Module
 from courses.services import decode_settings
-from lms.assignments.activity import AssignmentSettings
-from lms.assignments.models import Review, ReviewState, Submission
 from lms.auth.models import User
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from lms.extensions import db
-from lms.meetings.models import Attendance, AttendanceStatus, Meeting
 from quizzes.activity import QuizSettings
 from quizzes.analysis import normalised_gain, results
 
@@ -327,7 +327,7 @@ def last_activity(enrolment_ids: list[int]) -> dict[int, datetime]:
 
 def cohort_dashboard(cohort: Cohort, now: datetime) -> Dashboard:
     """Participants × modules for one cohort, with averages and at-risk flags."""
-    from lms.assignments import services as assignments
+    from assignments import services as assignments
 
     version = db.session.get(CourseVersion, cohort.course_version_id)
     roster = db.session.execute(

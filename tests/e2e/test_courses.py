@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from courses.models import Module
 from lms.cohorts.models import Cohort
-from lms.meetings import services as meeting_services
-from lms.meetings.models import Attendance, Meeting
+from courses.meetings import services as meeting_services
+from courses.meetings.models import Attendance, Meeting
 from lms.regions.models import Region
 from tests.e2e.conftest import url_ending
 

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from lms.cohorts.models import Cohort
-from lms.meetings import services as meetings
-from lms.meetings.models import AttendanceStatus
+from courses.meetings import services as meetings
+from courses.meetings.models import AttendanceStatus
 from tests.e2e.conftest import url_ending
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from bench import DOMAIN, participant_email
 from bench.generate import BenchError, generate
 from courses.models import Activity, ActivityCompletion
-from lms.assignments.models import Review, Submission
+from assignments.models import Review, Submission
 from lms.auth.models import User
 from lms.cohorts.models import Cohort, Enrolment
 from quizzes.models import Question, QuizAttempt, QuizResponse

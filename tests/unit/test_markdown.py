@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from markupsafe import Markup
 
-from courses.markdown import render_markdown
+from lms.markdown import render_markdown
 
 
 def html(text: str) -> str:

@@ -190,7 +190,7 @@ def cast(db, make_user, make_cohort, make_course, attach):
 
     from courses.models import Activity, Module
     from lms.cohorts.models import Cohort
-    from lms.meetings import services as meetings
+    from courses.meetings import services as meetings
 
     meetings.generate_schedule(
         db.session.get(Cohort, x.id),
@@ -246,7 +246,7 @@ def cast(db, make_user, make_cohort, make_course, attach):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / practice_attachment.stored_name).write_bytes(b"%PDF-1.4\n")
     ids = {name: user.id for name, user in people.items()}
-    from lms.assignments.models import Submission, SubmissionFile
+    from assignments.models import Submission, SubmissionFile
     from lms.certificates.models import Certificate
 
     db.session.add(

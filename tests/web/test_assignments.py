@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from courses.models import Activity, ActivityCompletion
-from lms.assignments.activity import AssignmentSettings, late_penalty
-from lms.assignments.models import Review, ReviewAudit, Submission, SubmissionFile
+from assignments.activity import AssignmentSettings, late_penalty
+from assignments.models import Review, ReviewAudit, Submission, SubmissionFile
 from lms.notifications.models import Notification
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -157,7 +157,7 @@ def test_a_stale_draft_form_cannot_overwrite_a_newer_one(db, client, login, setu
     stale = client.post_form(base + "/draft", {"text": "Versi lama", "revision": old})
     assert stale.status_code == 409
     assert "Versi lama" in stale.get_data(as_text=True)  # still on screen, not lost
-    from lms.assignments.models import SubmissionDraft
+    from assignments.models import SubmissionDraft
 
     assert db.session.scalar(select(SubmissionDraft.text)) == "Versi terbaru"
 

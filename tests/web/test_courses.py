@@ -325,7 +325,7 @@ def _measure(db, client, login, make_user, make_cohort, make_course, attach, cou
     """Statements per page for a course of `size` modules (×3 activities) and participants."""
     from datetime import time
 
-    from lms.meetings import services as meetings
+    from courses.meetings import services as meetings
 
     people = [make_user("participant") for _ in range(size)]
     mentor = make_user("mentor")

@@ -9,8 +9,8 @@ import icalendar
 from sqlalchemy import func, select
 
 from courses.models import Activity, ActivityCompletion, Module
-from lms.meetings import services
-from lms.meetings.models import Attendance, Meeting
+from courses.meetings import services
+from courses.meetings.models import Attendance, Meeting
 
 
 def _course_cohort(db, make_user, make_cohort, make_course, attach, region="32.11", n=2):

@@ -67,7 +67,7 @@ def test_server_error_page_is_translated_and_rolls_back(app, client, make_user, 
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("lms.core.views.cohort_services.participant_enrolments", boom)
+    monkeypatch.setattr("lms.home.views.cohort_services.participant_enrolments", boom)
     response = client.get("/home")
     assert response.status_code == 500
     assert "Terjadi kesalahan" in response.get_data(

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from courses.models import Activity, Module
 from lms.cohorts.models import Cohort
-from lms.meetings import services as meetings
-from lms.meetings.models import AttendanceStatus
+from courses.meetings import services as meetings
+from courses.meetings.models import AttendanceStatus
 from tests.web.test_assignments import RUBRIC
 from tests.web.test_quizzes import _choice, _revision, _start, _tokens
 

@@ -16,11 +16,9 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from courses import services as course_services
-from courses.models import Activity, Module
-from lms.assignments import storage
-from lms.assignments.activity import AssignmentSettings, late_penalty
-from lms.assignments.models import (
+from assignments import storage
+from assignments.activity import AssignmentSettings, late_penalty
+from assignments.models import (
     AssignmentWindow,
     Review,
     ReviewAudit,
@@ -30,6 +28,8 @@ from lms.assignments.models import (
     SubmissionFile,
     SubmissionStatus,
 )
+from courses import services as course_services
+from courses.models import Activity, Module
 from lms.cohorts.models import Cohort, Enrolment, cohort_mentor
 from lms.errors import DomainError
 from lms.extensions import db

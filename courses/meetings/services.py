@@ -17,12 +17,12 @@ from sqlalchemy.orm import joinedload
 
 from courses import services as course_services
 from courses.activities import CompletionEvent
+from courses.meetings.models import ATTENDED, Attendance, AttendanceStatus, Meeting
 from courses.models import Activity, Module
 from lms.auth.models import User
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus, cohort_mentor
 from lms.errors import DomainError
 from lms.extensions import db
-from lms.meetings.models import ATTENDED, Attendance, AttendanceStatus, Meeting
 from lms.models import utcnow
 
 

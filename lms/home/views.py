@@ -12,12 +12,12 @@ from werkzeug.wrappers import Response
 
 from courses import services as course_services
 from courses.learn_views import viewer_today
+from courses.meetings import services as meeting_services
 from lms import policy
 from lms.auth.models import Role
 from lms.cohorts import services as cohort_services
 from lms.cohorts.models import Cohort, EnrolmentStatus
 from lms.extensions import csrf, db
-from lms.meetings import services as meeting_services
 from lms.models import utcnow
 from lms.regions.models import Region
 from lms.users import services as user_services

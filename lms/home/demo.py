@@ -152,9 +152,9 @@ def _demo_course(mentors: list[User]) -> None:
     """Load the shipped SPBE course, put the demo cohorts on it, schedule their meetings,
     and record the first meeting's attendance in Sumedang so progress shows."""
     from courses import services as course_services
+    from courses.meetings import services as meeting_services
+    from courses.meetings.models import AttendanceStatus
     from lms import plugins
-    from lms.meetings import services as meeting_services
-    from lms.meetings.models import AttendanceStatus
 
     registry = plugins.registry()
     package, problems = registry.load_package(registry.course_packages[DEMO_COURSE])

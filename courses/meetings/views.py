@@ -25,22 +25,22 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
 from courses import services as course_services
-from courses.markdown import render_markdown
-from courses.models import CourseVersion, Module
-from lms import plugins, policy
-from lms.auth.models import Role, User
-from lms.cohorts.models import Cohort, cohort_mentor
-from lms.errors import attach_error, form_status
-from lms.extensions import csrf, db, limiter
-from lms.meetings import services
-from lms.meetings.forms import (
+from courses.meetings import services
+from courses.meetings.forms import (
     AttendanceForm,
     CohortCourseForm,
     MeetingForm,
     NotesForm,
     ScheduleForm,
 )
-from lms.meetings.models import AttendanceStatus, Meeting
+from courses.meetings.models import AttendanceStatus, Meeting
+from courses.models import CourseVersion, Module
+from lms import plugins, policy
+from lms.auth.models import Role, User
+from lms.cohorts.models import Cohort, cohort_mentor
+from lms.errors import attach_error, form_status
+from lms.extensions import csrf, db, limiter
+from lms.markdown import render_markdown
 from lms.policy import roles_required
 
 bp = Blueprint("schedule", __name__)

@@ -268,7 +268,7 @@ class AssignmentActivity(ActivityType):
 
     def prepare(self, activity_ids: list[int], enrolment_id: int | None) -> dict[int, Any]:
         """The participant's latest submission per assignment, in one query."""
-        from lms.assignments import services
+        from assignments import services
 
         return services.latest_by_activity(activity_ids, enrolment_id)
 

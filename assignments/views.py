@@ -25,15 +25,15 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from courses.markdown import render_markdown
+from assignments import services, storage
+from assignments.models import Review, Submission, SubmissionDraft, SubmissionFile
 from courses.models import Activity, Module
 from lms import policy
-from lms.assignments import services, storage
-from lms.assignments.models import Review, Submission, SubmissionDraft, SubmissionFile
 from lms.auth.models import Role, User
 from lms.cohorts.models import Cohort, Enrolment, cohort_mentor
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.markdown import render_markdown
 from lms.models import utcnow
 
 bp = Blueprint("assignments", __name__)
@@ -520,7 +520,7 @@ def windows(cohort_id: int) -> Any:
     """The cohort's assignments with their open, due and cut-off times, each overridable."""
     from zoneinfo import ZoneInfo
 
-    from lms.assignments.forms import AssignmentWindowForm
+    from assignments.forms import AssignmentWindowForm
 
     cohort = policy.get_cohort_or_abort(cohort_id)
     if cohort.course_version_id is None:

@@ -1,1 +1,0 @@
-"""Practical assignments (*tugas praktik*): submissions, mentor reviews with rubrics."""

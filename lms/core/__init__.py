@@ -1,1 +1,0 @@
-"""Pages every role shares: home, health check, language switch."""
