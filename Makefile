@@ -46,7 +46,8 @@ test-e2e: translations
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check lms courses tests
+	$(BIN)/ruff format --check lms courses quizzes assignments tests
+	$(BIN)/lint-imports
 
 # Load test (bench/README.md): dataset, gunicorn, Locust; writes bench/report.md.
 # BENCH_DATABASE_URL (default: a fresh bench.sqlite3), BENCH_REGIONS, BENCH_PARTICIPANTS,

@@ -35,9 +35,8 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 
-from courses.activities import ActivityType, ActivityView, ConfigProblem
+from courses.activities import ConfigProblem
 
 FILE_TYPES = (
     "pdf",
@@ -253,33 +252,3 @@ def _check_rubric(rubric: Any, add: Any) -> None:
             add(f"{where}.points", _l("Give exactly one number per level."))
         elif points != sorted(points) or len(set(points)) != len(points):
             add(f"{where}.points", _l("Points must rise from the worst level to the best."))
-
-
-class AssignmentActivity(ActivityType):
-    """A practical assignment: participants submit, mentors review with a rubric. Completion
-    is recorded by the engine when a released grade reaches the pass mark."""
-
-    name = "assignment"
-    label = _l("Practical assignment")
-    completion_events = frozenset()
-
-    def validate_config(self, config: Mapping[str, Any]) -> list[ConfigProblem]:
-        return validate_settings(config)
-
-    def prepare(self, activity_ids: list[int], enrolment_id: int | None) -> dict[int, Any]:
-        """The participant's latest submission per assignment, in one query."""
-        from assignments import services
-
-        return services.latest_by_activity(activity_ids, enrolment_id)
-
-    def render(self, view: ActivityView) -> Markup:
-        from flask import render_template
-
-        return Markup(  # noqa: S704 (a rendered template)
-            render_template(
-                "assignments/_activity.html",
-                view=view,
-                settings=AssignmentSettings.from_config(view.config),
-                latest=view.extra.get("data"),
-            )
-        )

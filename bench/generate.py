@@ -437,7 +437,9 @@ def generate(
         )
 
     registry = plugins.registry()
-    package, problems = registry.load_package(registry.course_packages[COURSE])
+    from courses.package import load_with
+
+    package, problems = load_with(registry, registry.course_packages[COURSE])
     if package is None:
         raise BenchError(f"The shipped course {COURSE} has problems: {problems}")
     version = course_services.import_package(package).version
@@ -706,9 +708,9 @@ class _Context:
         attempts: int,
         counts: Counter[str],
     ) -> None:
-        from courses.models import ActivityCompletion
         from assignments.models import Review, Submission
         from courses.meetings.models import Attendance
+        from courses.models import ActivityCompletion
         from quizzes.models import QuizAttempt, QuizResponse
 
         self.rng = rng

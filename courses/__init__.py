@@ -17,3 +17,7 @@ def init_app(app: Any) -> None:
     for bp in (authoring_bp, learn_bp, schedule_bp):
         app.register_blueprint(bp)
     init_cli(app)
+
+    from courses.contract import mount_blueprints
+
+    mount_blueprints(app, app.extensions["lms.registry"].activity_types)

@@ -34,9 +34,10 @@ def _package_path(name_or_path: str) -> Path:
 
 
 def _load_or_fail(path: Path):
+    from courses.package import load_with
     from lms import plugins
 
-    course, problems = plugins.registry().load_package(path)
+    course, problems = load_with(plugins.registry(), path)
     for problem in problems:
         click.echo(
             f"{path / problem.file}{':' + str(problem.line) if problem.line else ''}: "

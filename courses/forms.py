@@ -50,7 +50,24 @@ def settings_toml(config: dict[str, Any]) -> str:
             return v.isoformat()
         return json.dumps(str(v), ensure_ascii=False)
 
-    return "".join(f"{key} = {value(config[key])}\n" for key in sorted(config))
+    def is_tables(v: Any) -> bool:
+        return isinstance(v, list) and bool(v) and all(isinstance(item, dict) for item in v)
+
+    text = "".join(
+        f"{key} = {value(config[key])}\n" for key in sorted(config) if not is_tables(config[key])
+    )
+    # Arrays of tables (an assignment's rubric) as [[key]] sections, as in module.toml.
+    for key in sorted(k for k in config if is_tables(config[k])):
+        for table in config[key]:
+            text += f"\n[[{key}]]\n" + "".join(f"{k} = {value(table[k])}\n" for k in sorted(table))
+    return text
+
+
+def _plain(value: Any) -> bool:
+    """A scalar, or a list of scalars."""
+    if isinstance(value, list):
+        return not any(isinstance(v, (dict, list)) for v in value)
+    return not isinstance(value, dict)
 
 
 def lines(text: str | None) -> list[str]:
@@ -185,12 +202,19 @@ class ActivityForm(FlaskForm):
                 _l("These settings are not valid TOML: %(error)s", error=str(error))
             ) from error
         for key, value in data.items():
-            if isinstance(value, dict) or (
-                isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value)
-            ):
-                raise ValidationError(
-                    _l("Setting “%(key)s” must be a plain value or a list of values.", key=key)
+            if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                # An array of tables ([[rubric]]): each table holds plain values or lists.
+                if all(_plain(v) for table in value for v in table.values()):
+                    continue
+            elif _plain(value):
+                continue
+            raise ValidationError(
+                _l(
+                    "Setting “%(key)s” must be a plain value, a list of values or [[%(key)s]] "
+                    "tables of plain values.",
+                    key=key,
                 )
+            )
         return data
 
 

@@ -13,7 +13,7 @@ from flask_login import login_required
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
-from courses import services
+from courses import contract, grades, services
 from courses.activities import ActivityView, CompletionEvent
 from courses.models import Activity, CourseVersion
 from lms import plugins, policy
@@ -40,14 +40,9 @@ def plan_for(cohort: Cohort, enrolment: Enrolment | None) -> services.SessionPla
 def plan(cohort_id: int) -> str:
     cohort, enrolment = policy.get_learning_cohort_or_abort(cohort_id)
     version = db.session.get(CourseVersion, cohort.course_version_id)
-    from quizzes.analysis import learning_gain
-
-    gains = learning_gain(version.id, [enrolment.id]) if enrolment else []
-    from lms.certificates.services import certificate_of
-
+    gains = grades.learning_gain_of(version, [enrolment.id]) if enrolment else []
     return render_template(
         "learn/plan.html",
-        certificate=certificate_of(enrolment.id) if enrolment else None,
         gains=gains,
         cohort=cohort,
         enrolment=enrolment,
@@ -109,7 +104,12 @@ def _prepare(
     for name, ids in by_type.items():
         hook = getattr(types.get(name), "prepare", None)
         if hook is not None:
-            prepared.update(hook(ids, enrolment.id if enrolment else None))
+            enrolment_id = enrolment.id if enrolment else None
+            prepared.update(
+                contract.call_type(
+                    name, "prepare", lambda h=hook, i=ids, e=enrolment_id: h(i, e) or {}, {}
+                )
+            )
     return prepared
 
 
@@ -140,7 +140,16 @@ def _render_activity(
         meeting=progress.meeting,
         extra={"cohort_id": cohort.id, "is_participant": enrolment is not None, "data": prepared},
     )
-    return escape(activity_type.render(view))
+    failed = Markup('<p class="notice" data-testid="activity-unavailable"><em>{}</em></p>').format(
+        _("This activity cannot be shown now.")
+    )
+    return contract.call_type(
+        item.activity.type,
+        "render",
+        lambda: escape(activity_type.render(view)),
+        failed,
+        activity=item.activity.id,
+    )
 
 
 @bp.post("/<int:cohort_id>/activities/<int:activity_id>/complete")

@@ -11,12 +11,13 @@ running cohort sees or what it has recorded.
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     String,
@@ -26,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.auth.models import User
+from lms.cohorts.models import Cohort
 from lms.extensions import db
 from lms.models import UTCDateTime, utcnow
 
@@ -175,3 +178,127 @@ class ActivityCompletion(db.Model):
     """What completed it: view, attendance, action, carried (moved from an older version)."""
 
     __table_args__ = (UniqueConstraint("enrolment_id", "activity_id"),)
+
+
+class ActivityRecord(db.Model):
+    """A participant's result and state in one activity, kept by the engine for activity
+    types that have no tables of their own (see courses.contract.report_result)."""
+
+    __tablename__ = "activity_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"))
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activity.id", ondelete="CASCADE"), index=True
+    )
+    percent: Mapped[float | None] = mapped_column(Float)
+    state: Mapped[str | None] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("enrolment_id", "activity_id"),
+        CheckConstraint("percent >= 0 AND percent <= 100", name="percent_range"),
+    )
+
+
+class Question(db.Model):
+    """A question of a version's bank (questions.toml); its type is a question-type plugin."""
+
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("course_version.id", ondelete="CASCADE"), index=True
+    )
+    module_slug: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int]
+    key: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    points: Mapped[float] = mapped_column(Float, default=1.0)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (
+        UniqueConstraint("version_id", "key"),
+        CheckConstraint("points >= 0", name="points_not_negative"),
+    )
+
+
+# --------------------------------------------------------------------------- schedule
+# A cohort's meetings and attendance (courses.meetings holds their services and pages).
+
+
+class Meeting(db.Model):
+    """The live session of one module for one cohort.
+
+    Keyed by the module's slug, not its id, so the schedule survives moving the cohort
+    to a newer version of its course.
+    """
+
+    __tablename__ = "meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    module_slug: Mapped[str] = mapped_column(String(64))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    duration_minutes: Mapped[int]
+    place: Mapped[str] = mapped_column(String(300), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    mentor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    notes: Mapped[str] = mapped_column(Text, default="")
+    """Session notes in Markdown, written by a mentor, visible to the cohort."""
+    notes_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    notes_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    cohort: Mapped[Cohort] = relationship(lazy="raise_on_sql")
+    mentor: Mapped[User | None] = relationship(foreign_keys=[mentor_id], lazy="raise_on_sql")
+
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "module_slug"),
+        CheckConstraint("duration_minutes > 0", name="positive_duration"),
+    )
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+
+class AttendanceStatus(enum.StrEnum):
+    PRESENT = "present"
+    LATE = "late"
+    EXCUSED = "excused"
+    ABSENT = "absent"
+
+
+ATTENDED = frozenset({AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.EXCUSED})
+"""Statuses that complete a meeting activity: an excused absence does not hold a
+participant back from the modules after it."""
+
+
+class Attendance(db.Model):
+    __tablename__ = "attendance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20))
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "user_id"),
+        CheckConstraint("status IN ('present', 'late', 'excused', 'absent')", name="status_known"),
+    )

@@ -185,9 +185,9 @@ _COURSE_KEYS = (
     "grading",
     "at_risk",
 )
-_GRADING_KEYS = ("pass_percent", "pre", "practice", "post", "assignment")
-"""The keys of `[grading]`, in the order they are written."""
-_GRADING_WEIGHTS = ("pre", "practice", "post", "assignment")
+STANDARD_WEIGHTS = (("pre", 0), ("practice", 0), ("post", 40), ("assignment", 60))
+"""The built-in grade categories (declared by the quiz and assignment types) in the order
+they are written, with the weight each has when `[grading]` leaves it out."""
 _AT_RISK_KEYS = ("missed_meetings", "overdue_days", "failed_post_test", "inactive_days")
 """The keys of `[at_risk]`, in the order they are written."""
 _MODULE_KEYS = (
@@ -229,13 +229,40 @@ class UnlockRule:
 @dataclass(frozen=True)
 class GradingWeights:
     """A course's `[grading]`: the course grade (0-100) needed to pass, and the weight of
-    each kind of graded activity, all of that kind together (the weights add up to 100)."""
+    each grade category (all activities of that category together; they add up to 100).
+    The categories are those the installed activity types declare (courses.contract)."""
 
     pass_percent: int = 60
-    pre: int = 0
-    practice: int = 0
-    post: int = 40
-    assignment: int = 60
+    weights: tuple[tuple[str, int], ...] = STANDARD_WEIGHTS
+    """(category, weight) pairs: the built-in categories first, then the others by name."""
+
+    def weight(self, category: str) -> int:
+        return dict(self.weights).get(category, 0)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"pass_percent": self.pass_percent, **dict(self.weights)}
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> GradingWeights:
+        """From the flat form `as_dict` gives (how a course version stores it)."""
+        weights = {k: v for k, v in values.items() if k != "pass_percent"}
+        return cls(pass_percent=values.get("pass_percent", 60), weights=_ordered_weights(weights))
+
+
+def _ordered_weights(weights: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    standard = [name for name, _w in STANDARD_WEIGHTS]
+    order = [n for n in standard if n in weights] + sorted(n for n in weights if n not in standard)
+    return tuple((name, weights[name]) for name in order)
+
+
+def grade_categories(activity_types: Mapping[str, Any]) -> tuple[str, ...]:
+    """The category names the activity types declare, the built-in ones first."""
+    names = {
+        category.name
+        for activity_type in activity_types.values()
+        for category in getattr(activity_type, "grade_categories", ())
+    }
+    return tuple(name for name, _w in _ordered_weights(dict.fromkeys(names, 0)))
 
 
 @dataclass(frozen=True)
@@ -253,7 +280,7 @@ class AtRiskRules:
     """No activity for this many days."""
 
 
-DEFAULT_GRADING = GradingWeights(pass_percent=60, pre=0, practice=0, post=40, assignment=60)
+DEFAULT_GRADING = GradingWeights(pass_percent=60, weights=STANDARD_WEIGHTS)
 """The grading a course has when its `[grading]` leaves a key out (or has no table)."""
 DEFAULT_AT_RISK = AtRiskRules(
     missed_meetings=2, overdue_days=7, failed_post_test=True, inactive_days=14
@@ -422,57 +449,25 @@ class Problem:
 # --------------------------------------------------------------------------- loading
 
 
+def _entry_point_registry() -> Any:
+    from lms.plugins import build_registry
+
+    return build_registry()
+
+
 def default_activity_types() -> dict[str, Any]:
-    """The built-in activity types, for checking a package outside the app."""
-    # Imported here: courses.activities draws activities with Flask, which reading and
-    # writing packages does not need.
-    from assignments.activity import AssignmentActivity
-    from courses.activities import MeetingActivity, ReadingActivity
-    from quizzes.activity import QuizActivity
-
-    return {
-        "reading": ReadingActivity(),
-        "meeting": MeetingActivity(),
-        "quiz": QuizActivity(),
-        "assignment": AssignmentActivity(),
-    }
-
-
-_BUILTIN_QUESTION_TYPES = (
-    ("single_choice", "SingleChoice"),
-    ("multiple_response", "MultipleResponse"),
-    ("true_false", "TrueFalse"),
-    ("short_answer", "ShortAnswer"),
-    ("numeric", "Numeric"),
-    ("matching", "Matching"),
-    ("ordering", "Ordering"),
-    ("essay", "Essay"),
-    ("description", "Description"),
-)
-"""The built-in question types: `quizzes.types.<module>:<class>`, as in pyproject.toml."""
+    """The installed activity types (entry points), for checking a package outside the app."""
+    return dict(_entry_point_registry().activity_types)
 
 
 def default_question_types() -> dict[str, Any]:
-    """The built-in question types, for checking a package outside the app.
+    """The installed question types (entry points), for checking a package outside the app."""
+    return dict(_entry_point_registry().question_types)
 
-    A built-in whose module (or class) is not there is left out, so that questions of
-    that type are reported as of an unknown type; any other import error is raised.
-    """
-    import importlib
 
-    found: dict[str, Any] = {}
-    for name, class_name in _BUILTIN_QUESTION_TYPES:
-        module_name = f"quizzes.types.{name}"
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name not in (module_name, "quizzes", "quizzes.types"):
-                raise
-            continue
-        question_type = getattr(module, class_name, None)
-        if question_type is not None:
-            found[name] = question_type() if isinstance(question_type, type) else question_type
-    return found
+def load_with(registry: Any, path: Path) -> tuple[CoursePackage | None, list[Problem]]:
+    """`load_package` with a plugin registry's activity and question types."""
+    return load_package(path, registry.activity_types, registry.question_types)
 
 
 def load_package(
@@ -489,10 +484,10 @@ def load_package(
     package, otherwise `(None, problems)` listing every problem found, sorted by file and
     line.
     """
-    if activity_types is None:
-        activity_types = default_activity_types()
-    if question_types is None:
-        question_types = default_question_types()
+    if activity_types is None or question_types is None:
+        registry = _entry_point_registry()
+        activity_types = registry.activity_types if activity_types is None else activity_types
+        question_types = registry.question_types if question_types is None else question_types
     problems: list[Problem] = []
     try:
         root = Path(path).resolve(strict=True)
@@ -502,7 +497,7 @@ def load_package(
         return None, [Problem(".", None, "package path is not a folder")]
 
     refused = _scan(root, problems)
-    course, listed = _load_course_file(root, refused, problems)
+    course, listed = _load_course_file(root, refused, problems, activity_types)
 
     if listed is None:
         # course.toml is unusable: still check every module folder found, so that one
@@ -739,7 +734,7 @@ def _keys_defined(text: str) -> set[str]:
 
 
 def _load_course_file(
-    root: Path, refused: set[str], problems: list[Problem]
+    root: Path, refused: set[str], problems: list[Problem], activity_types: Mapping[str, Any]
 ) -> tuple[CoursePackage | None, _ModuleNames | None]:
     """The course fields (with no modules yet) and the module names course.toml lists."""
     loaded = _read_toml(root, COURSE_FILE, refused, problems)
@@ -774,7 +769,7 @@ def _load_course_file(
         )
         language = None
     description = _text(doc, data, "description", required=False, allow_empty=True)
-    grading = _grading(doc, data)
+    grading = _grading(doc, data, grade_categories(activity_types))
     at_risk = _at_risk(doc, data)
     names = _module_names(doc, data)
     if names is not None:
@@ -809,17 +804,31 @@ def _course_table(doc: _Doc, data: dict[str, Any], name: str, what: str) -> dict
     return value
 
 
-def _grading(doc: _Doc, data: dict[str, Any]) -> GradingWeights | None:
-    """The `[grading]` table, defaults filled in; None when absent or with problems."""
+def _grading(doc: _Doc, data: dict[str, Any], categories: tuple[str, ...]) -> GradingWeights | None:
+    """The `[grading]` table, defaults filled in; None when absent or with problems.
+
+    Its keys are `pass_percent` and the grade categories the installed activity types
+    declare; a built-in category left out takes its default weight, any other weighs 0."""
     if "grading" not in data:
         return None
-    value = _course_table(doc, data, "grading", "pass_percent, pre, practice, post, assignment")
+    value = _course_table(doc, data, "grading", "pass_percent and a weight per grade category")
     if value is None:
         return None
     before = len(doc.problems)
-    _unknown_keys(doc, value, _GRADING_KEYS, table="grading")
-    values = {key: value.get(key, getattr(DEFAULT_GRADING, key)) for key in _GRADING_KEYS}
-    left_out = tuple(key for key in _GRADING_WEIGHTS if key not in value)
+    for key in value:
+        if key == "pass_percent" or key in categories:
+            continue
+        close = difflib.get_close_matches(key, categories, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        doc.add(
+            f"unknown grade category {_name(key, 'grading')!r}{hint}; the installed activity "
+            f"types declare: {', '.join(categories) or 'none'}",
+            doc.line(key, "grading"),
+        )
+    defaults = {n: w for n, w in STANDARD_WEIGHTS if n in categories}
+    weights = {**defaults, **{k: v for k, v in value.items() if k in categories}}
+    values = {"pass_percent": value.get("pass_percent", DEFAULT_GRADING.pass_percent), **weights}
+    left_out = tuple(key for key in defaults if key not in value)
     for key, reason in _grading_problems(values, left_out):
         if key is None:
             doc.add(reason, doc.table_line("grading"))
@@ -827,27 +836,29 @@ def _grading(doc: _Doc, data: dict[str, Any]) -> GradingWeights | None:
             doc.add(f"{_name(key, 'grading')!r} {reason}", doc.line(key, "grading"))
     if len(doc.problems) > before:
         return None
-    return GradingWeights(**values)
+    return GradingWeights.from_dict(values)
 
 
 def _grading_problems(
     values: Mapping[str, object], left_out: tuple[str, ...] = ()
 ) -> list[tuple[str | None, str]]:
     """(key, or None for the table as a whole, and reason) for each problem with `[grading]`
-    values (every key given); `left_out` names the weights that took their default."""
+    values (`pass_percent` and every weight); `left_out` names the weights that took their
+    default."""
     found: list[tuple[str | None, str]] = []
     weights: list[int] = []
-    for key in _GRADING_KEYS:
+    keys = ["pass_percent"] + [k for k, _v in _ordered_weights(values) if k != "pass_percent"]
+    for key in keys:
         value = values[key]
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100:
-            if key in _GRADING_WEIGHTS:
+            if key != "pass_percent":
                 weights.append(value)
             continue
         what = "a percentage" if key == "pass_percent" else "a weight"
         found.append((key, f"must be a whole number from 0 to 100 ({what}), not {_shown(value)}"))
     total = sum(weights)
-    if len(weights) == len(_GRADING_WEIGHTS) and total != 100:
-        parts = " + ".join(f"{key} {values[key]}" for key in _GRADING_WEIGHTS)
+    if len(weights) == len(keys) - 1 and total != 100:
+        parts = " + ".join(f"{key} {values[key]}" for key in keys[1:])
         note = f"; left out, so at their default: {', '.join(left_out)}" if left_out else ""
         found.append((None, f"[grading] weights add up to {total}, not 100 ({parts}{note})"))
     return found
@@ -1904,7 +1915,7 @@ def _course_toml(course: CoursePackage) -> str:
         ]
     )
     if course.grading is not None:
-        grading = {key: getattr(course.grading, key) for key in _GRADING_KEYS}
+        grading = course.grading.as_dict()
         for key, reason in _grading_problems(grading):
             where = "" if key is None else f"{_name(key, 'grading')!r} "
             raise ValueError(f"cannot write course {course.slug!r}: {where}{reason}")

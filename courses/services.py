@@ -24,7 +24,9 @@ from courses.models import (
     ActivityCompletion,
     Course,
     CourseVersion,
+    Meeting,
     Module,
+    Question,
     VersionStatus,
 )
 from lms.cohorts.models import Cohort, Enrolment
@@ -155,7 +157,6 @@ def course_list() -> list[dict[str, Any]]:
 
 def version_to_package(version: CourseVersion, slug: str) -> pkg.CoursePackage:
     """The version as a package, ready to be written by `package.dump_package`."""
-    from quizzes.models import Question
 
     modules = modules_of(version.id)
     activities = activities_by_module(m.id for m in modules)
@@ -171,7 +172,7 @@ def version_to_package(version: CourseVersion, slug: str) -> pkg.CoursePackage:
         language=version.language,
         description=version.description,
         modules=tuple(_module_package(m, activities[m.id], questions[m.slug]) for m in modules),
-        grading=pkg.GradingWeights(**version.grading) if version.grading else None,
+        grading=pkg.GradingWeights.from_dict(version.grading) if version.grading else None,
         at_risk=pkg.AtRiskRules(**version.at_risk) if version.at_risk else None,
     )
 
@@ -272,7 +273,6 @@ def decode_settings(config: Mapping[str, Any]) -> dict[str, Any]:
 
 def _write_modules(version: CourseVersion, modules: Iterable[pkg.ModulePackage]) -> None:
     """Insert the modules, their activities and their questions of a package into `version`."""
-    from quizzes.models import Question
 
     for position, source in enumerate(modules, start=1):
         for index, question in enumerate(source.questions, start=1):
@@ -368,7 +368,7 @@ def import_package(package: pkg.CoursePackage, *, actor_id: int | None = None) -
         content_hash=digest,
         published_at=utcnow(),
         published_by_id=actor_id,
-        grading=asdict(package.grading) if package.grading else None,
+        grading=package.grading.as_dict() if package.grading else None,
         at_risk=asdict(package.at_risk) if package.at_risk else None,
     )
     db.session.add(version)
@@ -486,7 +486,14 @@ def _bump(label: str) -> str:
 
 
 def discard_draft(version: CourseVersion) -> None:
+    """Delete a draft with everything that belongs to it. Explicitly, not by relying on
+    ON DELETE CASCADE: SQLite enforces foreign keys only when asked, and a draft's leftover
+    modules would otherwise join the next draft that reuses its id."""
     _check_draft(version)
+    module_ids = select(Module.id).where(Module.version_id == version.id)
+    db.session.execute(delete(Activity).where(Activity.module_id.in_(module_ids)))
+    db.session.execute(delete(Module).where(Module.version_id == version.id))
+    db.session.execute(delete(Question).where(Question.version_id == version.id))
     db.session.delete(version)
     db.session.flush()
 
@@ -664,7 +671,7 @@ def check_draft(version: CourseVersion, slug: str, registry: Any) -> list[pkg.Pr
     with tempfile.TemporaryDirectory(prefix="lms-draft-") as tmp:
         dest = Path(tmp) / slug
         pkg.dump_package(version_to_package(version, slug), dest)
-        _, problems = registry.load_package(dest)
+        _, problems = pkg.load_with(registry, dest)
     return problems
 
 
@@ -875,7 +882,6 @@ class SessionPlan:
 
 def session_plans(enrolments: list[Enrolment], today: date) -> list[SessionPlan]:
     """Session plans of several enrolments (their cohorts loaded) in four queries in all."""
-    from courses.meetings.models import Meeting
 
     enrolments = [e for e in enrolments if e.cohort.course_version_id is not None]
     if not enrolments:
@@ -944,3 +950,12 @@ def derive_states(modules: list[ModuleProgress], today: date) -> None:
             progress.state = ModuleState.IN_PROGRESS
         else:
             progress.state = ModuleState.AVAILABLE
+
+
+def module_open(enrolment: Enrolment, module: Module) -> bool:
+    """Whether the module is open to the participant now (not locked by date or order)."""
+    from flask_babel import get_timezone
+
+    plans = session_plans([enrolment], datetime.now(get_timezone()).date())
+    progress = plans[0].find(module.id) if plans else None
+    return progress is not None and not progress.locked

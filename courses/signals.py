@@ -9,3 +9,6 @@ _signals = Namespace()
 
 activity_completed = _signals.signal("activity-completed")
 """Sent with `enrolment_id` and `activity_id` after a new completion is recorded."""
+
+result_recorded = _signals.signal("result-recorded")
+"""Sent with `enrolment_id` and `activity_id` after an activity type reports a result."""

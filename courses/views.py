@@ -456,7 +456,7 @@ def import_zip() -> str | Response | tuple[str, int]:
         except archive.ArchiveError as error:
             problems = [pkg.Problem(upload.filename or "zip", None, str(error))]
         else:
-            package, problems = plugins.registry().load_package(root)
+            package, problems = pkg.load_with(plugins.registry(), root)
             if package is not None:
                 try:
                     result = services.import_package(package, actor_id=current_user.id)

@@ -12,9 +12,15 @@ from lms.extensions import db
 
 
 def _create_app() -> Flask:
+    """The app for a command; a broken plugin ends the command with its short message."""
     from lms import create_app
+    from lms.plugins import PluginError
 
-    return create_app()
+    try:
+        return create_app()
+    except PluginError as error:
+        click.echo(f"Error: {error}", err=True)
+        raise SystemExit(2) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
@@ -188,3 +194,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(regions_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(practices_cli)
+
+
+if __name__ == "__main__":
+    main()

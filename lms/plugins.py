@@ -2,7 +2,7 @@
 
 Three plugin points, each an entry-point group (`importlib.metadata`)::
 
-    lms.activity_types   an ActivityType class or instance   (see courses.activities)
+    lms.activity_types   an ActivityType class or instance   (see courses.contract)
     lms.question_types   a question-type class or instance   (the quiz engine)
     lms.course_packages  a folder holding course.toml, or a callable returning one
 
@@ -36,6 +36,12 @@ GROUPS = (ACTIVITY_TYPES, QUESTION_TYPES, COURSE_PACKAGES)
 
 BUILTIN_PACKAGES = Path(__file__).resolve().parent.parent / "courses" / "packages"
 """Course packages shipped with the engine, one folder per course."""
+
+COMPLETION_EVENTS = frozenset({"view", "attendance", "action"})
+"""The events that may complete an activity (courses.activities.CompletionEvent)."""
+
+GRADED_METHODS = ("category", "pass_percent", "result_query")
+"""What an activity type that declares `grade_categories` must also have (courses.contract)."""
 
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 
@@ -74,11 +80,17 @@ class Registry:
     def activity_type(self, name: str) -> Any | None:
         return self.activity_types.get(name)
 
-    def load_package(self, path: Path) -> tuple[Any, list[Any]]:
-        """`courses.package.load_package` with this registry's activity and question types."""
-        from courses.package import load_package
+    def graded_types(self) -> dict[str, Any]:
+        """The activity types that declare grade categories (see courses.contract)."""
+        return {n: t for n, t in self.activity_types.items() if getattr(t, "grade_categories", ())}
 
-        return load_package(path, self.activity_types, self.question_types)
+    def grade_categories(self) -> dict[str, tuple[str, Any]]:
+        """{category name: (activity type name, category)} over every graded type."""
+        return {
+            category.name: (type_name, category)
+            for type_name, activity_type in self.graded_types().items()
+            for category in activity_type.grade_categories
+        }
 
 
 def _describe(ep: EntryPoint) -> str:
@@ -120,16 +132,33 @@ def _check_type_plugin(ep: EntryPoint, plugin: Any) -> None:
             f"{_describe(ep)}: the name must be lowercase letters, digits, '-' or '_'"
         )
     if ep.group == ACTIVITY_TYPES:
-        from courses.activities import CompletionEvent
-
         events = plugin.completion_events
-        known = {e.value for e in CompletionEvent}
         if (
             not isinstance(events, (set, frozenset, tuple, list))
-            or not {str(e) for e in events} <= known
+            or not {str(e) for e in events} <= COMPLETION_EVENTS
         ):
             raise PluginError(
-                f"{_describe(ep)}: completion_events must be a set drawn from {sorted(known)}"
+                f"{_describe(ep)}: completion_events must be a set drawn from "
+                f"{sorted(COMPLETION_EVENTS)}"
+            )
+        _check_graded(ep, plugin)
+
+
+def _check_graded(ep: EntryPoint, plugin: Any) -> None:
+    categories = getattr(plugin, "grade_categories", ())
+    if not categories:
+        return
+    missing = [m for m in GRADED_METHODS if not callable(getattr(plugin, m, None))]
+    if missing:
+        raise PluginError(
+            f"{_describe(ep)} declares grade categories but lacks {', '.join(missing)}"
+        )
+    for category in categories:
+        name = getattr(category, "name", None)
+        if not isinstance(name, str) or not _NAME.fullmatch(name) or name == "pass_percent":
+            raise PluginError(
+                f"{_describe(ep)}: grade category {name!r} must be lowercase letters, digits, "
+                "'-' or '_' (and not 'pass_percent')"
             )
 
 
@@ -177,6 +206,17 @@ def build_registry(
                 _check_type_plugin(ep, plugin)
                 found[group][ep.name] = plugin
             origin[(group, ep.name)] = _describe(ep)
+
+    categories: dict[str, str] = {}
+    for type_name, plugin in found[ACTIVITY_TYPES].items():
+        for category in getattr(plugin, "grade_categories", ()):
+            if category.name in categories:
+                raise PluginError(
+                    f"{origin[(ACTIVITY_TYPES, type_name)]} declares the grade category "
+                    f"'{category.name}' already declared by activity type "
+                    f"'{categories[category.name]}'"
+                )
+            categories[category.name] = type_name
 
     return Registry(
         activity_types=MappingProxyType(dict(sorted(found[ACTIVITY_TYPES].items()))),

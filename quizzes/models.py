@@ -25,32 +25,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from courses.models import Question  # noqa: F401  (the bank is the engine's; kept importable here)
 from lms.extensions import db
 from lms.models import UTCDateTime, utcnow
-
-
-class Question(db.Model):
-    __tablename__ = "question"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(
-        ForeignKey("course_version.id", ondelete="CASCADE"), index=True
-    )
-    module_slug: Mapped[str] = mapped_column(String(64))
-    position: Mapped[int]
-    key: Mapped[str] = mapped_column(String(64))
-    type: Mapped[str] = mapped_column(String(40))
-    name: Mapped[str] = mapped_column(String(200))
-    text: Mapped[str] = mapped_column(Text)
-    points: Mapped[float] = mapped_column(Float, default=1.0)
-    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    feedback: Mapped[str] = mapped_column(Text, default="")
-    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-    __table_args__ = (
-        UniqueConstraint("version_id", "key"),
-        CheckConstraint("points >= 0", name="points_not_negative"),
-    )
 
 
 class QuizWindow(db.Model):

@@ -32,7 +32,7 @@ def certificate_of(enrolment_id: int) -> Certificate | None:
 
 def issue_if_complete(enrolment_id: int) -> Certificate | None:
     """Issue the certificate once the course is complete and passed (idempotent)."""
-    from lms.tracking import services as tracking
+    from courses import grades as tracking
 
     existing = certificate_of(enrolment_id)
     if existing is not None:

@@ -157,7 +157,9 @@ def _demo_course(mentors: list[User]) -> None:
     from lms import plugins
 
     registry = plugins.registry()
-    package, problems = registry.load_package(registry.course_packages[DEMO_COURSE])
+    from courses.package import load_with
+
+    package, problems = load_with(registry, registry.course_packages[DEMO_COURSE])
     if package is None:
         raise RuntimeError(f"the shipped course {DEMO_COURSE} has problems: {problems}")
     version = course_services.import_package(package).version

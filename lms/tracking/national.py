@@ -12,17 +12,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Float, case, cast, func, select
+from sqlalchemy import Float, case, cast, func, literal, select, union_all
 
+from courses import contract
+from courses.grades import normalised_gain
 from courses.models import Activity, ActivityCompletion, Module
 from courses.services import decode_settings
+from lms import plugins
 from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from lms.extensions import db
 from lms.maturity.models import SelfAssessment
 from lms.regions.models import Region
-from quizzes.analysis import normalised_gain
-from quizzes.models import AttemptStatus, QuizAttempt
 
 GAIN_BINS = (
     ("< 0", None, 0.0),
@@ -53,18 +54,88 @@ class Figures:
         return normalised_gain(self.pre, self.post)
 
 
-def _quiz_kinds() -> tuple[list[int], list[int]]:
-    """Ids of every pre-test and post-test activity (one query over the quiz activities)."""
-    pre, post = [], []
-    for activity_id, config in db.session.execute(
-        select(Activity.id, Activity.config).where(Activity.type == "quiz")
+@dataclass
+class _Graded:
+    """Every graded activity of the country by type, with its category and gain role."""
+
+    by_type: dict[str, list[contract.GradedActivity]]
+    category: dict[int, str]
+    role: dict[int, str]
+    labels: dict[str, str]
+
+
+def _graded_activities() -> _Graded:
+    """One query over the activities of graded types; categories come from their types."""
+    registry = plugins.registry()
+    graded_types = contract.graded(registry.activity_types)
+    declared = registry.grade_categories()
+    found = _Graded({}, {}, {}, {name: str(c.label) for name, (_t, c) in declared.items()})
+    if not graded_types:
+        return found
+    for activity, module_slug in db.session.execute(
+        select(Activity, Module.slug)
+        .join(Module, Module.id == Activity.module_id)
+        .where(Activity.type.in_(sorted(graded_types)))
     ):
-        kind = decode_settings(config).get("kind")
-        if kind == "pre":
-            pre.append(activity_id)
-        elif kind == "post":
-            post.append(activity_id)
-    return pre, post
+        activity_type = graded_types[activity.type]
+        config = decode_settings(activity.config)
+        category = contract.call_type(
+            activity.type, "category", lambda t=activity_type, c=config: t.category(c), None
+        )
+        if category not in declared:
+            continue
+        found.by_type.setdefault(activity.type, []).append(
+            contract.GradedActivity(
+                activity.id, activity.key, activity.title, activity.module_id, module_slug, config
+            )
+        )
+        found.category[activity.id] = category
+        if declared[category][1].gain in ("before", "after"):
+            found.role[activity.id] = declared[category][1].gain
+    return found
+
+
+def _results(graded: _Graded, enrolments: Any, *, roles_only: bool = False) -> Any:
+    """Every graded type's results for `enrolments` (a selectable of ids) as one subquery
+    with a category and a gain-role column: the country is aggregated in SQL."""
+    registry = plugins.registry()
+    parts = []
+    for type_name, activities in graded.by_type.items():
+        if roles_only:
+            activities = [a for a in activities if a.id in graded.role]
+        if not activities:
+            continue
+        query = contract.call_type(
+            type_name,
+            "result_query",
+            lambda n=type_name, a=activities: registry.activity_type(n).result_query(a, enrolments),
+            None,
+        )
+        if query is not None:
+            parts.append(query.subquery())
+    if not parts:
+        return None
+    union = union_all(
+        *[select(p.c.enrolment_id, p.c.activity_id, p.c.percent) for p in parts]
+    ).subquery()
+
+    def column(mapping: dict[int, str], name: str) -> Any:
+        groups: dict[str, list[int]] = {}
+        for activity_id, value in mapping.items():
+            groups.setdefault(value, []).append(activity_id)
+        if not groups:
+            return literal(None).label(name)
+        return case(
+            *[(union.c.activity_id.in_(ids), literal(value)) for value, ids in groups.items()],
+            else_=None,
+        ).label(name)
+
+    return select(
+        union.c.enrolment_id,
+        union.c.percent,
+        column(graded.category, "category"),
+        column(graded.role, "role"),
+    ).subquery()
 
 
 def figures(
@@ -137,28 +208,40 @@ def figures(
     ):
         rows[group].completion = float(value) if value is not None else None
 
-    # Mean pre- and post-test scores over submitted attempts.
-    pre_ids, post_ids = _quiz_kinds()
-    if pre_ids or post_ids:
-        pct = 100.0 * QuizAttempt.score / QuizAttempt.max_score
-        for group, pre, post in db.session.execute(
+    # Mean result per grade category, and the gain roles' (pre-/post-test) means, over
+    # each participant's results as their activity types report them.
+    graded = _graded_activities()
+    enrolments = select(Enrolment.id).join(Cohort, Cohort.id == Enrolment.cohort_id).where(*scope)
+    found = _results(graded, enrolments)
+    if found is not None:
+        sums: dict[Any, dict[str, list[float]]] = {}
+        for group, category, role, mean, count in db.session.execute(
             select(
                 key,
-                func.avg(case((QuizAttempt.activity_id.in_(pre_ids or [-1]), pct))),
-                func.avg(case((QuizAttempt.activity_id.in_(post_ids or [-1]), pct))),
+                found.c.category,
+                found.c.role,
+                func.avg(found.c.percent),
+                func.count(found.c.percent),
             )
-            .join(Enrolment, Enrolment.cohort_id == Cohort.id)
-            .join(QuizAttempt, QuizAttempt.enrolment_id == Enrolment.id)
-            .where(
-                *scope,
-                QuizAttempt.status == AttemptStatus.SUBMITTED.value,
-                QuizAttempt.score.is_not(None),
-                QuizAttempt.max_score > 0,
-            )
-            .group_by(key)
+            .join(Enrolment, Enrolment.id == found.c.enrolment_id)
+            .join(Cohort, Cohort.id == Enrolment.cohort_id)
+            .where(found.c.percent.is_not(None))
+            .group_by(key, found.c.category, found.c.role)
         ):
-            rows[group].pre = float(pre) if pre is not None else None
-            rows[group].post = float(post) if post is not None else None
+            if group not in rows or mean is None:
+                continue
+            rows[group].extra.setdefault("categories", {})[graded.labels[category]] = float(mean)
+            if role:
+                pair = sums.setdefault(group, {}).setdefault(role, [0.0, 0.0])
+                pair[0] += float(mean) * count
+                pair[1] += count
+        for group, by_role in sums.items():
+            for role, (total, count) in by_role.items():
+                value = total / count if count else None
+                if role == "before":
+                    rows[group].pre = value
+                else:
+                    rows[group].post = value
 
     for group, count in db.session.execute(
         select(key, func.count(Certificate.id))
@@ -185,28 +268,24 @@ def figures(
 
 def gain_distribution(*, province: str | None = None) -> list[tuple[str, int]]:
     """How many participants fall in each band of normalised gain (one statement): each
-    participant's mean pre- and post-test scores give their gain, bucketed in SQL."""
-    pre_ids, post_ids = _quiz_kinds()
-    if not pre_ids or not post_ids:
-        return [(label, 0) for label, _low, _high in GAIN_BINS]
-    pct = 100.0 * QuizAttempt.score / QuizAttempt.max_score
-    scope = [
-        QuizAttempt.status == AttemptStatus.SUBMITTED.value,
-        QuizAttempt.score.is_not(None),
-        QuizAttempt.max_score > 0,
-    ]
+    participant's mean pre- and post-measure (gain-role categories) gives their gain,
+    bucketed in SQL."""
+    graded = _graded_activities()
+    scope = [Cohort.course_version_id.is_not(None)]
     if province:
         scope.append(Cohort.region_code.like(f"{province}.%"))
+    enrolments = select(Enrolment.id).join(Cohort, Cohort.id == Enrolment.cohort_id).where(*scope)
+    found = _results(graded, enrolments, roles_only=True)
+    if found is None or not {"before", "after"} <= set(graded.role.values()):
+        return [(label, 0) for label, _low, _high in GAIN_BINS]
     per_person = (
         select(
-            QuizAttempt.enrolment_id,
-            func.avg(case((QuizAttempt.activity_id.in_(pre_ids), pct))).label("pre"),
-            func.avg(case((QuizAttempt.activity_id.in_(post_ids), pct))).label("post"),
+            found.c.enrolment_id,
+            func.avg(case((found.c.role == "before", found.c.percent))).label("pre"),
+            func.avg(case((found.c.role == "after", found.c.percent))).label("post"),
         )
-        .join(Enrolment, Enrolment.id == QuizAttempt.enrolment_id)
-        .join(Cohort, Cohort.id == Enrolment.cohort_id)
-        .where(*scope)
-        .group_by(QuizAttempt.enrolment_id)
+        .where(found.c.percent.is_not(None))
+        .group_by(found.c.enrolment_id)
         .subquery()
     )
     gain = (per_person.c.post - per_person.c.pre) / (100.0 - per_person.c.pre)

@@ -22,25 +22,10 @@ from lms.tracking import national, services
 
 bp = Blueprint("tracking", __name__)
 
-RISK_TEXT = {
-    "missed_meetings": lambda p: _("missed %(count)d meetings", count=p["count"]),
-    "overdue": lambda p: _(
-        "“%(assignment)s” overdue by %(days)d days", assignment=p["assignment"], days=p["days"]
-    ),
-    "failed_post_test": lambda p: _(
-        "%(quiz)s below the pass mark (%(percent)d%%)", quiz=p["quiz"], percent=p["percent"]
-    ),
-    "inactive": lambda p: _("no activity for %(days)d days", days=p["days"]),
-}
-
-
-def risk_text(kind: str, params: dict[str, Any]) -> str:
-    return RISK_TEXT[kind](params) if kind in RISK_TEXT else kind
-
 
 @bp.app_template_global()
-def risk_label(risk: tuple[str, dict[str, Any]]) -> str:
-    return risk_text(*risk)
+def risk_label(risk: Any) -> str:
+    return risk.text
 
 
 @bp.get("/learn/<int:cohort_id>/gradebook")
@@ -97,7 +82,7 @@ def _progress_table(board: services.Dashboard) -> tuple[list[str], list[list[Any
             _round(row.book.grade_so_far),
             _round(row.book.final_grade),
             _round(row.gain, 2),
-            "; ".join(risk_text(*r) for r in row.risks),
+            "; ".join(r.text for r in row.risks),
         ]
         line += [f"{row.cells[m.id].completed}/{row.cells[m.id].activities}" for m in board.modules]
         rows.append(line)
@@ -185,6 +170,10 @@ def _figure_rows(items: list[national.Figures]) -> tuple[list[str], list[list[An
         _("Certificates"),
         _("Maturity change"),
     ]
+    categories: list[str] = []
+    for f in items:
+        categories += [c for c in f.extra.get("categories", {}) if c not in categories]
+    head += [f"{c} (%)" for c in categories]
     rows = [
         [
             f.label,
@@ -197,6 +186,7 @@ def _figure_rows(items: list[national.Figures]) -> tuple[list[str], list[list[An
             f.certificates,
             _round(f.maturity_change, 2),
         ]
+        + [_round(f.extra.get("categories", {}).get(c)) for c in categories]
         for f in items
     ]
     return head, rows

@@ -11,10 +11,10 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import func, select
 
-from courses.models import Module
-from lms.cohorts.models import Cohort
 from courses.meetings import services as meeting_services
 from courses.meetings.models import Attendance, Meeting
+from courses.models import Module
+from lms.cohorts.models import Cohort
 from lms.regions.models import Region
 from tests.e2e.conftest import url_ending
 

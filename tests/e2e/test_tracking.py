@@ -12,9 +12,9 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from lms.cohorts.models import Cohort
 from courses.meetings import services as meetings
 from courses.meetings.models import AttendanceStatus
+from lms.cohorts.models import Cohort
 from tests.e2e.conftest import url_ending
 
 

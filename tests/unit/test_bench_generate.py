@@ -7,10 +7,10 @@ from collections import Counter
 import pytest
 from sqlalchemy import select, text
 
+from assignments.models import Review, Submission
 from bench import DOMAIN, participant_email
 from bench.generate import BenchError, generate
 from courses.models import Activity, ActivityCompletion
-from assignments.models import Review, Submission
 from lms.auth.models import User
 from lms.cohorts.models import Cohort, Enrolment
 from quizzes.models import Question, QuizAttempt, QuizResponse

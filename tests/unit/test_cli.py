@@ -198,8 +198,8 @@ def test_courses_validate_a_name_or_a_missing_path(app):
 
 
 def test_demo_puts_the_cohorts_on_the_spbe_course_with_a_schedule(app, db):
-    from courses.models import ActivityCompletion
     from courses.meetings.models import Attendance, Meeting
+    from courses.models import ActivityCompletion
 
     assert _run(app, "demo").exit_code == 0
     assert _run(app, "demo").exit_code == 0

@@ -32,6 +32,7 @@ from courses.package import (
     UnlockRule,
     _toml_string,
     content_hash,
+    default_activity_types,
     default_question_types,
     dump_package,
     freeze_config,
@@ -100,6 +101,14 @@ title = "Read the material"
 BETA_TOML = BETA_HEAD + BETA_ACTIVITIES
 
 MATERIAL = "# Heading\n\nSome material with several words in it.\n"
+
+
+def gw(pass_percent=60, pre=0, practice=0, post=40, assignment=60):
+    """The built-in categories' `[grading]` (the quiz and assignment types declare them)."""
+    return GradingWeights(
+        pass_percent,
+        (("pre", pre), ("practice", practice), ("post", post), ("assignment", assignment)),
+    )
 
 
 def make_package(root: Path) -> Path:
@@ -2206,35 +2215,22 @@ def test_dump_refuses_deeper_nesting(tmp_path, value):
     assert not (tmp_path / "out").exists()
 
 
-def test_question_types_none_means_the_built_in_ones(monkeypatch, bank):
-    """Before (or without) the built-in modules, every question type is unknown."""
-    import importlib
+def test_question_types_none_means_the_installed_ones(bank):
+    """Outside the app the package reader uses the registry built from entry points: the
+    built-in question types register there like any plugin."""
+    from lms.plugins import build_registry
 
-    real = importlib.import_module
+    installed = build_registry().question_types
+    assert set(default_question_types()) == set(installed) >= {"single_choice", "essay"}
+    assert set(default_activity_types()) >= {"reading", "meeting", "quiz", "assignment"}
 
-    def missing(name: str, package: str | None = None):
-        if name.startswith("quizzes.types."):
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return real(name, package)
 
-    monkeypatch.setattr(importlib, "import_module", missing)
-    assert default_question_types() == {}
-    course, problems = load_package(bank)
+def test_no_question_types_means_every_type_is_unknown(bank):
+    course, problems = load_package(bank, question_types={})
     assert course is None
     problem = matching(problems, QA, "unknown question type 'choice' in questions[0]")
     assert problem.message.endswith("known types: none")
     assert problem.line == 3
-
-
-def test_only_a_missing_built_in_module_is_passed_over(monkeypatch):
-    import importlib
-
-    def broken(name: str, package: str | None = None):
-        raise ModuleNotFoundError("No module named 'somedependency'", name="somedependency")
-
-    monkeypatch.setattr(importlib, "import_module", broken)
-    with pytest.raises(ModuleNotFoundError, match="somedependency"):
-        default_question_types()
 
 
 def test_the_given_question_types_are_the_known_ones(bank):
@@ -2776,14 +2772,14 @@ def test_pinned_lines_of_the_tables():
 
 
 def test_the_defaults():
-    grading = GradingWeights(pass_percent=60, pre=0, practice=0, post=40, assignment=60)
+    grading = gw(pass_percent=60, pre=0, practice=0, post=40, assignment=60)
     at_risk = AtRiskRules(
         missed_meetings=2, overdue_days=7, failed_post_test=True, inactive_days=14
     )
     assert grading == DEFAULT_GRADING and at_risk == DEFAULT_AT_RISK
-    assert GradingWeights() == DEFAULT_GRADING and AtRiskRules() == DEFAULT_AT_RISK
+    assert gw() == DEFAULT_GRADING and AtRiskRules() == DEFAULT_AT_RISK
     weights = DEFAULT_GRADING
-    assert weights.pre + weights.practice + weights.post + weights.assignment == 100
+    assert sum(w for _category, w in weights.weights) == 100
 
 
 def test_a_course_without_the_tables_has_none(package):
@@ -2812,7 +2808,7 @@ def test_the_tables_load(ruled):
     edit(ruled, COURSE, "inactive_days = 14", "inactive_days = 365")
     course, problems = load_package(ruled)
     assert problems == [] and course is not None
-    assert course.grading == GradingWeights(75, 10, 5, 25, 60)
+    assert course.grading == gw(75, 10, 5, 25, 60)
     assert course.at_risk == AtRiskRules(0, 7, False, 365)
 
 
@@ -2832,7 +2828,7 @@ def test_the_tables_may_be_written_in_another_style(package):
     edit(package, COURSE, "modules = [", text + "modules = [")
     course, problems = load_package(package)
     assert problems == [] and course is not None
-    assert course.grading == GradingWeights(0, 0, 0, 0, 100)
+    assert course.grading == gw(0, 0, 0, 0, 100)
     assert course.at_risk == AtRiskRules(inactive_days=0)
 
 
@@ -2862,7 +2858,7 @@ def test_round_trip_of_the_tables(tmp_path, package):
     )(package)
     course, problems = load_package(package)
     assert problems == [] and course is not None
-    assert course.grading == GradingWeights(60, 40, 0, 0, 60)
+    assert course.grading == gw(60, 40, 0, 0, 60)
     assert course.at_risk == AtRiskRules(2, 7, False, 0)
     dump_package(course, tmp_path / "a")
     again, problems = load_package(tmp_path / "a")
@@ -2875,7 +2871,7 @@ def test_round_trip_of_the_tables(tmp_path, package):
 def test_a_course_built_in_code_round_trips_with_the_tables(tmp_path):
     course = dataclasses.replace(
         tricky_course(),
-        grading=GradingWeights(50, 10, 10, 30, 50),
+        grading=gw(50, 10, 10, 30, 50),
         at_risk=AtRiskRules(3, 0, True, 30),
     )
     dump_package(course, tmp_path / "a")
@@ -2886,9 +2882,9 @@ def test_a_course_built_in_code_round_trips_with_the_tables(tmp_path):
 @pytest.mark.parametrize(
     ("grading", "at_risk", "message"),
     [
-        (GradingWeights(post=50), None, "[grading] weights add up to 110, not 100"),
-        (GradingWeights(pass_percent=101), None, "'grading.pass_percent' must be a whole"),
-        (GradingWeights(pre=True, post=39), None, "'grading.pre' must be a whole"),  # type: ignore[arg-type]
+        (gw(post=50), None, "[grading] weights add up to 110, not 100"),
+        (gw(pass_percent=101), None, "'grading.pass_percent' must be a whole"),
+        (gw(pre=True, post=39), None, "'grading.pre' must be a whole"),  # type: ignore[arg-type]
         (None, AtRiskRules(overdue_days=366), "'at_risk.overdue_days' must be a whole"),
         (None, AtRiskRules(failed_post_test=1), "'at_risk.failed_post_test' must be true"),  # type: ignore[arg-type]
         (None, AtRiskRules(inactive_days=None), "'at_risk.inactive_days' must be a whole"),  # type: ignore[arg-type]
@@ -2927,8 +2923,8 @@ def test_content_hash_covers_the_tables(package):
     with_at_risk = digest(at_risk=DEFAULT_AT_RISK)
     with_both = digest(grading=DEFAULT_GRADING, at_risk=DEFAULT_AT_RISK)
     assert len({plain, with_grading, with_at_risk, with_both}) == 4
-    assert digest(grading=GradingWeights(pre=10, post=30)) != with_grading
-    assert digest(grading=GradingWeights(pass_percent=70)) != with_grading
+    assert digest(grading=gw(pre=10, post=30)) != with_grading
+    assert digest(grading=gw(pass_percent=70)) != with_grading
     assert digest(at_risk=AtRiskRules(failed_post_test=False)) != with_at_risk
     assert digest(at_risk=AtRiskRules(inactive_days=15)) != with_at_risk
     assert digest(grading=DEFAULT_GRADING, at_risk=DEFAULT_AT_RISK) == with_both
@@ -2963,14 +2959,14 @@ TABLE_CASES = [
         "grading-unknown-key",
         _in_tables("post = 40\n", "post = 40\npost_test = 5\n"),
         17,
-        "unknown key 'grading.post_test' (did you mean 'post'?); known keys: pass_percent, "
-        "pre, practice, post, assignment",
+        "unknown grade category 'grading.post_test' (did you mean 'post'?); the installed "
+        "activity types declare: pre, practice, post, assignment",
     ),
     (
         "grading-nested-table",
         _in_tables("\n[at_risk]", "\n[grading.extra]\nx = 1\n\n[at_risk]"),
         19,
-        "unknown key 'grading.extra'",
+        "unknown grade category 'grading.extra'",
     ),
     ("pre-101", _in_tables("pre = 0", "pre = 101"), 14, f"'grading.pre' {WEIGHT}, not 101"),
     ("practice-negative", _in_tables("practice = 0", "practice = -1"), 15, "not -1"),
@@ -3024,8 +3020,8 @@ TABLE_CASES = [
         "grading-not-a-table",
         _top("grading = 60"),
         7,
-        "'grading' must be a table ([grading] with pass_percent, pre, practice, post, "
-        "assignment), not an integer",
+        "'grading' must be a table ([grading] with pass_percent and a weight per grade "
+        "category), not an integer",
     ),
     (
         "at-risk-unknown-key",
@@ -3102,10 +3098,10 @@ def test_each_table_problem_names_file_and_line(package, change, line, fragment)
 @pytest.mark.parametrize(
     ("text", "grading", "at_risk"),
     [
-        ("pass_percent = 0\npost = 0\nassignment = 100", GradingWeights(0, 0, 0, 0, 100), None),
+        ("pass_percent = 0\npost = 0\nassignment = 100", gw(0, 0, 0, 0, 100), None),
         (
             "pass_percent = 100\nassignment = 0\npre = 100\npost = 0",
-            GradingWeights(100, 100, 0, 0, 0),
+            gw(100, 100, 0, 0, 0),
             None,
         ),
         (None, None, "missed_meetings = 0\noverdue_days = 365\ninactive_days = 0"),
@@ -3138,7 +3134,7 @@ def test_every_table_problem_is_reported_at_once(package):
             "assignment 60; left out, so at their default: pre, practice, assignment)",
         ),
         (13, f"'grading.pass_percent' {PERCENT}, not 101"),
-        (15, "unknown key 'grading.bonus'"),
+        (15, "unknown grade category 'grading.bonus'"),
         (18, f"'at_risk.missed_meetings' {DAYS}, not -1"),
         (19, "'at_risk.failed_post_test' must be true or false, not an integer"),
     ]

@@ -188,9 +188,9 @@ def cast(db, make_user, make_cohort, make_course, attach):
     attach(x, version)
     from datetime import date, time
 
+    from courses.meetings import services as meetings
     from courses.models import Activity, Module
     from lms.cohorts.models import Cohort
-    from courses.meetings import services as meetings
 
     meetings.generate_schedule(
         db.session.get(Cohort, x.id),

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from courses.models import Activity, ActivityCompletion
 from assignments.activity import AssignmentSettings, late_penalty
 from assignments.models import Review, ReviewAudit, Submission, SubmissionFile
+from courses.models import Activity, ActivityCompletion
 from lms.notifications.models import Notification
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, time
 import icalendar
 from sqlalchemy import func, select
 
-from courses.models import Activity, ActivityCompletion, Module
 from courses.meetings import services
 from courses.meetings.models import Attendance, Meeting
+from courses.models import Activity, ActivityCompletion, Module
 
 
 def _course_cohort(db, make_user, make_cohort, make_course, attach, region="32.11", n=2):

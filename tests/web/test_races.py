@@ -144,9 +144,9 @@ def test_two_mentors_saving_one_review_at_once(
 ):
     """Both open the grading page before either saves; the first wins, the second gets a
     conflict, and the review holds exactly the first mentor's grade."""
-    from courses.models import Activity, Module
     from assignments import services as assignments
     from assignments.models import Review, Submission
+    from courses.models import Activity, Module
     from lms.models import utcnow
 
     participant = make_user("participant")
