@@ -19,6 +19,7 @@ The allow-lists are immutable module constants; nothing mutable is cached betwee
 
 from __future__ import annotations
 
+import functools
 from types import MappingProxyType
 
 import markdown as _markdown
@@ -92,10 +93,17 @@ def render_markdown(text: str) -> Markup:
     """Render `text` (Markdown, possibly with raw HTML) to sanitized HTML.
 
     Blank text gives an empty `Markup`. The result is safe to insert into a template
-    without further escaping.
+    without further escaping. Rendering is pure, so the result is kept per text: the
+    material of a published version, read on every visit of its session page, is
+    converted and sanitized once per process.
     """
     if not text or not text.strip():
         return Markup("")
+    return _render(text)
+
+
+@functools.lru_cache(maxsize=512)
+def _render(text: str) -> Markup:
     html = _markdown.markdown(
         text,
         extensions=list(EXTENSIONS),

@@ -59,9 +59,9 @@ def test_a_plugin_question_type_is_validated_authored_answered_and_graded(
     # Without the plugin the package is refused, naming the type; with it, it is valid.
     from lms import plugins
 
-    _, problems = plugins.build_registry().load_package(tmp_path / "p")
+    _, problems = pkg.load_with(plugins.build_registry(), tmp_path / "p")
     assert any("yes_no" in p.message for p in problems)
-    loaded, problems = plugin_app.extensions["lms.registry"].load_package(tmp_path / "p")
+    loaded, problems = pkg.load_with(plugin_app.extensions["lms.registry"], tmp_path / "p")
     assert problems == []
     version = course_services.import_package(loaded).version
     db.session.commit()
