@@ -89,26 +89,25 @@ def results(
 def result_query(activities: Mapping[int, QuizSettings], enrolments: Any) -> Any:
     """The same results as `results` as one SQL statement with the columns of the
     activity-type contract (enrolment_id, activity_id, percent, state): `enrolments` may be
-    a list of ids or a selectable of ids, so a report can aggregate it in SQL."""
+    a list of ids or a selectable of ids, so a report can aggregate it in SQL. The window
+    functions that first/last need are only computed when a quiz uses them."""
+    by_method: dict[str, list[int]] = {}
+    for activity_id, settings in activities.items():
+        by_method.setdefault(settings.grading, []).append(activity_id)
     pct = (100.0 * QuizAttempt.score / QuizAttempt.max_score).label("pct")
+    columns: list[Any] = [QuizAttempt.enrolment_id, QuizAttempt.activity_id, pct]
+    ranks = {"first": QuizAttempt.number, "last": QuizAttempt.number.desc()}
+    for method, order in ranks.items():
+        if method in by_method:
+            columns.append(
+                func.row_number()
+                .over(
+                    partition_by=(QuizAttempt.enrolment_id, QuizAttempt.activity_id), order_by=order
+                )
+                .label(f"rank_{method}")
+            )
     ranked = (
-        select(
-            QuizAttempt.enrolment_id,
-            QuizAttempt.activity_id,
-            pct,
-            func.row_number()
-            .over(
-                partition_by=(QuizAttempt.enrolment_id, QuizAttempt.activity_id),
-                order_by=QuizAttempt.number,
-            )
-            .label("rank_first"),
-            func.row_number()
-            .over(
-                partition_by=(QuizAttempt.enrolment_id, QuizAttempt.activity_id),
-                order_by=QuizAttempt.number.desc(),
-            )
-            .label("rank_last"),
-        )
+        select(*columns)
         .where(
             QuizAttempt.status == AttemptStatus.SUBMITTED.value,
             QuizAttempt.score.is_not(None),
@@ -118,18 +117,21 @@ def result_query(activities: Mapping[int, QuizSettings], enrolments: Any) -> Any
         )
         .subquery()
     )
-    by_method: dict[str, list[int]] = {}
-    for activity_id, settings in activities.items():
-        by_method.setdefault(settings.grading, []).append(activity_id)
-    columns = {
+    aggregate = {
         "highest": func.max(ranked.c.pct),
         "average": func.avg(ranked.c.pct),
-        "first": func.max(case((ranked.c.rank_first == 1, ranked.c.pct))),
-        "last": func.max(case((ranked.c.rank_last == 1, ranked.c.pct))),
     }
-    percent = case(
-        *[(ranked.c.activity_id.in_(ids), columns[method]) for method, ids in by_method.items()],
-        else_=columns["highest"],
+    for method in ranks:
+        if method in by_method:
+            aggregate[method] = func.max(case((ranked.c[f"rank_{method}"] == 1, ranked.c.pct)))
+    others = [(m, ids) for m, ids in by_method.items() if m != "highest"]
+    percent = (
+        case(
+            *[(ranked.c.activity_id.in_(ids), aggregate[m]) for m, ids in others],
+            else_=aggregate["highest"],
+        )
+        if others
+        else aggregate["highest"]
     )
     return select(
         ranked.c.enrolment_id,
