@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := lms
 
-.PHONY: run test test-pg test-e2e lint translations extract-messages install clean bench
+.PHONY: serve run test test-pg test-e2e lint translations extract-messages install clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ run: translations
 	$(BIN)/lms demo
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
 	$(BIN)/lms run --host 127.0.0.1 --port $(PORT)
+
+# Production-like: gunicorn with gunicorn.conf.py (JSON access log); refuses an unmigrated database.
+serve: translations
+	$(BIN)/lms db upgrade
+	$(BIN)/gunicorn -c gunicorn.conf.py
 
 test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
