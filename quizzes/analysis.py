@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Float, Text, and_, case, cast, func, select
+from sqlalchemy import Float, Text, and_, case, cast, func, select, true
 
+from courses.grades import normalised_gain  # noqa: F401  (one definition, the engine's)
 from courses.models import Activity, Module
 from lms.extensions import db
 from quizzes.activity import QuizSettings
@@ -38,52 +39,18 @@ def _finished(activity_ids: Iterable[int], enrolment_ids: Iterable[int] | None) 
 def results(
     activities: Mapping[int, QuizSettings], enrolment_ids: Iterable[int] | None = None
 ) -> dict[tuple[int, int], float]:
-    """{(enrolment id, activity id): result percent} by each quiz's grading method.
-
-    One statement: the percentages with their first/last ranks (window functions),
-    grouped per enrolment and quiz.
-    """
+    """{(enrolment id, activity id): result percent} by each quiz's grading method, in one
+    statement (`result_query`)."""
     if not activities:
         return {}
-    pct = (100.0 * QuizAttempt.score / QuizAttempt.max_score).label("pct")
-    ranked = (
-        select(
-            QuizAttempt.enrolment_id,
-            QuizAttempt.activity_id,
-            pct,
-            func.row_number()
-            .over(
-                partition_by=(QuizAttempt.enrolment_id, QuizAttempt.activity_id),
-                order_by=QuizAttempt.number,
-            )
-            .label("rank_first"),
-            func.row_number()
-            .over(
-                partition_by=(QuizAttempt.enrolment_id, QuizAttempt.activity_id),
-                order_by=QuizAttempt.number.desc(),
-            )
-            .label("rank_last"),
+    enrolments = None if enrolment_ids is None else list(enrolment_ids)
+    return {
+        (enrolment_id, activity_id): float(percent)
+        for enrolment_id, activity_id, percent, _state in db.session.execute(
+            result_query(activities, enrolments)
         )
-        .where(_finished(activities, enrolment_ids))
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(
-            ranked.c.enrolment_id,
-            ranked.c.activity_id,
-            func.max(ranked.c.pct),
-            func.avg(ranked.c.pct),
-            func.max(case((ranked.c.rank_first == 1, ranked.c.pct))),
-            func.max(case((ranked.c.rank_last == 1, ranked.c.pct))),
-        ).group_by(ranked.c.enrolment_id, ranked.c.activity_id)
-    ).all()
-    out: dict[tuple[int, int], float] = {}
-    for enrolment_id, activity_id, highest, average, first, last in rows:
-        method = activities[activity_id].grading
-        value = {"highest": highest, "average": average, "first": first, "last": last}[method]
-        if value is not None:
-            out[(enrolment_id, activity_id)] = float(value)
-    return out
+        if percent is not None
+    }
 
 
 def result_query(activities: Mapping[int, QuizSettings], enrolments: Any) -> Any:
@@ -113,7 +80,7 @@ def result_query(activities: Mapping[int, QuizSettings], enrolments: Any) -> Any
             QuizAttempt.score.is_not(None),
             QuizAttempt.max_score > 0,
             QuizAttempt.activity_id.in_(list(activities)),
-            QuizAttempt.enrolment_id.in_(enrolments),
+            QuizAttempt.enrolment_id.in_(enrolments) if enrolments is not None else true(),
         )
         .subquery()
     )
@@ -139,13 +106,6 @@ def result_query(activities: Mapping[int, QuizSettings], enrolments: Any) -> Any
         cast(percent, Float).label("percent"),
         cast(None, Text).label("state"),
     ).group_by(ranked.c.enrolment_id, ranked.c.activity_id)
-
-
-def normalised_gain(pre: float | None, post: float | None) -> float | None:
-    """(post − pre) / (100 − pre), both percentages; None when it cannot be computed."""
-    if pre is None or post is None or pre >= 100:
-        return None
-    return (post - pre) / (100.0 - pre)
 
 
 @dataclass

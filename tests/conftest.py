@@ -320,3 +320,23 @@ def attach(db: Any) -> Callable[..., Any]:
         db.session.commit()
 
     return do
+
+
+@contextmanager
+def app_with_plugins(app: Flask, entry_points: list[Any]) -> Iterator[Flask]:
+    """A second app on the test database whose registry also holds `entry_points`."""
+    other = create_app(
+        {
+            **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "SERVER_NAME")},
+            "TESTING": True,
+            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "LMS_EXTRA_PLUGINS": list(entry_points),
+        }
+    )
+    other.test_client_class = Client
+    try:
+        yield other
+    finally:
+        with other.app_context():
+            _db.engine.dispose()

@@ -24,10 +24,9 @@ from sqlalchemy import select
 
 from courses import package as pkg
 from courses.models import Activity, ActivityCompletion, Module
-from lms import create_app
 from lms.certificates.models import Certificate
 from lms.extensions import db as _db
-from tests.conftest import PASSWORD, Client, course_package
+from tests.conftest import PASSWORD, app_with_plugins, course_package
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "external-tool"
 
@@ -45,20 +44,11 @@ def example_entry_points() -> list[EntryPoint]:
 @pytest.fixture
 def plugin_app(app):
     sys.path.insert(0, str(EXAMPLE))
-    other = create_app(
-        {
-            **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "SERVER_NAME")},
-            "TESTING": True,
-            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "LMS_EXTRA_PLUGINS": example_entry_points(),
-        }
-    )
-    other.test_client_class = Client
-    yield other
-    with other.app_context():
-        _db.engine.dispose()
-    sys.path.remove(str(EXAMPLE))
+    try:
+        with app_with_plugins(app, example_entry_points()) as other:
+            yield other
+    finally:
+        sys.path.remove(str(EXAMPLE))
 
 
 TOOL = {"tool_url": "https://simulasi.example.id/layanan", "pass_percent": 60}

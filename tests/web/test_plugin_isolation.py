@@ -18,7 +18,7 @@ from courses.models import Activity, CourseVersion, Module
 from lms import create_app
 from lms.extensions import db as _db
 from lms.plugins import PluginError
-from tests.conftest import PASSWORD, Client
+from tests.conftest import PASSWORD, app_with_plugins
 
 
 def _ep(name: str, cls: str) -> EntryPoint:
@@ -27,23 +27,13 @@ def _ep(name: str, cls: str) -> EntryPoint:
 
 @pytest.fixture
 def broken_app(app):
-    other = create_app(
-        {
-            **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "SERVER_NAME")},
-            "TESTING": True,
-            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "LMS_EXTRA_PLUGINS": [
-                _ep("exploding", "Exploding"),
-                _ep("bad_prepare", "BadPrepare"),
-                _ep("bad_grades", "BadGrades"),
-            ],
-        }
-    )
-    other.test_client_class = Client
-    yield other
-    with other.app_context():
-        _db.engine.dispose()
+    points = [
+        _ep("exploding", "Exploding"),
+        _ep("bad_prepare", "BadPrepare"),
+        _ep("bad_grades", "BadGrades"),
+    ]
+    with app_with_plugins(app, points) as other:
+        yield other
 
 
 def _login(client, user):
