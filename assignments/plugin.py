@@ -40,6 +40,20 @@ class AssignmentActivity(ActivityType):
     def validate_config(self, config: Mapping[str, Any]) -> list[ConfigProblem]:
         return validate_settings(config)
 
+    def check_package(
+        self, config: Mapping[str, Any], module: Any, course: Any
+    ) -> list[ConfigProblem]:
+        """Every practice the task names is in the shipped practice catalogue."""
+        from lms.practices.catalog import shipped_slugs, unknown_practice
+
+        known = shipped_slugs()
+        practices = config.get("practices") or ()
+        return [
+            ConfigProblem("practices", unknown_practice(slug, known), value=slug)
+            for slug in practices
+            if isinstance(slug, str) and slug not in known
+        ]
+
     def prepare(self, activity_ids: list[int], enrolment_id: int | None) -> dict[int, Any]:
         """The participant's latest submission per assignment, in one query."""
         from assignments import services

@@ -63,15 +63,22 @@ def _revision() -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _practices(slugs: tuple[str, ...]) -> list[Any]:
+def _practices(slugs: tuple[str, ...]) -> tuple[list[Any], list[str]]:
+    """The published practices the task names, in its order, and the names not found
+    (shown to the reader, never dropped silently)."""
     if not slugs:
-        return []
-    from lms.practices.models import Practice
+        return [], []
+    from lms.practices.models import Practice, PracticeStatus
 
     found = {
-        p.slug: p for p in db.session.scalars(select(Practice).where(Practice.slug.in_(slugs)))
+        p.slug: p
+        for p in db.session.scalars(
+            select(Practice).where(
+                Practice.slug.in_(slugs), Practice.status == PracticeStatus.PUBLISHED.value
+            )
+        )
     }
-    return [found[s] for s in slugs if s in found]
+    return [found[s] for s in slugs if s in found], [s for s in slugs if s not in found]
 
 
 # --------------------------------------------------------------------------- participant
@@ -110,6 +117,7 @@ def _assignment_page(
             can_edit = True
         except services.AssignmentError as error:
             blocked = str(error)
+    practices, missing_practices = _practices(ctx.settings.practices)
     return render_template(
         "assignments/assignment.html",
         cohort=cohort,
@@ -119,7 +127,8 @@ def _assignment_page(
         ctx=ctx,
         settings=ctx.settings,
         brief=render_markdown(ctx.settings.brief),
-        practices=_practices(ctx.settings.practices),
+        practices=practices,
+        missing_practices=missing_practices,
         submissions=list(reversed(submissions)),
         reviews=reviews,
         files=files,

@@ -55,10 +55,13 @@ class ActivityState(enum.StrEnum):
 
 @dataclass(frozen=True)
 class ConfigProblem:
-    """A problem with one setting (`key` None when it concerns the settings as a whole)."""
+    """A problem with one setting (`key` None when it concerns the settings as a whole);
+    `value`, when given, is the string in that setting the problem is about, so that a
+    package problem points at the line where it is written."""
 
     key: str | None
     message: str
+    value: str | None = None
 
 
 @dataclass(frozen=True)

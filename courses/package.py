@@ -1221,6 +1221,9 @@ def _report_config_problems(doc: _Doc, table: str, found: list[Any], one: str, w
         message = str(getattr(problem, "message", problem))
         if key is not None:
             where = doc.config_line(str(key), table)
+            value = getattr(problem, "value", None)
+            if isinstance(value, str):
+                where = doc.value_line(value, str(key), table) or where
             doc.add(f"{one}{_name(str(key), table)!r}: {message}", where)
         else:
             doc.add(f"{whole} of {table}: {message}", doc.table_line(table))

@@ -15,9 +15,8 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.practices import services
+from lms.practices.catalog import DATA_FILE
 from lms.practices.models import Practice
-
-DATA_FILE = Path(__file__).resolve().parent / "data" / "practices.toml"
 
 
 class SeedError(ValueError):

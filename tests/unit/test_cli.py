@@ -147,6 +147,25 @@ def _tree(root: Path) -> dict[str, bytes]:
 SHIPPED = Path(__file__).resolve().parents[2] / "courses" / "packages" / "spbe-dasar"
 
 
+def test_courses_validate_reports_an_unknown_practice_at_its_line(app, tmp_path):
+    import shutil
+
+    copy = tmp_path / "spbe-dasar"
+    shutil.copytree(SHIPPED, copy)
+    module = copy / "09-studi-tiru-praktik-baik" / "module.toml"
+    text = module.read_text(encoding="utf-8")
+    assert '  "command-center-sumedang",\n' in text
+    module.write_text(text.replace('"command-center-sumedang"', '"sumedang-command-center"'))
+    line = text.splitlines().index('  "command-center-sumedang",') + 1
+    result = _run(app, "courses", "validate", str(copy))
+    assert result.exit_code == 1
+    assert (
+        f"{module}:{line}: setting 'activities[5].practices': no practice "
+        "'sumedang-command-center' in the practice catalogue" in result.output
+    )
+    assert "did you mean 'command-center-sumedang'?" in result.output
+
+
 def test_courses_import_export_round_trips_byte_for_byte(app, db, tmp_path):
     first = _run(app, "courses", "import", "spbe-dasar")
     assert first.exit_code == 0, first.output

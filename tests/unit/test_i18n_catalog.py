@@ -14,6 +14,7 @@ METHODS = [
     ("lms/**.py", "python"),
     ("courses/**.py", "python"),
     ("quizzes/**.py", "python"),
+    ("assignments/**.py", "python"),
     ("templates/**.html", "jinja2"),
 ]
 

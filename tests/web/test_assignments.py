@@ -336,12 +336,16 @@ def test_passed_work_can_be_proposed_as_a_practice_that_records_its_origin(
     db, client, login, setup, make_user
 ):
     from lms.practices.models import Practice
+    from lms.practices.seed import seed_practices
 
-    origin = Practice(slug="sumedang-command-center", title="Command Center", region_code="32.11")
-    db.session.add(origin)
+    seed_practices()  # the shipped catalogue, as `lms practices seed` loads it
     db.session.commit()
-    participant, mentor, _, activity, base = setup(practices=["sumedang-command-center"])
+    shipped = db.session.scalar(select(func.count(Practice.id)))
+    origin = db.session.scalar(select(Practice).where(Practice.slug == "command-center-sumedang"))
+    participant, mentor, _, activity, base = setup(practices=["command-center-sumedang"])
     login(participant)
+    page = client.get(base).get_data(as_text=True)
+    assert f'href="/practices/{origin.slug}"' in page and "missing-practices" not in page
     _submit(client, base, "Kami meniru command center dengan dasbor sederhana.")
     client.post_form("/logout")
     login(mentor)
@@ -353,22 +357,33 @@ def test_passed_work_can_be_proposed_as_a_practice_that_records_its_origin(
     page = client.get(base).get_data(as_text=True)
     assert 'data-testid="propose"' in page
     url = f"{base}/submissions/{submission_id}/propose"
-    form = {"title": "Dasbor Kabupaten", "summary": "Adaptasi", "origin": "sumedang-command-center"}
+    form = {"title": "Dasbor Kabupaten", "summary": "Adaptasi", "origin": "command-center-sumedang"}
     client.post_form(url, form)  # no consent: nothing happens
-    assert db.session.scalar(select(func.count(Practice.id))) == 1
+    assert db.session.scalar(select(func.count(Practice.id))) == shipped
     response = client.post_form(url, {**form, "consent": "yes"})
     assert response.status_code == 302
-    proposed = db.session.scalar(select(Practice).where(Practice.slug != origin.slug))
+    proposed = db.session.scalar(select(Practice).where(Practice.status == "proposed"))
     assert proposed.status == "proposed"
     assert proposed.derived_from_id == origin.id and proposed.source_submission_id == submission_id
     assert proposed.region_code == "32.11" and proposed.created_by_id == participant.id
     assert client.post_form(url, {**form, "consent": "yes"}).status_code == 302
-    assert db.session.scalar(select(func.count(Practice.id))) == 2  # not twice
+    assert db.session.scalar(select(func.count(Practice.id))) == shipped + 1  # not twice
     client.post_form("/logout")
     login(make_user("admin"))
     client.post_form(f"/practices/{proposed.slug}/status", {"status": "published"})
     page = client.get(f"/practices/{origin.slug}").get_data(as_text=True)
     assert "Dasbor Kabupaten" in page  # the original lists who adapted it since
+
+
+def test_a_practice_the_task_names_but_the_catalog_lacks_is_shown_not_dropped(
+    db, client, login, setup
+):
+    participant, _, _, _, base = setup(practices=["command-center-sumedang", "tidak-ada"])
+    login(participant)
+    page = client.get(base).get_data(as_text=True)
+    notice = re.search(r'data-testid="missing-practices">([^<]*)<', page)
+    assert notice is not None
+    assert "command-center-sumedang" in notice.group(1) and "tidak-ada" in notice.group(1)
 
 
 def test_a_cohort_gets_its_own_assignment_times(db, client, login, setup, make_user):

@@ -3,6 +3,7 @@ unlock rules, versions, Markdown safety and packages as zip files."""
 
 from __future__ import annotations
 
+import html
 import io
 import zipfile
 from datetime import date, timedelta
@@ -288,6 +289,51 @@ def test_a_bad_package_zip_lists_every_problem_and_imports_nothing(
     assert response.status_code == 422
     assert "01-sesi/module.toml" in page and "duration_minutes" in page
     assert db.session.scalar(select(func.count(CourseVersion.id))) == 0
+
+
+def test_a_package_naming_an_unknown_practice_is_refused_with_the_cli_message(
+    app, db, client, login, make_user, tmp_path
+):
+    from lms import plugins
+
+    login(make_user("admin"))
+    rubric = [{"criterion": "Adaptasi", "levels": ["Kurang", "Baik"], "points": [0, 2]}]
+    settings = {"brief": "Tiru praktik.", "rubric": rubric}
+    bad = course_package(
+        slug="tiru",
+        modules=1,
+        activities=(
+            ("tugas", "assignment", {**settings, "practices": ["sumedang-command-center"]}),
+        ),
+    )
+    folder = tmp_path / "tiru"
+    pkg.dump_package(bad, folder)
+    with app.app_context():
+        _, problems = plugins.registry().load_package(folder)
+    assert [str(p) for p in problems] == [
+        "01-sesi/module.toml:22: setting 'activities[0].practices': no practice "
+        "'sumedang-command-center' in the practice catalogue "
+        "(lms/practices/data/practices.toml); did you mean 'command-center-sumedang'?"
+    ]
+    response = client.post_form(
+        "/admin/courses/import",
+        {"archive": (io.BytesIO(make_zip(folder, prefix="tiru")), "tiru.zip")},
+    )
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert "01-sesi/module.toml" in page and problems[0].message in page
+    assert db.session.scalar(select(func.count(CourseVersion.id))) == 0
+    good = course_package(
+        slug="tiru",
+        modules=1,
+        activities=(
+            ("tugas", "assignment", {**settings, "practices": ["command-center-sumedang"]}),
+        ),
+    )
+    response = client.post_form(
+        "/admin/courses/import", {"archive": (io.BytesIO(_zip_of(good, tmp_path / "ok")), "t.zip")}
+    )
+    assert response.status_code == 302
 
 
 def test_a_zip_slip_archive_is_refused(db, client, login, make_user):
