@@ -178,14 +178,58 @@ def test_shipped_package_loads_without_problems():
         assert len(tugas["rubric"]) >= 3, module.slug
         for row in tugas["rubric"]:
             assert len(row["levels"]) == 4 and row["points"] == sorted(set(row["points"]))
-        # A bank of at least 12 questions of several types; pre- and post-tests draw 8.
+        # A bank of at least 12 questions of several types (the forms: see below).
         assert len(module.questions) >= 12, module.slug
         assert len({q.type for q in module.questions}) >= 4, module.slug
-        for activity in module.activities:
-            if dict(activity.settings).get("kind") in ("pre", "post"):
-                assert dict(activity.settings)["draw"] >= 8, module.slug
     covered = {n for module in course.modules for n in module.indicators}
     assert covered == set(range(1, 48))
+
+
+def _quiz_questions(module, kind):
+    for activity in module.activities:
+        settings = activity.settings_dict()
+        if activity.type == "quiz" and settings.get("kind") == kind:
+            return list(settings["questions"])
+    raise AssertionError(f"{module.slug} has no {kind} quiz")
+
+
+def test_shipped_pre_and_post_tests_are_parallel_forms_of_one_blueprint():
+    """Tes Awal and Tes Akhir are two forms built from one blueprint: one item per session
+    objective in each, tagged with its objective, each pair at the same cognitive level
+    (ranah) and of the same worth; no item is in both forms, and the practice quiz uses
+    none of them, so a gain is not inflated by items seen before the Tes Akhir."""
+    course, _ = load_package(SHIPPED)
+    assert course is not None
+    for module in course.modules:
+        if not any(a.settings_dict().get("kind") == "pre" for a in module.activities):
+            continue
+        bank = {q.key: q for q in module.questions}
+        pre, post = _quiz_questions(module, "pre"), _quiz_questions(module, "post")
+        practice = _quiz_questions(module, "practice")
+        assert not set(pre) & set(post), module.slug
+        assert not (set(pre) | set(post)) & set(practice), module.slug
+        objectives = range(1, len(module.objectives) + 1)
+
+        def by_objective(keys, form):
+            found = {}
+            for key in keys:
+                tags = bank[key].tags
+                assert form in tags, (module.slug, key)
+                [objective] = [t for t in tags if t.startswith("tujuan-")]
+                [level] = [t for t in tags if t.startswith("ranah-")]
+                assert objective not in found, (module.slug, key, "objective tested twice")
+                found[objective] = bank[key], level
+            return found
+
+        first, second = by_objective(pre, "tes-awal"), by_objective(post, "tes-akhir")
+        assert set(first) == set(second) == {f"tujuan-{n}" for n in objectives}, module.slug
+        for objective, (item, level) in first.items():
+            other, other_level = second[objective]
+            assert level == other_level, (module.slug, item.key, other.key)
+            assert item.points == other.points, (module.slug, item.key, other.key)
+        for key in practice:
+            assert "latihan" in bank[key].tags, (module.slug, key)
+            assert not {"tes-awal", "tes-akhir"} & set(bank[key].tags), (module.slug, key)
 
 
 def test_shipped_package_is_in_export_format(tmp_path):
