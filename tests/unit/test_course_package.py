@@ -185,6 +185,24 @@ def test_shipped_package_loads_without_problems():
     assert covered == set(range(1, 48))
 
 
+def test_shipped_sessions_3_to_9_each_attach_a_catalogue_practice_and_a_peer_slot():
+    from lms.practices.catalog import shipped_slugs
+
+    course, _ = load_package(SHIPPED)
+    assert course is not None
+    for module in course.modules:
+        assert any(
+            item.split(":")[1].strip() == "Daerah mitra" for item in module.meeting.agenda
+        ), module.slug
+        number = int(module.slug[:2])
+        if not 3 <= number <= 9 and "studi-tiru" not in module.slug:
+            continue
+        tugas = [a.settings_dict() for a in module.activities if a.type == "assignment"]
+        practices = [slug for settings in tugas for slug in settings.get("practices", ())]
+        assert practices, module.slug
+        assert set(practices) <= shipped_slugs(), module.slug
+
+
 def _quiz_questions(module, kind):
     for activity in module.activities:
         settings = activity.settings_dict()
