@@ -124,6 +124,8 @@ class Module(db.Model):
     duration_minutes: Mapped[int]
     indicators: Mapped[list[int]] = mapped_column(JSON, default=list)
     material: Mapped[str] = mapped_column(Text, default="")
+    mentor_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """Markdown for the cohort's mentors, coordinators and admins only (mentor.md)."""
     unlock_on: Mapped[date | None]
     unlock_after: Mapped[list[str]] = mapped_column(JSON, default=list)
     """Slugs of earlier modules that must be complete before this one opens."""

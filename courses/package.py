@@ -8,6 +8,8 @@ A package is a folder::
                              [unlock], [meeting], [[activities]]
     <module>/material.md     the reading material (UTF-8 Markdown, at most 200 KB)
     <module>/questions.toml  optional: the module's question bank, [[questions]]
+    <module>/mentor.md       optional: notes for the cohort's mentors, coordinators and
+                             admins only (UTF-8 Markdown, at most 200 KB, not empty)
 
 course.toml: `format` = 1; `slug` lowercase ASCII letters, digits and single hyphens;
 `title`; `version` like "1.0.0"; `language` "id" or "en"; `modules` the module folder
@@ -160,6 +162,7 @@ COURSE_FILE = "course.toml"
 MODULE_FILE = "module.toml"
 MATERIAL_FILE = "material.md"
 QUESTIONS_FILE = "questions.toml"
+MENTOR_FILE = "mentor.md"
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
@@ -411,6 +414,9 @@ class ModulePackage:
     unlock: UnlockRule | None
     activities: tuple[ActivityPackage, ...]
     questions: tuple[QuestionPackage, ...] = ()
+    mentor_notes: str = ""
+    """mentor.md: what the session's mentors need and participants never see (expected
+    outputs, common misconceptions, model answers, feedback on drafts); "" when absent."""
 
 
 @dataclass(frozen=True)
@@ -979,6 +985,11 @@ def _load_module(
     before = len(problems)
     loaded = _read_toml(root, f"{name}/{MODULE_FILE}", refused, problems)
     material = _read_material(root, f"{name}/{MATERIAL_FILE}", refused, problems)
+    mentor_notes = ""
+    mentor_rel = f"{name}/{MENTOR_FILE}"
+    if mentor_rel not in refused and os.path.lexists(root / mentor_rel):
+        notes = _read_material(root, mentor_rel, refused, problems, "mentor notes")
+        mentor_notes = notes or ""
     questions = _load_questions(root, name, refused, problems, question_types, owners)
     if loaded is None:
         return None
@@ -1012,6 +1023,7 @@ def _load_module(
         unlock=unlock,
         activities=activities,
         questions=questions,
+        mentor_notes=mentor_notes,
     )
     return module, doc
 
@@ -1836,7 +1848,9 @@ def _toml_error(exc: tomllib.TOMLDecodeError, text: str) -> tuple[int | None, st
     return line, f"TOML syntax error: {message}"
 
 
-def _read_material(root: Path, rel: str, refused: set[str], problems: list[Problem]) -> str | None:
+def _read_material(
+    root: Path, rel: str, refused: set[str], problems: list[Problem], what: str = "material"
+) -> str | None:
     data = _read_file(root, rel, refused, problems)
     if data is None:
         return None
@@ -1846,7 +1860,7 @@ def _read_material(root: Path, rel: str, refused: set[str], problems: list[Probl
             Problem(
                 rel,
                 None,
-                f"material is {len(data)} bytes; at most 200 KB ({MAX_MATERIAL_BYTES} bytes) "
+                f"{what} is {len(data)} bytes; at most 200 KB ({MAX_MATERIAL_BYTES} bytes) "
                 "allowed: split the module",
             )
         )
@@ -1854,7 +1868,7 @@ def _read_material(root: Path, rel: str, refused: set[str], problems: list[Probl
     if text is None:
         return None
     if not text.strip():
-        problems.append(Problem(rel, None, "material is empty"))
+        problems.append(Problem(rel, None, f"{what} is empty"))
         return None
     return None if too_big else text
 
@@ -1894,6 +1908,8 @@ def dump_package(course: CoursePackage, dest: Path) -> None:
         files[f"{module.slug}/{MATERIAL_FILE}"] = module.material
         if module.questions:
             files[f"{module.slug}/{QUESTIONS_FILE}"] = _questions_toml(module)
+        if module.mentor_notes:
+            files[f"{module.slug}/{MENTOR_FILE}"] = module.mentor_notes
     dest = Path(dest)
     if dest.is_symlink() or (dest.exists() and (not dest.is_dir() or any(dest.iterdir()))):
         raise FileExistsError(f"{dest} must be a new or empty folder")
@@ -2132,6 +2148,9 @@ def content_hash(course: CoursePackage) -> str:
         # Left out when empty, so that packages from before question banks keep their hash.
         if not module["questions"]:
             del module["questions"]
+        # Likewise for packages from before mentor notes.
+        if not module["mentor_notes"]:
+            del module["mentor_notes"]
     canonical = json.dumps(
         {"format": FORMAT_VERSION, "course": fields},
         sort_keys=True,

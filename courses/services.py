@@ -214,6 +214,7 @@ def _module_package(
         indicators=tuple(module.indicators),
         meeting=meeting,
         material=module.material,
+        mentor_notes=module.mentor_notes,
         unlock=unlock,
         activities=tuple(
             pkg.ActivityPackage(
@@ -301,6 +302,7 @@ def _write_modules(version: CourseVersion, modules: Iterable[pkg.ModulePackage])
             duration_minutes=source.duration_minutes,
             indicators=list(source.indicators),
             material=source.material,
+            mentor_notes=source.mentor_notes,
             unlock_on=source.unlock.on if source.unlock else None,
             unlock_after=list(source.unlock.after) if source.unlock else [],
             meeting_minutes=source.meeting.duration_minutes if source.meeting else None,

@@ -315,6 +315,23 @@ def notes(cohort_id: int, meeting_id: int) -> str | WerkzeugResponse:
     ), form_status(form)
 
 
+@bp.get("/cohorts/<int:cohort_id>/modules/<int:module_id>/mentor-notes")
+@login_required
+def mentor_notes(cohort_id: int, module_id: int) -> str:
+    """A session's mentor notes: the cohort's mentors, its region's coordinator and admins
+    only (participants get 403, like every staff page of a cohort)."""
+    cohort = policy.get_cohort_or_abort(cohort_id)
+    module = db.session.get(Module, module_id)
+    if module is None or module.version_id != cohort.course_version_id:
+        abort(404)
+    return render_template(
+        "meetings/mentor_notes.html",
+        cohort=cohort,
+        module=module,
+        notes=render_markdown(module.mentor_notes) if module.mentor_notes else None,
+    )
+
+
 # --------------------------------------------------------------------------- calendars
 
 

@@ -161,6 +161,7 @@ def test_shipped_package_loads_without_problems():
     for module in course.modules:
         assert module.objectives, module.slug
         assert len(module.material.split()) > 500, module.slug
+        assert "Refleksi" in module.mentor_notes, module.slug  # model answers for mentors
         assert module.meeting is not None and module.meeting.agenda, module.slug
         assert module.unlock is None, module.slug
         assert [(a.key, a.type) for a in module.activities] == [
@@ -2672,7 +2673,7 @@ def test_content_hash_of_a_package_without_questions_is_as_before(package):
     fields = dataclasses.asdict(course)
     del fields["grading"], fields["at_risk"]  # left out when absent too
     for module in fields["modules"]:
-        del module["questions"]
+        del module["questions"], module["mentor_notes"]  # neither changes an old hash
     canonical = json.dumps(
         {"format": 1, "course": fields}, sort_keys=True, separators=(",", ":"), ensure_ascii=True
     )
@@ -2966,7 +2967,7 @@ def test_content_hash_without_the_tables_is_as_before(package):
     fields = dataclasses.asdict(course)
     del fields["grading"], fields["at_risk"]
     for module in fields["modules"]:
-        del module["questions"]
+        del module["questions"], module["mentor_notes"]
     canonical = json.dumps(
         {"format": 1, "course": fields}, sort_keys=True, separators=(",", ":"), ensure_ascii=True
     )
@@ -3297,3 +3298,29 @@ def test_a_symlinked_package_root_is_fine(tmp_path, package):
     os.symlink(package, tmp_path / "link", target_is_directory=True)
     course, problems = load_package(tmp_path / "link")
     assert problems == [] and course is not None
+
+
+# ------------------------------------------------------------------ mentor notes
+
+
+def test_mentor_notes_load_round_trip_and_change_the_hash(package, tmp_path):
+    before, _ = load(package)
+    (package / "01-alpha" / "mentor.md").write_text("## Untuk mentor\n\nJawaban model.\n")
+    course, problems = load(package)
+    assert problems == [] and course is not None
+    assert course.modules[0].mentor_notes == "## Untuk mentor\n\nJawaban model.\n"
+    assert course.modules[1].mentor_notes == ""
+    assert content_hash(course) != content_hash(before)
+    dump_package(course, tmp_path / "out")
+    assert tree(tmp_path / "out")["01-alpha/mentor.md"] == tree(package)["01-alpha/mentor.md"]
+    again, _ = load(tmp_path / "out")
+    assert again == course
+
+
+def test_empty_or_broken_mentor_notes_are_reported(package):
+    (package / "01-alpha" / "mentor.md").write_text("  \n")
+    (package / "02-beta" / "mentor.md").write_bytes(b"ok\n\xff")
+    course, problems = load(package)
+    assert course is None
+    assert matching(problems, "01-alpha/mentor.md", "mentor notes is empty")
+    assert matching(problems, "02-beta/mentor.md", "not valid UTF-8").line == 2

@@ -59,6 +59,8 @@ PAGES = {
     "/cohorts/{x}/meetings/{meeting}/edit": [302, 403, 403, 403, 403, 200, 403, 200],
     "/cohorts/{x}/meetings/{meeting}/attendance": [302, 403, 403, 200, 403, 403, 403, 200],
     "/cohorts/{x}/meetings/{meeting}/notes": [302, 403, 403, 200, 403, 403, 403, 200],
+    # mentor notes: never a participant, not even the cohort's own
+    "/cohorts/{x}/modules/{module}/mentor-notes": [302, 403, 403, 200, 403, 200, 403, 200],
     "/account/calendar": [302, 200, 200, 200, 200, 200, 200, 200],
     "/learn/{x}/quizzes/{quiz}": [302, 200, 403, 200, 403, 200, 403, 200],
     "/learn/{x}/attempts/{attempt}": [302, 200, 403, 302, 403, 302, 403, 302],
