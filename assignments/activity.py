@@ -24,6 +24,9 @@ rubric             [[activities.rubric]] tables: criterion (text), levels (descr
 points             plain points (a mentor gives 0 to this many)
 pass_percent       0-100 (default 60)
 blind              true: mentors do not see names until grades are released
+for_coordinator    true: the region's coordination team receives the work (the cohort's
+                   coordinator, mentors and admins can download every participant's latest
+                   submission as one zip), as for the capstone Rencana Aksi SPBE
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ _KNOWN = {
     "points",
     "pass_percent",
     "blind",
+    "for_coordinator",
 }
 
 
@@ -104,6 +108,7 @@ class AssignmentSettings:
     points: float
     pass_percent: int
     blind: bool
+    for_coordinator: bool = False
 
     @property
     def max_points(self) -> float:
@@ -146,6 +151,7 @@ class AssignmentSettings:
             points=float(config.get("points", 0)),
             pass_percent=int(config.get("pass_percent", 60)),
             blind=bool(config.get("blind", False)),
+            for_coordinator=bool(config.get("for_coordinator", False)),
         )
 
 
@@ -214,8 +220,9 @@ def validate_settings(config: Mapping[str, Any]) -> list[ConfigProblem]:
         add("late_policy", _l("Late work is either accepted (accept) or penalised (penalty)."))
     if (policy == "penalty") != ("penalty_per_day" in config):
         add("penalty_per_day", _l("A penalty per day goes with late_policy = penalty."))
-    if "blind" in config and not isinstance(config["blind"], bool):
-        add("blind", _l("Write true or false."))
+    for key in ("blind", "for_coordinator"):
+        if key in config and not isinstance(config[key], bool):
+            add(key, _l("Write true or false."))
     rubric, points = config.get("rubric"), config.get("points")
     if (rubric is None) == (points is None):
         add(None, _l("Give either a rubric or plain points, not both."))

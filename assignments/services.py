@@ -30,6 +30,7 @@ from assignments.models import (
 )
 from courses import services as course_services
 from courses.models import Activity, Module
+from lms.auth.models import User
 from lms.cohorts.models import Cohort, Enrolment, cohort_mentor
 from lms.errors import DomainError
 from lms.extensions import db
@@ -392,6 +393,36 @@ def latest_submissions_query(cohort_ids: Any = None) -> Any:
             Enrolment.cohort_id.in_(cohort_ids)
         )
     return stmt.group_by(Submission.activity_id, Submission.enrolment_id).subquery()
+
+
+@dataclass(frozen=True)
+class HandedIn:
+    """A participant's latest submission of one assignment, with its files."""
+
+    participant: str
+    nip: str | None
+    submission: Submission
+    files: list[SubmissionFile]
+
+
+def latest_of_cohort(cohort_id: int, activity_id: int) -> list[HandedIn]:
+    """Every enrolled participant's latest submission of the assignment, by name, in three
+    queries whatever the cohort's size."""
+    latest = (
+        select(func.max(Submission.id))
+        .join(Enrolment, Enrolment.id == Submission.enrolment_id)
+        .where(Enrolment.cohort_id == cohort_id, Submission.activity_id == activity_id)
+        .group_by(Submission.enrolment_id)
+    )
+    rows = db.session.execute(
+        select(Submission, User.name, User.nip)
+        .join(Enrolment, Enrolment.id == Submission.enrolment_id)
+        .join(User, User.id == Enrolment.user_id)
+        .where(Submission.id.in_(latest))
+        .order_by(User.name, Submission.id)
+    ).all()
+    files = files_of_submissions(row[0].id for row in rows)
+    return [HandedIn(name, nip, sub, files.get(sub.id, [])) for sub, name, nip in rows]
 
 
 def queue(

@@ -308,6 +308,45 @@ def download(file_id: int) -> Response:
     return response
 
 
+@bp.get("/cohorts/<int:cohort_id>/assignments/<int:activity_id>/work.zip")
+@login_required
+def work_zip(cohort_id: int, activity_id: int) -> Response:
+    """Every participant's latest submission of an assignment meant for the region's
+    coordination team (`for_coordinator`), as one zip: the cohort's mentors, its region's
+    coordinator and admins."""
+    import io
+    import re
+    import zipfile
+
+    cohort = policy.get_cohort_or_abort(cohort_id)
+    activity, module = _assignment_in(cohort, activity_id)
+    if not services.settings_of(activity).for_coordinator:
+        abort(404)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in services.latest_of_cohort(cohort.id, activity.id):
+            name = re.sub(r"[^A-Za-z0-9]+", "-", item.participant).strip("-") or "peserta"
+            folder = f"{item.nip or item.submission.enrolment_id}-{name}"
+            text = f"# {activity.title}\n\n{item.participant}\n\n{item.submission.text}\n"
+            archive.writestr(f"{folder}/teks.md", text)
+            for number, row in enumerate(item.files, start=1):
+                try:
+                    path = storage.path_of(services.FILES, row.stored_name)
+                except FileNotFoundError:
+                    continue
+                if path.is_file():
+                    original = re.sub(r"[^A-Za-z0-9._-]+", "_", row.original_name)
+                    archive.write(path, f"{folder}/{number:02d}-{original}")
+    response = send_file(
+        io.BytesIO(buffer.getvalue()),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"{module.slug}-{activity.key}-{cohort.id}.zip",
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 # --------------------------------------------------------------------------- mentors
 
 

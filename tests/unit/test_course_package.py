@@ -171,11 +171,11 @@ def test_shipped_package_loads_without_problems():
             ("latihan", "quiz"),
             ("post-test", "quiz"),
             ("tugas", "assignment"),
-        ], module.slug
+        ] + ([("rencana-aksi", "assignment")] if module is course.modules[-1] else []), module.slug
         kinds = [dict(a.settings).get("kind") for a in module.activities if a.type == "quiz"]
         assert kinds == ["pre", "practice", "post"], module.slug
         # A practical assignment graded with a rubric of at least 3 criteria, 4 levels each.
-        tugas = module.activities[-1].settings_dict()
+        tugas = next(a for a in module.activities if a.key == "tugas").settings_dict()
         assert len(tugas["rubric"]) >= 3, module.slug
         for row in tugas["rubric"]:
             assert len(row["levels"]) == 4 and row["points"] == sorted(set(row["points"]))
@@ -184,6 +184,9 @@ def test_shipped_package_loads_without_problems():
         assert len({q.type for q in module.questions}) >= 4, module.slug
     covered = {n for module in course.modules for n in module.indicators}
     assert covered == set(range(1, 48))
+    # The course ends with the capstone action plan, which the region's coordinator receives.
+    capstone = course.modules[-1].activities[-1].settings_dict()
+    assert capstone["for_coordinator"] is True and len(capstone["rubric"]) >= 4
 
 
 def test_shipped_sessions_3_to_9_each_attach_a_catalogue_practice_and_a_peer_slot():

@@ -102,6 +102,7 @@ PAGES = {
     "/grading/": [302, 403, 403, 200, 200, 403, 403, 200],
     "/grading/submissions/{submission}": [302, 403, 403, 200, 403, 403, 403, 200],
     "/cohorts/{x}/assignments": [302, 403, 403, 200, 403, 200, 403, 200],
+    "/cohorts/{x}/assignments/{task}/work.zip": [302, 403, 403, 200, 403, 200, 403, 200],
     "/cohorts/{x}/maturity": [302, 403, 403, 200, 403, 200, 403, 200],
     "/cohorts/{x}/maturity/baseline": [302, 403, 403, 200, 403, 200, 403, 200],
     "/cohorts/{x}/maturity/follow_up": [302, 403, 403, 200, 403, 200, 403, 200],
@@ -183,7 +184,7 @@ def cast(db, make_user, make_cohort, make_course, attach):
             ("bacaan", "reading"),
             ("pertemuan", "meeting"),
             ("kuis", "quiz", quiz),
-            ("tugas", "assignment", {"brief": "Tugas", "points": 10}),
+            ("tugas", "assignment", {"brief": "Tugas", "points": 10, "for_coordinator": True}),
         ),
         questions={1: [{"key": "q1", "type": "true_false", "config": {"answer": True}}]},
     )

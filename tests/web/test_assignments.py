@@ -438,3 +438,49 @@ def test_grades_are_released_in_bulk_per_assignment(
     released = db.session.scalars(select(Review.released).order_by(Review.submission_id)).all()
     assert released == [True, True]  # the ungraded third has no review to release
     assert db.session.scalar(select(func.count(ActivityCompletion.id))) == 2
+
+
+def test_the_regions_coordinator_downloads_every_participants_latest_plan(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    import zipfile
+
+    first, second = make_user("participant"), make_user("participant")
+    mentor = make_user("mentor")
+    cohort = make_cohort("32.11", mentors=[mentor], participants=[first, second])
+    config = {"brief": "Rencana aksi.", "rubric": RUBRIC, "for_coordinator": True}
+    attach(cohort, make_course(modules=1, activities=(("rencana-aksi", "assignment", config),)))
+    activity = db.session.scalar(select(Activity).where(Activity.type == "assignment"))
+    base = f"/learn/{cohort.id}/assignments/{activity.id}"
+    login(first)
+    _submit(client, base, "Rencana pertama.", files=[(io.BytesIO(PDF), "rencana.pdf")])
+    client.post_form("/logout")
+    login(second)
+    _submit(client, base, "Rencana kedua.")
+    client.post_form("/logout")
+
+    url = f"/cohorts/{cohort.id}/assignments/{activity.id}/work.zip"
+    login(make_user("coordinator", region="32.11"))
+    assert 'data-testid="work-zip"' in client.get(f"/cohorts/{cohort.id}/assignments").get_data(
+        as_text=True
+    )
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    names = archive.namelist()
+    texts = [archive.read(n).decode() for n in names if n.endswith("teks.md")]
+    assert sorted("pertama" in t for t in texts) == [False, True] and len(texts) == 2
+    assert any(n.endswith("-rencana.pdf") and archive.read(n) == PDF for n in names)
+    client.post_form("/logout")
+
+    for outsider in (first, make_user("coordinator", region="35.10")):
+        login(outsider)
+        assert client.get(url).status_code == 403
+        client.post_form("/logout")
+
+
+def test_work_meant_only_for_mentors_is_not_offered_as_a_zip(db, client, login, setup, make_user):
+    _, _, cohort, activity, _ = setup()
+    login(make_user("coordinator", region="32.11"))
+    assert client.get(f"/cohorts/{cohort.id}/assignments/{activity.id}/work.zip").status_code == 404
