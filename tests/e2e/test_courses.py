@@ -22,7 +22,7 @@ from tests.e2e.conftest import url_ending
 # their category (class), and the data they carry (labels, counts), are.
 COURSE_SLUG = "spbe-dasar"
 COURSE_TITLE = "Dasar-Dasar SPBE"
-COURSE_LABEL = "2.0.0"
+COURSE_LABEL = "1.0.0"
 MODULE_TITLE = "Pengantar SPBE"
 MATERIAL = (
     "## Judul\n\n"

@@ -152,7 +152,7 @@ def test_courses_validate_reports_an_unknown_practice_at_its_line(app, tmp_path)
 
     copy = tmp_path / "spbe-dasar"
     shutil.copytree(SHIPPED, copy)
-    module = copy / "09-studi-tiru-praktik-baik" / "module.toml"
+    module = copy / "11-studi-tiru-praktik-baik" / "module.toml"
     text = module.read_text(encoding="utf-8")
     assert '  "command-center-sumedang",\n' in text
     module.write_text(text.replace('"command-center-sumedang"', '"sumedang-command-center"'))
@@ -224,6 +224,8 @@ def test_demo_puts_the_cohorts_on_the_spbe_course_with_a_schedule(app, db):
     assert _run(app, "demo").exit_code == 0
     versions = set(db.session.scalars(select(Cohort.course_version_id)))
     assert len(versions) == 1 and None not in versions
-    assert db.session.scalar(select(func.count(Meeting.id))) == 3 * 9
+    assert (
+        db.session.scalar(select(func.count(Meeting.id))) == 3 * 11
+    )  # three cohorts, one meeting per session
     assert db.session.scalar(select(func.count(Attendance.id))) == 4
     assert db.session.scalar(select(func.count(ActivityCompletion.id))) == 3
