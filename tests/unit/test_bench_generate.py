@@ -64,7 +64,7 @@ def test_counts_consistency_and_login(db, client):
     assert counts["cohort"] == 2
     assert counts["user_account"] == 1 + 1 + 2 + 6  # admin, mentor, coordinators, participants
     assert counts["enrolment"] == 6
-    assert counts["meeting"] == 2 * 9  # every session of the shipped course has a meeting
+    assert counts["meeting"] == 2 * 11  # every session of the shipped course has a meeting
     assert counts["quiz_attempt"] > 0 and counts["quiz_response"] > 0
     assert counts["submission"] > 0 and counts["review"] > 0
     roles = Counter(db.session.scalars(select(User.role)))

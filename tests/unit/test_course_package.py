@@ -215,6 +215,19 @@ def _quiz_questions(module, kind):
     raise AssertionError(f"{module.slug} has no {kind} quiz")
 
 
+def _by_objective(module, bank, keys, form):
+    """The form's items by their objective tag, each with its level (ranah) tag."""
+    found = {}
+    for key in keys:
+        tags = bank[key].tags
+        assert form in tags, (module.slug, key)
+        [objective] = [t for t in tags if t.startswith("tujuan-")]
+        [level] = [t for t in tags if t.startswith("ranah-")]
+        assert objective not in found, (module.slug, key, "objective tested twice")
+        found[objective] = bank[key], level
+    return found
+
+
 def test_shipped_pre_and_post_tests_are_parallel_forms_of_one_blueprint():
     """Tes Awal and Tes Akhir are two forms built from one blueprint: one item per session
     objective in each, tagged with its objective, each pair at the same cognitive level
@@ -232,18 +245,8 @@ def test_shipped_pre_and_post_tests_are_parallel_forms_of_one_blueprint():
         assert not (set(pre) | set(post)) & set(practice), module.slug
         objectives = range(1, len(module.objectives) + 1)
 
-        def by_objective(keys, form):
-            found = {}
-            for key in keys:
-                tags = bank[key].tags
-                assert form in tags, (module.slug, key)
-                [objective] = [t for t in tags if t.startswith("tujuan-")]
-                [level] = [t for t in tags if t.startswith("ranah-")]
-                assert objective not in found, (module.slug, key, "objective tested twice")
-                found[objective] = bank[key], level
-            return found
-
-        first, second = by_objective(pre, "tes-awal"), by_objective(post, "tes-akhir")
+        first = _by_objective(module, bank, pre, "tes-awal")
+        second = _by_objective(module, bank, post, "tes-akhir")
         assert set(first) == set(second) == {f"tujuan-{n}" for n in objectives}, module.slug
         for objective, (item, level) in first.items():
             other, other_level = second[objective]
