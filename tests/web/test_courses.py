@@ -309,7 +309,7 @@ def test_a_package_naming_an_unknown_practice_is_refused_with_the_cli_message(
     folder = tmp_path / "tiru"
     pkg.dump_package(bad, folder)
     with app.app_context():
-        _, problems = plugins.registry().load_package(folder)
+        _, problems = pkg.load_with(plugins.registry(), folder)
     assert [str(p) for p in problems] == [
         "01-sesi/module.toml:22: setting 'activities[0].practices': no practice "
         "'sumedang-command-center' in the practice catalogue "
