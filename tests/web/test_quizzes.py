@@ -418,7 +418,7 @@ def test_learning_gain_from_pre_and_post_tests(
     _take(client, cohort, post, right=3, total=4)  # 75%: gain (75-50)/(100-50) = 0.50
     plan = client.get(f"/learn/{cohort.id}").get_data(as_text=True)
     mine = plan.split('data-testid="my-gain"', 1)[1].split("</table>", 1)[0]
-    assert "50%" in mine and "75%" in mine and "0.50" in mine
+    assert "50%" in mine and "75%" in mine and "0,50" in mine  # Indonesian decimal comma
     client.post_form("/logout")
     login(mentor)
     page = client.get(f"/cohorts/{cohort.id}/learning-gain").get_data(as_text=True)
