@@ -251,7 +251,7 @@ def _flash_refused(refused: dict[int, str]) -> None:
 @bp.post("/learn/<int:cohort_id>/attempts/<int:attempt_id>/summary")
 @login_required
 def to_summary(cohort_id: int, attempt_id: int) -> Response:
-    """ "Submit and finish" on the questions page: save the answers and flags, then show the
+    """The questions page's "Submit and finish": save the answers and flags, then show the
     summary, which asks for the confirmation."""
     loaded = _load_attempt(cohort_id, attempt_id)
     if loaded.enrolment is None:

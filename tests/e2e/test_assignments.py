@@ -76,7 +76,7 @@ def _open_assignment(page: Page, w: dict[str, Any]) -> None:
 
 
 def _submit_work(page: Page) -> None:
-    """"Kumpulkan", then confirm on the page that shows what will be sent."""
+    """Press "Kumpulkan", then confirm on the page that shows what will be sent."""
     page.get_by_test_id("submit-work").click()
     page.get_by_test_id("confirmation").get_by_test_id("confirm").click()
 

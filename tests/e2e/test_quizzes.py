@@ -106,7 +106,7 @@ def _summary_url(w: dict[str, Any]) -> re.Pattern[str]:
 
 
 def _submit(page: Page, w: dict[str, Any]) -> None:
-    """ "Submit and finish", then confirm on the summary page."""
+    """Press "Submit and finish", then confirm on the summary page."""
     page.get_by_test_id("submit-attempt").click()
     expect(page).to_have_url(_summary_url(w))
     page.get_by_test_id("confirmation").get_by_test_id("confirm").click()
