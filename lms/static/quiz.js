@@ -48,7 +48,7 @@
       if (pending) {  // a button pressed while saving: send it now, with the new revision
         var button = pending;
         pending = null;
-        form.requestSubmit(button);
+        form.requestSubmit(button === form ? undefined : button);
       }
     });
   }
@@ -68,7 +68,7 @@
     clearTimeout(timer);
     if (sending) {
       event.preventDefault();
-      pending = event.submitter;
+      pending = event.submitter || form;  // the form itself when no button was used
       return;
     }
     submitting = true;
