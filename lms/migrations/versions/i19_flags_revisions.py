@@ -1,6 +1,6 @@
 """Flagged questions kept with a quiz attempt; a revision on the self-assessment for autosave.
 
-Revision ID: i19_quiz_flags_assessment_revision
+Revision ID: i19_flags_revisions
 Revises: 0005
 Create Date: 2026-12-04 06:00:00
 
@@ -9,7 +9,7 @@ Create Date: 2026-12-04 06:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "i19_quiz_flags_assessment_revision"
+revision = "i19_flags_revisions"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
