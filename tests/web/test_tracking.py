@@ -188,9 +188,8 @@ def test_national_dashboard_figures_filters_and_statement_count(
             html = page.get_data(as_text=True)
             row = html.split('data-testid="figures-row"', 1)[1].split("</tr>", 1)[0]
             assert "Sumedang" in row and ">2<" in row  # two enrolled
-            assert (
-                "100%" in row and "1,00" in row
-            )  # Indonesian decimal comma; post 100, pre 50 → gain 1.00
+            # post 100, pre 50 → gain 1.00, with the Indonesian decimal comma
+            assert "100%" in row and "1,00" in row
     assert counts[0] == counts[1]
     login(admin)
     page = client.get("/admin/dashboard?province=35").get_data(as_text=True)

@@ -1,7 +1,7 @@
 """Flagged questions kept with a quiz attempt; a revision on the self-assessment for autosave.
 
 Revision ID: i19_flags_revisions
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-04 06:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "i19_flags_revisions"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
