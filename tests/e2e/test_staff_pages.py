@@ -90,7 +90,7 @@ def test_grading_history_states_and_numbers_come_from_the_catalog(
     # The participant's gradebook: no "— (returned)", the weight with a decimal comma.
     learner.goto(f"/learn/{w['cohort_id']}/gradebook")
     line = learner.get_by_test_id("grade-line")
-    expect(line.get_by_test_id("work-state")).to_have_text("(Dikembalikan untuk revisi)")
+    expect(line.get_by_test_id("work-state")).to_have_text("(dikembalikan)")
     expect(line.locator("td").nth(2)).to_have_text("100,0%")
 
     # Resubmitted and graded: the history says so in words, points without "12.0".
