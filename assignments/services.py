@@ -311,6 +311,22 @@ def remove_file(ctx: AssignmentContext, enrolment: Enrolment, file_id: int) -> N
     db.session.flush()
 
 
+def check_submittable(
+    ctx: AssignmentContext, draft: SubmissionDraft | None, files: list[SubmissionFile]
+) -> None:
+    """Refuse a draft that the assignment's settings do not accept as a submission."""
+    if draft is None:
+        raise AssignmentError(_("Write your answer or attach a file first."), "text")
+    has_text = bool(draft.text.strip())
+    settings = ctx.settings
+    if settings.submission == "text" and not has_text:
+        raise AssignmentError(_("Write your answer before submitting."), "text")
+    if settings.submission == "files" and not files:
+        raise AssignmentError(_("Attach at least one file before submitting."), "files")
+    if not has_text and not files:
+        raise AssignmentError(_("Write your answer or attach a file first."), "text")
+
+
 def submit(
     ctx: AssignmentContext, enrolment: Enrolment, revision: int | None, now: datetime
 ) -> Submission:
@@ -325,14 +341,7 @@ def submit(
             _("Your draft changed since this page was opened; check it and submit again.")
         )
     files = draft_files(draft)
-    has_text = bool(draft.text.strip())
-    settings = ctx.settings
-    if settings.submission == "text" and not has_text:
-        raise AssignmentError(_("Write your answer before submitting."), "text")
-    if settings.submission == "files" and not files:
-        raise AssignmentError(_("Attach at least one file before submitting."), "files")
-    if not has_text and not files:
-        raise AssignmentError(_("Write your answer or attach a file first."), "text")
+    check_submittable(ctx, draft, files)
     number = (
         db.session.scalar(
             select(func.max(Submission.number)).where(

@@ -20,6 +20,8 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -31,12 +33,25 @@ from courses.models import Activity, Module
 from lms import policy
 from lms.auth.models import Role, User
 from lms.cohorts.models import Cohort, Enrolment, cohort_mentor
+from lms.confirm import Confirmation, confirmed, render_confirmation
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.markdown import render_markdown
 from lms.models import utcnow
 
 bp = Blueprint("assignments", __name__)
+
+AUDIT_ACTIONS = {
+    "save": _l("Draft saved"),
+    "return": _l("Returned for revision"),
+    "grade": _l("Graded"),
+    "release": _l("Grade released"),
+}
+REVIEW_STATES = {
+    "draft": _l("Draft"),
+    "returned": _l("Returned for revision"),
+    "graded": _l("Graded"),
+}
 
 
 def _assignment_in(cohort: Cohort, activity_id: int) -> tuple[Activity, Module]:
@@ -230,25 +245,86 @@ def remove_file(cohort_id: int, activity_id: int, file_id: int) -> Response:
 @bp.post("/learn/<int:cohort_id>/assignments/<int:activity_id>/submit")
 @login_required
 def submit(cohort_id: int, activity_id: int) -> Any:
+    """Submit in two steps. The first saves the text and uploads any file chosen with it
+    (nothing picked is dropped), then asks for confirmation; the confirmed one submits."""
     cohort, enrolment, activity, module = _participant(cohort_id, activity_id)
     ctx = _ctx(cohort, activity, module)
     now = utcnow()
+    back = url_for("assignments.assignment", cohort_id=cohort.id, activity_id=activity.id)
+    if confirmed():
+        try:
+            submission = services.submit(ctx, enrolment, _revision(), now)
+        except services.AssignmentError as error:
+            field = error.field or "text"
+            return _assignment_page(
+                cohort, enrolment, activity, module, errors={field: str(error)}, status=422
+            )
+        if submission.late_days:
+            flash(_("Submitted, %(days)d days late.", days=submission.late_days), "info")
+        else:
+            flash(_("Your work was submitted (version %(n)d).", n=submission.number), "success")
+        return redirect(back)
     text = request.form.get("text")
+    uploads = [(f.filename or "", f.stream) for f in request.files.getlist("files") if f.filename]
     try:
         with db.session.begin_nested():  # see `upload`
             if text is not None:
                 services.save_draft(ctx, enrolment, text, _revision(), now)
-            submission = services.submit(ctx, enrolment, None, now)
-    except services.AssignmentError as error:
-        field = error.field or "text"
+            if uploads:
+                services.add_files(ctx, enrolment, uploads, now)
+            draft = services.draft_for(activity.id, enrolment.id)
+            files = services.draft_files(draft)
+            services.check_submittable(ctx, draft, files)
+    except DomainError as error:
+        field = getattr(error, "field", None) or ("files" if uploads else "text")
         return _assignment_page(
             cohort, enrolment, activity, module, text=text, errors={field: str(error)}, status=422
         )
-    if submission.late_days:
-        flash(_("Submitted, %(days)d days late.", days=submission.late_days), "info")
-    else:
-        flash(_("Your work was submitted (version %(n)d).", n=submission.number), "success")
-    return redirect(url_for("assignments.assignment", cohort_id=cohort.id, activity_id=activity.id))
+    return _confirm_submit(ctx, enrolment, draft, files, now, back)
+
+
+def _confirm_submit(
+    ctx: services.AssignmentContext,
+    enrolment: Enrolment,
+    draft: SubmissionDraft,
+    files: list[SubmissionFile],
+    now: Any,
+    back: str,
+) -> str:
+    earlier = services.submissions_of(enrolment.id, ctx.activity.id)
+    consequences = [
+        _(
+            "Version %(n)d goes to your mentor with the text and files shown below.",
+            n=len(earlier) + 1,
+        ),
+        _("You cannot change it after submitting, unless your mentor returns it for revision."),
+    ]
+    if earlier:
+        left = ctx.settings.resubmissions - len(earlier)
+        consequences.append(
+            ngettext(
+                "After this one, %(num)d more resubmission is allowed.",
+                "After this one, %(num)d more resubmissions are allowed.",
+                max(0, left),
+            )
+        )
+    late = ctx.late_days(now)
+    if late:
+        consequences.append(ngettext("It is %(num)d day late.", "It is %(num)d days late.", late))
+    return render_confirmation(
+        Confirmation(
+            title=_("Submit %(title)s?", title=ctx.activity.title),
+            consequences=consequences,
+            action=url_for(
+                "assignments.submit", cohort_id=enrolment.cohort_id, activity_id=ctx.activity.id
+            ),
+            confirm_label=_("Submit now"),
+            cancel_url=back,
+            fields={"revision": str(draft.revision)},
+            details_template="assignments/_confirm_details.html",
+            details={"draft": draft, "files": files},
+        )
+    )
 
 
 # --------------------------------------------------------------------------- files
@@ -448,6 +524,8 @@ def _grading_page(g: _Grading, *, errors=None, conflict=None, form=None, status=
         conflict=conflict,
         form=form or {},
         audit=services.audit_of(review),
+        audit_actions=AUDIT_ACTIONS,
+        review_states=REVIEW_STATES,
     ), status
 
 

@@ -8,7 +8,7 @@ import enum
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -872,14 +872,46 @@ class SessionPlan:
 
     @property
     def next_module(self) -> ModuleProgress | None:
-        """The first module that is open and not complete: what to do next."""
-        for progress in self.modules:
-            if progress.state in (ModuleState.AVAILABLE, ModuleState.IN_PROGRESS):
-                return progress
-        return None
+        """The first open module with something the participant can still do (see
+        `next_step`): what to do next."""
+        return next_step(self.modules, utcnow())
+
+    @property
+    def next_meeting(self) -> Any | None:
+        """The next module's meeting, unless it is already over."""
+        step = self.next_module
+        if step is None or step.meeting is None or _meeting_over(step.meeting, utcnow()):
+            return None
+        return step.meeting
 
     def find(self, module_id: int) -> ModuleProgress | None:
         return next((m for m in self.modules if m.module.id == module_id), None)
+
+
+def _meeting_over(meeting: Any, now: datetime) -> bool:
+    return meeting.starts_at + timedelta(minutes=meeting.duration_minutes) <= now
+
+
+def next_step(modules: list[ModuleProgress], now: datetime) -> ModuleProgress | None:
+    """The first open module holding an activity that is not complete and can still be done.
+
+    An activity completed by attendance can be done only until its meeting ends (and only
+    once one is scheduled), so a module whose only gap is a past meeting is not "next".
+    """
+    from lms import plugins
+
+    attended = event_types(plugins.registry().activity_types, CompletionEvent.ATTENDANCE)
+    for progress in modules:
+        if progress.state not in (ModuleState.AVAILABLE, ModuleState.IN_PROGRESS):
+            continue
+        for item in progress.activities:
+            if item.complete:
+                continue
+            if item.activity.type not in attended:
+                return progress
+            if progress.meeting is not None and not _meeting_over(progress.meeting, now):
+                return progress
+    return None
 
 
 def session_plans(enrolments: list[Enrolment], today: date) -> list[SessionPlan]:

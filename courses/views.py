@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -38,6 +39,7 @@ from courses.forms import lines as form_lines
 from courses.models import Activity, Course, CourseVersion, Module
 from lms import plugins
 from lms.auth.models import Role
+from lms.confirm import Confirmation, confirmed, render_confirmation
 from lms.errors import attach_error, form_status
 from lms.extensions import db
 from lms.markdown import render_markdown
@@ -185,6 +187,16 @@ def publish(course_id: int) -> str | Response | tuple[str, int]:
     draft = _draft_or_redirect(course)
     if draft is None:
         return redirect(url_for("authoring.show", course_id=course.id))
+    if not confirmed():
+        problems = services.check_draft(draft, course.slug, plugins.registry())
+        if problems:
+            return render_template(
+                "authoring/problems.html",
+                course=course,
+                problems=problems,
+                title=_("The draft cannot be published yet."),
+            ), 422
+        return _confirm_publish(course, draft)
     try:
         version = services.publish(course, draft, plugins.registry(), actor_id=current_user.id)
     except services.PackageProblems as error:
@@ -202,6 +214,41 @@ def publish(course_id: int) -> str | Response | tuple[str, int]:
         "success",
     )
     return redirect(url_for("authoring.show", course_id=course.id))
+
+
+def _confirm_publish(course: Course, draft: CourseVersion) -> str:
+    """What publishing does, before it is done: it freezes the draft for good, and no
+    cohort moves by itself."""
+    following = [(v, n) for v, n in services.versions_with_cohorts(course.id) if n]
+    consequences = [
+        _(
+            "Version %(label)s of %(title)s is frozen: it can no longer be edited, only "
+            "followed by a new draft.",
+            label=draft.label,
+            title=draft.title,
+        ),
+        _("Published versions stay available to cohorts; a published version is never removed."),
+    ]
+    consequences += [
+        ngettext(
+            "%(num)d cohort follows version %(label)s and stays on it until you move it.",
+            "%(num)d cohorts follow version %(label)s and stay on it until you move them.",
+            count,
+            label=version.label,
+        )
+        for version, count in following
+    ]
+    if not following:
+        consequences.append(_("No cohort follows this course yet."))
+    return render_confirmation(
+        Confirmation(
+            title=_("Publish version %(label)s?", label=draft.label),
+            consequences=consequences,
+            action=url_for("authoring.publish", course_id=course.id),
+            confirm_label=_("Publish version %(label)s", label=draft.label),
+            cancel_url=url_for("authoring.show", course_id=course.id),
+        )
+    )
 
 
 # --------------------------------------------------------------------------- modules

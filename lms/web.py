@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, Response, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import format_date, format_datetime, get_timezone
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -94,6 +94,22 @@ def _security_headers(response: Response) -> Response:
     if current_user and getattr(current_user, "is_authenticated", False):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def local_decimal(value: float | None, digits: int | None = None) -> str:
+    """A number in the reader's locale (3,45 in Indonesian): `digits` fixed decimals, or as
+    few as needed (up to 2) when None; "—" for no value."""
+    if value is None:
+        return "—"
+    pattern = "#,##0.##" if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, pattern)
+
+
+def local_percent(value: float | None, digits: int = 0) -> str:
+    """A percentage given as 0-100, in the reader's locale (4,4% in Indonesian)."""
+    if value is None:
+        return "—"
+    return format_percent(value / 100, "#,##0" + ("." + "0" * digits if digits else "") + "%")
 
 
 def _commit_at_request_boundary(response: Response) -> Response:
@@ -200,6 +216,8 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["local_date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
+    app.jinja_env.filters["decimal"] = local_decimal
+    app.jinja_env.filters["percent"] = local_percent
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

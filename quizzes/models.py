@@ -71,6 +71,8 @@ class QuizAttempt(db.Model):
     score: Mapped[float | None] = mapped_column(Float)
     max_score: Mapped[float] = mapped_column(Float, default=0.0)
     needs_grading: Mapped[bool] = mapped_column(default=False)
+    flagged: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
+    """The slots the participant flagged to come back to (shown on the summary page)."""
     revision: Mapped[int] = mapped_column(default=1)
     """Bumped on every save; a form carries the revision it was made from, so a stale form
     (back button, a second tab) is recognised instead of overwriting newer answers."""

@@ -28,7 +28,7 @@ from lms.errors import DomainError
 from lms.extensions import db
 from quizzes.activity import QuizSettings
 from quizzes.models import AttemptStatus, Question, QuizAttempt, QuizResponse, QuizWindow
-from quizzes.types.base import RenderContext
+from quizzes.types.base import RenderContext, ResponseRefused
 
 SUBMIT_SLACK = timedelta(seconds=30)
 """Answers sent with a submit that reaches the server this soon after the deadline still
@@ -184,6 +184,29 @@ def responses_of(attempt: QuizAttempt) -> dict[int, QuizResponse]:
     }
 
 
+@dataclass(frozen=True)
+class SlotSummary:
+    slot: int
+    answered: bool
+    flagged: bool
+
+
+def attempt_summary(attempt: QuizAttempt, types: Mapping[str, Any]) -> list[SlotSummary]:
+    """Every question of the attempt that takes an answer: answered yet, flagged."""
+    saved = responses_of(attempt)
+    flagged = set(attempt.flagged or ())
+    summary = []
+    for slot, question in enumerate(questions_of(attempt), start=1):
+        qtype = types.get(question.type)
+        if qtype is not None and not getattr(qtype, "scored", True):
+            continue
+        row = saved.get(slot)
+        summary.append(
+            SlotSummary(slot, row is not None and row.response is not None, slot in flagged)
+        )
+    return summary
+
+
 def attempts_of(enrolment_id: int, activity_id: int) -> list[QuizAttempt]:
     return list(
         db.session.scalars(
@@ -301,18 +324,24 @@ def _store_answers(
     form: Any,
     types: Mapping[str, Any],
     now: datetime,
-) -> None:
+) -> dict[int, str]:
     """Parse every question's answer from the form and store what changed, in two bulk
-    statements at most (however many questions the quiz has)."""
+    statements at most (however many questions the quiz has). Returns the answers refused
+    by their type, by slot; those slots keep what was saved before."""
     questions = questions_of(attempt)
     saved = responses_of(attempt)
     inserts, updates = [], []
+    refused: dict[int, str] = {}
     for slot, question in enumerate(questions, start=1):
         qtype = types.get(question.type)
         if qtype is None or not getattr(qtype, "scored", True):
             continue
         render = render_context(attempt, slot, ctx, None)
-        response = qtype.parse_response(question.config, form, render)
+        try:
+            response = qtype.parse_response(question.config, form, render)
+        except ResponseRefused as error:
+            refused[slot] = str(error)
+            continue
         row = saved.get(slot)
         if row is None:
             if response is not None:
@@ -328,6 +357,7 @@ def _store_answers(
         elif row.response != response:
             updates.append({"id": row.id, "response": response, "saved_at": now})
     _bulk_write(inserts, updates)
+    return refused
 
 
 def _bulk_write(inserts: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:
@@ -344,18 +374,24 @@ def save_answers(
     types: Mapping[str, Any],
     now: datetime,
     revision: int | None,
-) -> QuizAttempt:
-    """Autosave: store the answers as they are. Refused after the deadline."""
+    flags: Iterable[int] | None = None,
+) -> dict[int, str]:
+    """Autosave: store the answers as they are, and the flagged slots when `flags` is given.
+    Refused after the deadline. Returns the answers their type refused (by slot, with the
+    message); everything else is saved."""
     _lock_attempt(attempt)
     _check_revision(attempt, revision)
     if finalize_if_overdue(ctx, attempt, types, now):
         raise QuizError(_("Your time ran out; the attempt was closed."))
     if attempt.deadline_at is not None and now > attempt.deadline_at:
         raise QuizError(_("Time is up: answers can no longer be changed, only submitted."))
-    _store_answers(ctx, attempt, form, types, now)
+    refused = _store_answers(ctx, attempt, form, types, now)
+    if flags is not None:
+        slots = range(1, len(attempt.question_ids) + 1)
+        attempt.flagged = sorted({slot for slot in flags if slot in slots})
     attempt.revision += 1
     db.session.flush()
-    return attempt
+    return refused
 
 
 def _lock_attempt(attempt: QuizAttempt) -> None:
@@ -371,11 +407,15 @@ def submit_attempt(
     now: datetime,
     revision: int | None,
 ) -> QuizAttempt:
-    """Submit once: store the final answers (if still in time), grade, record completion."""
+    """Submit once: store the final answers (if still in time; `form` None submits what was
+    saved, as from the summary page), grade, record completion."""
     _lock_attempt(attempt)
     _check_revision(attempt, revision)
     deadline = attempt.deadline_at
-    if deadline is None or now <= deadline + SUBMIT_SLACK:
+    if form is None:
+        if finalize_if_overdue(ctx, attempt, types, now):
+            raise QuizError(_("Your time ran out; the attempt was closed."))
+    elif deadline is None or now <= deadline + SUBMIT_SLACK:
         _store_answers(ctx, attempt, form, types, now)
     elif ctx.settings.on_timeout == "grace" and now <= deadline + timedelta(
         minutes=ctx.settings.grace_minutes

@@ -26,6 +26,7 @@ from courses.models import Activity, Module
 from lms import plugins, policy
 from lms.auth.models import User
 from lms.cohorts.models import Cohort, Enrolment
+from lms.confirm import confirmed
 from lms.extensions import db
 from lms.markdown import render_markdown
 from lms.models import utcnow
@@ -150,6 +151,10 @@ def _revision() -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def _flags() -> list[int]:
+    return [int(v) for v in request.form.getlist("flag") if v.isdigit()]
+
+
 @dataclass
 class _Item:
     slot: int
@@ -213,8 +218,8 @@ def save(cohort_id: int, attempt_id: int) -> Response | tuple[Response, int]:
         abort(403)
     back = url_for("quizzes.attempt", cohort_id=cohort_id, attempt_id=attempt_id)
     try:
-        services.save_answers(
-            loaded.ctx, loaded.attempt, request.form, _types(), utcnow(), _revision()
+        refused = services.save_answers(
+            loaded.ctx, loaded.attempt, request.form, _types(), utcnow(), _revision(), _flags()
         )
     except services.QuizError as error:
         if _wants_json():
@@ -224,22 +229,84 @@ def save(cohort_id: int, attempt_id: int) -> Response | tuple[Response, int]:
     if _wants_json():
         deadline = loaded.attempt.deadline_at
         left = int((deadline - utcnow()).total_seconds()) if deadline else None
-        return jsonify(ok=True, revision=loaded.attempt.revision, seconds_left=left)
+        # 200 even with refused answers: the others were saved under the new revision.
+        return jsonify(
+            ok=not refused,
+            revision=loaded.attempt.revision,
+            seconds_left=left,
+            refused={str(slot): message for slot, message in refused.items()},
+        )
+    if refused:
+        _flash_refused(refused)
+        return redirect(back)
     flash(_("Your answers were saved."), "success")
     return redirect(back)
+
+
+def _flash_refused(refused: dict[int, str]) -> None:
+    for slot, message in sorted(refused.items()):
+        flash(_("Question %(n)d was not saved: %(message)s", n=slot, message=message), "error")
+
+
+@bp.post("/learn/<int:cohort_id>/attempts/<int:attempt_id>/summary")
+@login_required
+def to_summary(cohort_id: int, attempt_id: int) -> Response:
+    """The questions page's "Submit and finish": save the answers and flags, then show the
+    summary, which asks for the confirmation."""
+    loaded = _load_attempt(cohort_id, attempt_id)
+    if loaded.enrolment is None:
+        abort(403)
+    summary_url = url_for("quizzes.summary", cohort_id=cohort_id, attempt_id=attempt_id)
+    back = url_for("quizzes.attempt", cohort_id=cohort_id, attempt_id=attempt_id)
+    try:
+        refused = services.save_answers(
+            loaded.ctx, loaded.attempt, request.form, _types(), utcnow(), _revision(), _flags()
+        )
+    except services.StaleForm as error:
+        flash(str(error), "error")
+        return redirect(back)
+    except services.QuizError as error:
+        flash(str(error), "error")
+        return redirect(summary_url)
+    if refused:
+        _flash_refused(refused)
+        return redirect(f"{back}#question-{min(refused)}")
+    return redirect(summary_url)
+
+
+@bp.get("/learn/<int:cohort_id>/attempts/<int:attempt_id>/summary")
+@login_required
+def summary(cohort_id: int, attempt_id: int) -> str | Response:
+    """Before submitting: which questions are unanswered or flagged, then the confirmation."""
+    loaded = _load_attempt(cohort_id, attempt_id)
+    now = utcnow()
+    services.finalize_if_overdue(loaded.ctx, loaded.attempt, _types(), now)
+    if loaded.attempt.status != AttemptStatus.IN_PROGRESS or loaded.enrolment is None:
+        return redirect(url_for("quizzes.review", cohort_id=cohort_id, attempt_id=attempt_id))
+    slots = services.attempt_summary(loaded.attempt, _types())
+    deadline = loaded.attempt.deadline_at
+    return render_template(
+        "quizzes/summary.html",
+        loaded=loaded,
+        slots=slots,
+        unanswered=[s for s in slots if not s.answered],
+        flagged=[s for s in slots if s.flagged],
+        seconds_left=int((deadline - now).total_seconds()) if deadline else None,
+    )
 
 
 @bp.post("/learn/<int:cohort_id>/attempts/<int:attempt_id>/submit")
 @login_required
 def submit(cohort_id: int, attempt_id: int) -> Response:
+    """Submit: from the summary page's confirmation (what was saved), or the questions page
+    itself when the time runs out (with the answers on it)."""
     loaded = _load_attempt(cohort_id, attempt_id)
     if loaded.enrolment is None:
         abort(403)
     review_url = url_for("quizzes.review", cohort_id=cohort_id, attempt_id=attempt_id)
+    form = None if confirmed() else request.form
     try:
-        services.submit_attempt(
-            loaded.ctx, loaded.attempt, request.form, _types(), utcnow(), _revision()
-        )
+        services.submit_attempt(loaded.ctx, loaded.attempt, form, _types(), utcnow(), _revision())
     except services.StaleForm as error:
         flash(str(error), "error")
         if loaded.attempt.status == AttemptStatus.IN_PROGRESS:

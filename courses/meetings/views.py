@@ -38,6 +38,7 @@ from courses.models import CourseVersion, Module
 from lms import plugins, policy
 from lms.auth.models import Role, User
 from lms.cohorts.models import Cohort, cohort_mentor
+from lms.confirm import Confirmation, confirmed, render_confirmation
 from lms.errors import attach_error, form_status
 from lms.extensions import csrf, db, limiter
 from lms.markdown import render_markdown
@@ -103,6 +104,38 @@ def cohort_course(cohort_id: int) -> str | WerkzeugResponse:
         version = db.session.get(CourseVersion, int(form.version_id.data))
         if version is None:
             abort(400)
+        if current is not None and current.id != version.id and not confirmed():
+            return render_confirmation(
+                Confirmation(
+                    title=_(
+                        "Move %(cohort)s to version %(label)s?",
+                        cohort=cohort.name,
+                        label=version.label,
+                    ),
+                    consequences=[
+                        _(
+                            "The cohort leaves %(old)s version %(old_label)s and follows "
+                            "%(new)s version %(new_label)s from now on.",
+                            old=current.title,
+                            old_label=current.label,
+                            new=version.title,
+                            new_label=version.label,
+                        ),
+                        _(
+                            "Completed activities are carried over where the new version has "
+                            "the same session and activity; anything new starts as not done."
+                        ),
+                        _(
+                            "Quiz attempts and submissions already made stay with the version "
+                            "they were made on."
+                        ),
+                    ],
+                    action=url_for("schedule.cohort_course", cohort_id=cohort.id),
+                    confirm_label=_("Move the cohort"),
+                    cancel_url=url_for("schedule.cohort_course", cohort_id=cohort.id),
+                    fields={"version_id": str(version.id)},
+                )
+            )
         carried = course_services.attach_cohort(cohort, version)
         flash(
             _(

@@ -72,9 +72,18 @@ def on_completion(_sender: Any, *, enrolment_id: int, activity_id: int) -> None:
     issue_if_complete(enrolment_id)
 
 
+def normalize_code(code: str) -> str | None:
+    """A code as typed (any case, with or without dashes or spaces) in its printed form
+    XXXX-XXXX-XXXX, or None when it cannot be one."""
+    raw = "".join(ch for ch in code.upper() if ch.isalnum())
+    if len(raw) != 12 or not raw.isascii():
+        return None
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
 def by_code(code: str) -> Certificate | None:
-    cleaned = code.strip().upper()
-    if len(cleaned) != 14:
+    cleaned = normalize_code(code)
+    if cleaned is None:
         return None
     return db.session.scalar(select(Certificate).where(Certificate.code == cleaned))
 
@@ -82,7 +91,11 @@ def by_code(code: str) -> Certificate | None:
 def qr_svg(url: str) -> str:
     """The verification address as an inline SVG QR code."""
     out = io.BytesIO()
-    segno.make(url, error="m").save(out, kind="svg", scale=4, xmldecl=False, svgns=True)
+    # A viewBox instead of a fixed size, so CSS scales the whole code (never crops it), and
+    # a white background with the quiet zone, so it scans on any page colour.
+    segno.make(url, error="m").save(
+        out, kind="svg", xmldecl=False, svgns=True, omitsize=True, light="#fff", border=4
+    )
     return out.getvalue().decode()
 
 

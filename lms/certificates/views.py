@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from lms import policy
 from lms.auth.models import Role
@@ -73,11 +74,31 @@ def pdf(code: str) -> Response:
     return response
 
 
+@bp.get("/verify")
+@limiter.limit("30 per minute")
+def verify_form() -> str | WerkzeugResponse:
+    """Public: a form to type a certificate's code (any case, dashes optional)."""
+    typed = request.args.get("code", "").strip()[:40]
+    if typed:
+        code = services.normalize_code(typed)
+        if code is not None:
+            return redirect(url_for("certificates.verify", code=code))
+    return render_template(
+        "certificates/verify.html",
+        certificate=None,
+        code=typed,
+        error=_("A code has 12 letters and digits, like ABCD-EFGH-JKLM.") if typed else None,
+    ), (422 if typed else 200)
+
+
 @bp.get("/verify/<code>")
 @limiter.limit("30 per minute")
-def verify(code: str) -> tuple[str, int]:
+def verify(code: str) -> tuple[str, int] | WerkzeugResponse:
     """Public: confirms a certificate by its code, showing only name, course and date."""
+    canonical = services.normalize_code(code)
+    if canonical is not None and canonical != code:
+        return redirect(url_for("certificates.verify", code=canonical))
     certificate = services.by_code(code)
-    return render_template("certificates/verify.html", certificate=certificate, code=code), (
-        200 if certificate else 404
-    )
+    return render_template(
+        "certificates/verify.html", certificate=certificate, code=code, error=None
+    ), (200 if certificate else 404)

@@ -44,6 +44,9 @@ class SelfAssessment(db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     review_comment: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Bumped on every save; a form (or autosave) carries the revision it was made from, so a
+    stale tab is refused instead of overwriting newer levels and justifications."""
 
     __table_args__ = (
         UniqueConstraint("cohort_id", "phase"),

@@ -143,6 +143,10 @@ class AssessmentError(DomainError):
     """A self-assessment rule was broken."""
 
 
+class StaleAssessment(AssessmentError):
+    """The form was made from an older revision (another tab or person saved since)."""
+
+
 class ScoreErrors(AssessmentError):
     """Several indicators are wrong; `problems` maps a form field (`level-<n>`,
     `justification-<n>`) to its message."""
@@ -268,13 +272,24 @@ def _clean(text: str) -> str:
     return (text or "").replace("\r\n", "\n").strip()
 
 
-def save_scores(assessment: SelfAssessment, entries: Mapping[int, ScoreInput]) -> IndexResult:
+def save_scores(
+    assessment: SelfAssessment, entries: Mapping[int, ScoreInput], revision: int | None = None
+) -> IndexResult:
     """Save the levels of some indicators (partial saving is allowed; a None level removes
     the indicator's score); indicators not in `entries` are left as they are. Returns the
-    index of everything saved; `index_value` is stored once all 47 have a level."""
+    index of everything saved; `index_value` is stored once all 47 have a level. A form
+    made from another `revision` than the stored one is refused (StaleAssessment)."""
     from flask_babel import gettext as _
 
     _check_draft(assessment)
+    if revision is not None and revision != assessment.revision:
+        raise StaleAssessment(
+            _(
+                "Someone saved this self-assessment since you opened this page (perhaps you, "
+                "in another tab). Nothing was saved: your text stays below; copy what you "
+                "need, then reload the page."
+            )
+        )
     problems: dict[str, str] = {}
     for indicator, entry in entries.items():
         if indicator not in spbe.INDICATOR_BY_NUMBER:
@@ -307,6 +322,7 @@ def save_scores(assessment: SelfAssessment, entries: Mapping[int, ScoreInput]) -
     result = compute_index({n: s.level for n, s in scores.items()})
     assessment.index_value = result.index if result.complete else None
     assessment.updated_at = utcnow()
+    assessment.revision += 1
     db.session.flush()
     return result
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -119,6 +119,11 @@ def _render_sheet(
 ) -> tuple[str, int]:
     sheet = sheet or services.sheet_of(cohort.id, phase)
     can_edit = can_edit_assessment(current_user, cohort)
+    # After a refused POST the form keeps the revision it was made from: a stale tab stays
+    # stale until reloaded, so it cannot overwrite what another tab saved.
+    revision = _revision() if request.method == "POST" else None
+    if revision is None:
+        revision = sheet.assessment.revision if sheet.assessment else 0
     return render_template(
         "maturity/sheet.html",
         cohort=cohort,
@@ -132,6 +137,7 @@ def _render_sheet(
         and can_review_assessment(current_user, cohort),
         level_field=level_field,
         justification_field=justification_field,
+        revision=revision,
         **_page_globals(),
     ), status
 
@@ -160,6 +166,15 @@ def _level(raw: str | None) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 2 else 0
 
 
+def _revision() -> int | None:
+    value = request.form.get("revision", "")
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
+def _wants_json() -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
 def _attach(form: Any, error: services.AssessmentError) -> None:
     if isinstance(error, services.ScoreErrors):
         form.form_errors.append(str(error))
@@ -172,25 +187,21 @@ def _attach(form: Any, error: services.AssessmentError) -> None:
 @bp.post("/cohorts/<int:cohort_id>/maturity/<phase>")
 @roles_required(Role.ADMIN, Role.COORDINATOR)
 def save(cohort_id: int, phase: str) -> Response | tuple[str, int]:
-    """Save the levels entered (partial saving is fine), and with "submit" send the whole
-    assessment for review. Only the indicators present in the form are touched."""
+    """Save the levels entered (partial saving is fine; the page's autosave posts here too),
+    and with "submit" send the whole assessment for review. Only the indicators present in
+    the form are touched; a form from an older revision is refused."""
     cohort = policy.get_cohort_or_abort(cohort_id, manage=True)
     phase = _phase_or_404(phase)
     form = AssessmentForm()
+    if _wants_json():
+        return _autosave(cohort, phase, form)
     if form.validate_on_submit():
-        entries = {
-            i.number: services.ScoreInput(
-                level=_level(form[level_field(i.number)].data),
-                justification=form[justification_field(i.number)].data or "",
-            )
-            for i in spbe.INDICATORS
-            if level_field(i.number) in request.form
-        }
+        entries = _entries(form)
         try:
             # A refused submit undoes its save too: the page shows what was typed.
             with db.session.begin_nested():
                 assessment = services.get_or_create_assessment(cohort, phase)
-                result = services.save_scores(assessment, entries)
+                result = services.save_scores(assessment, entries, _revision())
                 if form.send.data:
                     result = services.submit(assessment, current_user)
         except services.AssessmentError as error:
@@ -233,6 +244,40 @@ def save(cohort_id: int, phase: str) -> Response | tuple[str, int]:
                 )
             return redirect(url_for("maturity.sheet", cohort_id=cohort.id, phase=phase))
     return _render_sheet(cohort, phase, form, ReviewForm(formdata=None), form_status(form))
+
+
+def _entries(form: AssessmentForm) -> dict[int, services.ScoreInput]:
+    return {
+        i.number: services.ScoreInput(
+            level=_level(form[level_field(i.number)].data),
+            justification=form[justification_field(i.number)].data or "",
+        )
+        for i in spbe.INDICATORS
+        if level_field(i.number) in request.form
+    }
+
+
+def _autosave(cohort: Cohort, phase: str, form: AssessmentForm) -> Any:
+    """The page's autosave: save as the Save button does, answer in JSON. A refusal changes
+    nothing and leaves the typed text on the page (the script only reports it)."""
+    if not form.validate_on_submit():
+        return jsonify(ok=False, message=_("The page expired; reload it to go on.")), 400
+    try:
+        with db.session.begin_nested():
+            assessment = services.get_or_create_assessment(cohort, phase)
+            result = services.save_scores(assessment, _entries(form), _revision())
+    except services.StaleAssessment as error:
+        return jsonify(ok=False, stale=True, message=str(error)), 409
+    except services.ScoreErrors as error:
+        return jsonify(ok=False, message=str(error), problems=error.problems), 422
+    except services.AssessmentError as error:
+        return jsonify(ok=False, message=str(error)), 409
+    return jsonify(
+        ok=True,
+        revision=assessment.revision,
+        given=result.given,
+        index=_number(result.index) if result.index is not None else None,
+    )
 
 
 @bp.post("/cohorts/<int:cohort_id>/maturity/<phase>/review")

@@ -14,9 +14,13 @@
 
   function show(text) { if (status) status.textContent = text; }
 
+  var sending = false;
+  var pending = null;
+
   function save() {
-    if (!dirty || submitting) return;
+    if (!dirty || submitting || sending) return;
     dirty = false;
+    sending = true;
     var body = new FormData(form);
     fetch(saveUrl, {
       method: "POST", body: body, credentials: "same-origin",
@@ -25,13 +29,28 @@
       return response.json().then(function (data) { return { ok: response.ok, data: data }; });
     }).then(function (result) {
       if (result.data.revision) revision.value = result.data.revision;
-      if (result.ok) {
+      var refused = result.data.refused || {};
+      Array.prototype.forEach.call(document.querySelectorAll("[data-answer-error]"), function (el) {
+        var message = refused[el.dataset.answerError];
+        el.textContent = message || "";
+        el.hidden = !message;
+      });
+      if (Object.keys(refused).length) {
+        show(messages.refused);
+      } else if (result.ok) {
         var now = new Date();
         show(messages.saved.replace("%(time)s", now.toLocaleTimeString()));
       } else {
         show(result.data.message || messages.failed);
       }
-    }).catch(function () { dirty = true; show(messages.failed); });
+    }).catch(function () { dirty = true; show(messages.failed); }).then(function () {
+      sending = false;
+      if (pending) {  // a button pressed while saving: send it now, with the new revision
+        var button = pending;
+        pending = null;
+        form.requestSubmit(button === form ? undefined : button);
+      }
+    });
   }
 
   form.addEventListener("change", function () {
@@ -45,7 +64,15 @@
     clearTimeout(timer);
     timer = setTimeout(save, 2000);
   });
-  form.addEventListener("submit", function () { submitting = true; });
+  form.addEventListener("submit", function (event) {
+    clearTimeout(timer);
+    if (sending) {
+      event.preventDefault();
+      pending = event.submitter || form;  // the form itself when no button was used
+      return;
+    }
+    submitting = true;
+  });
   setInterval(save, 30000);
 
   var clock = document.querySelector("[data-seconds-left]");

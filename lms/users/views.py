@@ -23,6 +23,7 @@ from lms import policy
 from lms.auth import services as auth_services
 from lms.auth.models import Role, User
 from lms.cohorts.models import Cohort
+from lms.confirm import Confirmation, confirmed, render_confirmation
 from lms.errors import attach_error, form_status
 from lms.extensions import db
 from lms.labels import ROLE_LABELS
@@ -150,21 +151,42 @@ def edit(user_id: int) -> str | Response:
 
 @bp.post("/<int:user_id>/active")
 @roles_required(*MANAGERS)
-def set_active(user_id: int) -> Response:
-    """Deactivate (keeping every record) or reactivate an account."""
+def set_active(user_id: int) -> str | Response:
+    """Deactivate (keeping every record, after a confirmation step) or reactivate an account."""
     user = policy.get_user_or_abort(user_id)
     active = request.form.get("active") == "1"
+    back = request.form.get("back") or request.referrer
+    back = back if _same_site(back) else url_for("users.index")
     if user.id == current_user.id and not active:
         flash(_("You cannot deactivate your own account."), "error")
-    else:
-        services.set_active(user, active)
-        flash(
-            _("%(email)s was reactivated.", email=user.email)
-            if active
-            else _("%(email)s was deactivated.", email=user.email),
-            "success",
+        return redirect(back)
+    if not active and user.active and not confirmed():
+        return render_confirmation(
+            Confirmation(
+                title=_("Deactivate %(name)s?", name=user.name),
+                consequences=[
+                    _(
+                        "%(email)s can no longer log in; open sessions end at once.",
+                        email=user.email,
+                    ),
+                    _("Enrolments, submissions, grades and certificates are kept."),
+                    _("You can reactivate the account later from the user list."),
+                ],
+                action=url_for("users.set_active", user_id=user.id),
+                confirm_label=_("Deactivate the account"),
+                cancel_url=back,
+                fields={"active": "0", "back": back},
+                danger=True,
+            )
         )
-    return redirect(request.referrer if _same_site(request.referrer) else url_for("users.index"))
+    services.set_active(user, active)
+    flash(
+        _("%(email)s was reactivated.", email=user.email)
+        if active
+        else _("%(email)s was deactivated.", email=user.email),
+        "success",
+    )
+    return redirect(back)
 
 
 def _same_site(url: str | None) -> bool:

@@ -20,7 +20,9 @@ A question type is a small object (a class the registry instantiates) with:
     and the order is `ctx.order(n)`. Field names start with `ctx.name`.
 ``parse_response(config, form, ctx) -> JSON value | None``
     turns the submitted form (`form.getlist(name)` / `form.get(name)`) into the canonical
-    response stored with the attempt (see each type), or None when unanswered.
+    response stored with the attempt (see each type), or None when unanswered. It raises
+    `ResponseRefused(message)` for an answer that cannot stand (ordering: one item in two
+    positions); the earlier answer is then kept and the message shown next to the question.
 ``grade(config, response) -> Grade | None``
     pure and deterministic: the fraction of the question's points (0 to 1) and feedback.
 ``right_answer(config) -> str``
@@ -39,6 +41,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from markupsafe import Markup
+
+
+class ResponseRefused(ValueError):
+    """An answer the question type refuses, with the message for the participant."""
 
 
 @dataclass(frozen=True)

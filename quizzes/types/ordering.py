@@ -7,7 +7,8 @@ Settings::
 Each position gets a drop-down of every item, always in a shuffled order.
 
 Response: the list of item indices the participant put at each position (null for a
-position left empty). Grade: the share of positions holding the right item.
+position left empty); an item chosen for two positions is refused. Grade: the share of
+positions holding the right item.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from quizzes.types._common import (
     tag,
     texts,
 )
-from quizzes.types.base import ConfigProblem, Grade, RenderContext
+from quizzes.types.base import ConfigProblem, Grade, RenderContext, ResponseRefused
 
 
 class Ordering(QuestionTypeBase):
@@ -64,6 +65,20 @@ class Ordering(QuestionTypeBase):
         response = [
             submitted_index(form, f"{ctx.name}-{position}", ctx, count) for position in range(count)
         ]
+        items = texts(config, "items")
+        for item in sorted({i for i in response if i is not None}):
+            positions = [p + 1 for p, chosen in enumerate(response) if chosen == item]
+            if len(positions) > 1:
+                raise ResponseRefused(
+                    str(
+                        _l(
+                            "Each item goes in one position only: “%(item)s” is in "
+                            "positions %(positions)s.",
+                            item=items[item],
+                            positions=", ".join(str(p) for p in positions),
+                        )
+                    )
+                )
         return response if any(i is not None for i in response) else None
 
     def grade(self, config: Mapping[str, Any], response: Any) -> Grade | None:

@@ -154,3 +154,24 @@ def open_as(browser: Browser, live_server: str) -> Iterator[Callable[[str], Page
     yield do
     for context in contexts:
         context.close()  # a no-op for a context the test closed itself
+
+
+@pytest.fixture
+def open_without_js(browser: Browser, live_server: str) -> Iterator[Callable[[str], Page]]:
+    """open_without_js(email): as `open_as`, in a browser with JavaScript turned off, for the
+    pages that must work without it (confirmation steps, the quiz summary)."""
+    contexts: list[BrowserContext] = []
+
+    def do(email: str) -> Page:
+        context = browser.new_context(
+            locale="id-ID", base_url=live_server, java_script_enabled=False
+        )
+        contexts.append(context)
+        page = context.new_page()
+        _log_in(page, email)
+        expect(page).to_have_url(url_ending("/home"))
+        return page
+
+    yield do
+    for context in contexts:
+        context.close()

@@ -75,6 +75,12 @@ def _open_assignment(page: Page, w: dict[str, Any]) -> None:
     expect(page.get_by_test_id("brief")).to_contain_text(BRIEF)
 
 
+def _submit_work(page: Page) -> None:
+    """Press "Kumpulkan", then confirm on the page that shows what will be sent."""
+    page.get_by_test_id("submit-work").click()
+    page.get_by_test_id("confirmation").get_by_test_id("confirm").click()
+
+
 def _pick(page: Page, levels: tuple[int, ...]) -> None:
     for criterion, level in enumerate(levels):
         page.locator(f"input[name='criterion-{criterion}'][value='{level}']").check()
@@ -121,7 +127,7 @@ def test_submit_return_resubmit_grade_and_release(
     expect(learner.get_by_test_id("draft-files")).to_contain_text("peta-regulasi.pdf")
     expect(learner.get_by_test_id("error-files")).to_have_count(0)
     expect(learner.locator("#text")).to_have_value(FIRST_TEXT)
-    learner.get_by_test_id("submit-work").click()
+    _submit_work(learner)
     expect(learner).to_have_url(url_ending(_assignment_url(w)))
     submitted = learner.get_by_test_id("submission")
     expect(submitted).to_have_count(1)
@@ -170,7 +176,7 @@ def test_submit_return_resubmit_grade_and_release(
     expect(learner.get_by_test_id("draft")).to_be_visible()
     expect(learner.locator("#text")).to_have_value(FIRST_TEXT)  # to be revised, not rewritten
     learner.locator("#text").fill(SECOND_TEXT)
-    learner.get_by_test_id("submit-work").click()
+    _submit_work(learner)
     expect(learner).to_have_url(url_ending(_assignment_url(w)))
     versions = learner.get_by_test_id("submission")
     expect(versions).to_have_count(2)
@@ -264,7 +270,7 @@ def test_after_a_refused_file_the_participant_carries_on_from_the_same_page(
     expect(learner.get_by_test_id("error-files")).to_have_count(0, timeout=2000)
     expect(learner.get_by_test_id("draft-files")).to_contain_text("laporan-asli.pdf")
     expect(learner.locator("#text")).to_have_value(typed)
-    learner.get_by_test_id("submit-work").click()
+    _submit_work(learner)
     submitted = learner.get_by_test_id("submission")
     expect(submitted).to_have_count(1)
     expect(submitted).to_contain_text(typed)

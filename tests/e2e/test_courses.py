@@ -147,6 +147,7 @@ def test_admin_authors_and_publishes_a_course_a_participant_follows_it(
     expect(page.get_by_test_id("authoring-activity")).to_have_count(2)
 
     page.get_by_test_id("publish").click()
+    page.get_by_test_id("confirmation").get_by_test_id("confirm").click()
     expect(page).to_have_url(url_ending(f"/admin/courses/{course_id}"))
     expect(_success(page)).to_contain_text(COURSE_LABEL)
     expect(page.get_by_test_id("draft-badge")).to_have_count(0)

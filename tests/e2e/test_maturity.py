@@ -94,3 +94,93 @@ def test_coordinator_fills_in_part_and_sees_the_computed_index(
     assert levels == {1: 5, 32: 1}
     db.session.rollback()
     assert re.search(r"/maturity$", page.url)
+
+
+# --------------------------------------------------------------------------- autosave (issue 19)
+
+
+def _saved(page: Page) -> None:
+    """Wait for the autosave's "saved at hh.mm" (not an error)."""
+    status = page.get_by_test_id("autosave-status")
+    expect(status).to_have_text(re.compile(r"\d[:.]\d"), timeout=8000)
+    expect(status).not_to_have_class(re.compile(r"field-error"))
+
+
+def test_the_self_assessment_autosaves_what_is_typed(
+    page: Page, log_in: Any, db: Any, region: dict[str, Any]
+) -> None:
+    url = f"/cohorts/{region['cohort_id']}/maturity/baseline"
+    log_in(region["coordinator"])
+    page.goto(url)
+    _row(page, 1).locator("select[name='level-1']").select_option("4")
+    _row(page, 1).locator("textarea[name='justification-1']").fill(JUSTIFICATION_1)
+    _saved(page)
+
+    page.reload()  # no Save button was pressed
+    expect(_row(page, 1).locator("select[name='level-1']")).to_have_value("4")
+    expect(_row(page, 1).locator("textarea[name='justification-1']")).to_have_value(JUSTIFICATION_1)
+    scores = db.session.execute(select(IndicatorScore.level, IndicatorScore.justification)).all()
+    assert [tuple(s) for s in scores] == [(4, JUSTIFICATION_1)]
+    db.session.rollback()
+
+
+def test_leaving_with_unsaved_text_asks_first(
+    page: Page, log_in: Any, region: dict[str, Any]
+) -> None:
+    url = f"/cohorts/{region['cohort_id']}/maturity/baseline"
+    log_in(region["coordinator"])
+    page.goto(url)
+    dialogs: list[str] = []
+
+    def stay(dialog: Any) -> None:
+        dialogs.append(dialog.type)
+        dialog.dismiss()  # "stay on this page"
+
+    page.on("dialog", stay)
+    _row(page, 32).locator("select[name='level-32']").select_option("1")
+    _row(page, 32).locator("textarea[name='justification-32']").fill(JUSTIFICATION_32)
+    page.get_by_test_id("maturity-overview-link").click()  # before the autosave ran
+    page.wait_for_timeout(300)
+    assert dialogs == ["beforeunload"]
+    expect(page).to_have_url(url_ending(url))
+    expect(_row(page, 32).locator("textarea[name='justification-32']")).to_have_value(
+        JUSTIFICATION_32
+    )
+
+    # Once saved, leaving is quiet.
+    _saved(page)
+    page.get_by_test_id("maturity-overview-link").click()
+    expect(page).to_have_url(url_ending(f"/cohorts/{region['cohort_id']}/maturity"))
+    assert dialogs == ["beforeunload"]
+
+
+def test_a_stale_tab_is_refused_and_keeps_its_text(
+    open_as: Any, db: Any, region: dict[str, Any]
+) -> None:
+    url = f"/cohorts/{region['cohort_id']}/maturity/baseline"
+    first = open_as(region["coordinator"])
+    first.goto(url)
+    second = first.context.new_page()
+    second.goto(url)
+
+    _row(first, 1).locator("select[name='level-1']").select_option("5")
+    _row(first, 1).locator("textarea[name='justification-1']").fill(JUSTIFICATION_1)
+    _saved(first)
+
+    # The second tab was opened before that save: its autosave is refused, text kept.
+    other = "Teks dari tab kedua yang tidak boleh hilang."
+    _row(second, 1).locator("select[name='level-1']").select_option("2")
+    _row(second, 1).locator("textarea[name='justification-1']").fill(other)
+    status = second.get_by_test_id("autosave-status")
+    expect(status).to_have_class(re.compile(r"field-error"), timeout=8000)
+    expect(status).to_have_text(re.compile(r"\w{4,}"))
+    expect(_row(second, 1).locator("textarea[name='justification-1']")).to_have_value(other)
+
+    # The Save button is refused too (without losing the text), the first tab's save stays.
+    second.on("dialog", lambda dialog: dialog.accept())
+    second.get_by_test_id("save-assessment").click()
+    expect(second.locator("main p.flash-error[role=alert]")).to_be_visible()
+    expect(_row(second, 1).locator("textarea[name='justification-1']")).to_have_value(other)
+    scores = db.session.execute(select(IndicatorScore.level, IndicatorScore.justification)).all()
+    assert [tuple(s) for s in scores] == [(5, JUSTIFICATION_1)]
+    db.session.rollback()

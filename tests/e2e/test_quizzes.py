@@ -101,6 +101,17 @@ def _option(page: Page, slot: int, text: str) -> Locator:
     return _question(page, slot).get_by_label(text, exact=True)
 
 
+def _summary_url(w: dict[str, Any]) -> re.Pattern[str]:
+    return re.compile(rf"/learn/{w['cohort_id']}/attempts/\d+/summary$")
+
+
+def _submit(page: Page, w: dict[str, Any]) -> None:
+    """Press "Submit and finish", then confirm on the summary page."""
+    page.get_by_test_id("submit-attempt").click()
+    expect(page).to_have_url(_summary_url(w))
+    page.get_by_test_id("confirmation").get_by_test_id("confirm").click()
+
+
 def _seconds(text: str) -> int:
     match = re.search(r"(\d+):(\d{2})", text)
     assert match is not None, text
@@ -152,7 +163,7 @@ def test_autosaved_answers_survive_a_closed_tab_and_are_graded(
     expect(_question(again, 3).locator("input[type=radio]:checked")).to_have_count(0)
 
     _option(again, 3, "Benar").check()
-    again.get_by_test_id("submit-attempt").click()
+    _submit(again, w)
     expect(again).to_have_url(_review_url(w))
     expect(again.get_by_test_id("attempt-score")).to_contain_text(re.compile(r"\b2\b\D+\b3\b"))
     expect(again.get_by_test_id("review-question")).to_have_count(3)
@@ -199,7 +210,7 @@ def test_an_essay_waits_for_the_mentor_whose_grade_and_comment_the_participant_s
     learner = open_as(w["participant"])
     _start(learner, w)
     learner.get_by_test_id("question").locator("textarea[name=q1]").fill(ESSAY_ANSWER)
-    learner.get_by_test_id("submit-attempt").click()
+    _submit(learner, w)
     expect(learner).to_have_url(_review_url(w))
     review_url = learner.url
     expect(learner.get_by_test_id("attempt-score")).not_to_have_text(re.compile(r"\d"))
@@ -239,3 +250,116 @@ def test_an_essay_waits_for_the_mentor_whose_grade_and_comment_the_participant_s
     learner.goto(_quiz_url(w))
     expect(learner.get_by_test_id("quiz-result")).to_contain_text("75")  # ≥ pass mark 50%
     expect(learner.get_by_test_id("attempt-row").locator("td").nth(3)).to_contain_text("75")
+
+
+# --------------------------------------------------------------------------- summary (issue 19)
+
+
+def _ordering(key: str) -> dict[str, Any]:
+    return {"key": key, "type": "ordering", "config": {"items": ["Rencana", "Bangun", "Evaluasi"]}}
+
+
+def _summary_row(page: Page, slot: int) -> Locator:
+    return page.locator(f"[data-testid=summary-row][data-slot='{slot}']")
+
+
+def test_submit_shows_unanswered_and_flagged_questions_then_asks_to_confirm(
+    open_as: Any, quiz_class: Any
+) -> None:
+    w = quiz_class([_choice("satu"), _choice("dua"), _choice("tiga"), _choice("empat")])
+    page = open_as(w["participant"])
+    _start(page, w)
+    attempt_url = page.url
+    _option(page, 1, "Benar").check()
+    _option(page, 2, "Salah").check()
+    _question(page, 2).get_by_test_id("flag").check()  # unsure: come back to it
+    page.get_by_test_id("submit-attempt").click()
+
+    expect(page).to_have_url(_summary_url(w))
+    unanswered = page.get_by_test_id("unanswered")
+    expect(unanswered.locator("a")).to_have_count(2)
+    expect(unanswered.locator("a").first).to_have_attribute("href", re.compile(r"#question-3$"))
+    expect(unanswered.locator("a").last).to_have_attribute("href", re.compile(r"#question-4$"))
+    flagged = page.get_by_test_id("flagged")
+    expect(flagged.locator("a")).to_have_count(1)
+    expect(flagged.locator("a")).to_have_attribute("href", re.compile(r"#question-2$"))
+    expect(_summary_row(page, 1)).to_have_attribute("data-answered", "yes")
+    expect(_summary_row(page, 3)).to_have_attribute("data-answered", "no")
+    expect(_summary_row(page, 2)).to_have_attribute("data-flagged", "yes")
+
+    # Back to the questions: the answers and the flag are kept with the attempt.
+    page.get_by_test_id("cancel").click()
+    expect(page).to_have_url(attempt_url)
+    expect(_option(page, 2, "Salah")).to_be_checked()
+    expect(_question(page, 2).get_by_test_id("flag")).to_be_checked()
+    _option(page, 2, "Benar").check()
+    _question(page, 2).get_by_test_id("flag").uncheck()
+    _option(page, 3, "Benar").check()
+    _option(page, 4, "Benar").check()
+    page.get_by_test_id("submit-attempt").click()
+    expect(page).to_have_url(_summary_url(w))
+    expect(page.get_by_test_id("unanswered")).to_have_count(0)
+    expect(page.get_by_test_id("flagged")).to_have_count(0)
+
+    page.get_by_test_id("confirmation").get_by_test_id("confirm").click()
+    expect(page).to_have_url(_review_url(w))
+    expect(page.get_by_test_id("attempt-score")).to_contain_text(re.compile(r"\b4\b\D+\b4\b"))
+
+
+def test_the_quiz_summary_and_its_confirmation_work_without_javascript(
+    open_without_js: Any, quiz_class: Any
+) -> None:
+    w = quiz_class([_choice("satu"), _choice("dua")])
+    page = open_without_js(w["participant"])
+    page.goto(_quiz_url(w))
+    page.get_by_test_id("start-attempt").click()
+    expect(page).to_have_url(_attempt_url(w))
+    _option(page, 1, "Benar").check()
+    _question(page, 1).get_by_test_id("flag").check()
+    page.get_by_test_id("submit-attempt").click()  # no autosave: the button saves
+    expect(page).to_have_url(_summary_url(w))
+    expect(page.get_by_test_id("unanswered").locator("a")).to_have_count(1)
+    expect(page.get_by_test_id("flagged").locator("a")).to_have_count(1)
+    page.get_by_test_id("confirmation").get_by_test_id("confirm").click()
+    expect(page).to_have_url(_review_url(w))
+    expect(page.get_by_test_id("attempt-score")).to_contain_text(re.compile(r"\b1\b\D+\b2\b"))
+
+
+# --------------------------------------------------------------------------- ordering (issue 19)
+
+
+def test_an_ordering_answer_with_one_item_in_two_positions_is_refused_with_a_message(
+    open_as: Any, quiz_class: Any
+) -> None:
+    w = quiz_class([_ordering("urut")])
+    page = open_as(w["participant"])
+    _start(page, w)
+    question = _question(page, 1)
+    selects = question.locator("select")
+    expect(selects).to_have_count(3)
+    error = question.get_by_test_id("answer-error")
+    expect(error).to_be_hidden()
+
+    # The same item twice: the autosave is refused, said next to the question.
+    selects.nth(0).select_option(label="Rencana")
+    selects.nth(1).select_option(label="Rencana")
+    expect(error).to_be_visible(timeout=8000)
+    expect(error).to_contain_text("Rencana")
+    expect(error).to_contain_text(re.compile(r"\b1\b.*\b2\b"))
+    expect(selects.nth(1)).to_have_value(re.compile(r".+"))  # the choice stays on screen
+
+    # Submitting as it is does not go through: back to the question with the message.
+    page.get_by_test_id("submit-attempt").click()
+    expect(page).to_have_url(re.compile(r"/attempts/\d+(#question-1)?$"))
+    expect(page.locator(".flash-error")).to_contain_text("Rencana")
+
+    selects.nth(0).select_option(label="Rencana")
+    selects.nth(1).select_option(label="Bangun")
+    selects.nth(2).select_option(label="Evaluasi")
+    expect(page.get_by_test_id("autosave-status")).to_have_text(
+        re.compile(r"\d[:.]\d"), timeout=8000
+    )
+    expect(error).to_be_hidden()
+    _submit(page, w)
+    expect(page).to_have_url(_review_url(w))
+    expect(page.get_by_test_id("attempt-score")).to_contain_text(re.compile(r"\b1\b\D+\b1\b"))

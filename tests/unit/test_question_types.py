@@ -1095,3 +1095,20 @@ SAME_HTML = [
 def test_the_drawn_inputs_do_not_depend_on_which_answer_is_right(name, other):
     context = ctx("attempt-4:2")
     assert TYPES[name].render(LEAKY[name], context) == TYPES[name].render(other, context)
+
+
+def test_ordering_refuses_one_item_in_two_positions_naming_it():
+    from quizzes.types.base import ResponseRefused
+
+    qtype, config = TYPES["ordering"], GOOD["ordering"]
+    form = Form(qtype.render(config, ctx("attempt-7:2")))
+    data = MultiDict()
+    for position, item in enumerate(["Plan", "Build", "Plan", "Release"], start=1):
+        data.add(*form.pick(f"Position {position}", item))
+    with pytest.raises(ResponseRefused) as refused:
+        qtype.parse_response(config, data, ctx("attempt-7:2"))
+    assert "“Plan”" in str(refused.value) and "1, 3" in str(refused.value)
+    # Two positions left empty are not a duplicate.
+    data = MultiDict()
+    data.add(*form.pick("Position 1", "Build"))
+    assert qtype.parse_response(config, data, ctx("attempt-7:2")) == [1, None, None, None]

@@ -65,6 +65,7 @@ PAGES = {
     "/learn/{x}/quizzes/{quiz}": [302, 200, 403, 200, 403, 200, 403, 200],
     "/learn/{x}/attempts/{attempt}": [302, 200, 403, 302, 403, 302, 403, 302],
     "/learn/{x}/attempts/{attempt}/review": [302, 302, 403, 200, 403, 200, 403, 200],
+    "/learn/{x}/attempts/{attempt}/summary": [302, 200, 403, 302, 403, 302, 403, 302],
     "/cohorts/{x}/quiz-grading": [302, 403, 403, 200, 403, 403, 403, 200],
     "/cohorts/{x}/attempts/{attempt}/grade": [302, 403, 403, 200, 403, 403, 403, 200],
     "/cohorts/{x}/learning-gain": [302, 403, 403, 200, 403, 200, 403, 200],
@@ -118,6 +119,8 @@ PAGES = {
     "/certificates/{certificate}.pdf": [302, 200, 403, 200, 403, 200, 403, 200],
     "/verify/{certificate}": [200, 200, 200, 200, 200, 200, 200, 200],
     "/verify/ZZZZ-ZZZZ-ZZZZ": [404, 404, 404, 404, 404, 404, 404, 404],
+    "/verify": [200, 200, 200, 200, 200, 200, 200, 200],
+    "/verify?code=abc": [422, 422, 422, 422, 422, 422, 422, 422],
     "/healthz": [200, 200, 200, 200, 200, 200, 200, 200],
     "/login": [200, 302, 302, 302, 302, 302, 302, 302],
 }
@@ -126,7 +129,9 @@ PAGES = {
 POSTS = {
     "/cohorts/{x}/enrolments/{enrolment_a}/withdraw": [302, 403, 403, 403, 403, 302, 403, 302],
     "/users/{participant_a}/reset-link": [302, 403, 403, 403, 403, 200, 403, 200],
-    "/users/{participant_a}/active": [302, 403, 403, 403, 403, 302, 403, 302],
+    # deactivation first shows what will happen (a confirmation page)
+    "/users/{participant_a}/active": [302, 403, 403, 403, 403, 200, 403, 200],
+    "/admin/courses/{course}/publish": [302, 403, 403, 403, 403, 403, 403, 302],
     "/admin/courses/preview": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/courses/{course}/draft": [302, 403, 403, 403, 403, 403, 403, 302],
     "/admin/courses/import": [302, 403, 403, 403, 403, 403, 403, 422],
@@ -137,6 +142,7 @@ POSTS = {
     "/learn/{x}/quizzes/{quiz}/start": [302, 302, 403, 403, 403, 403, 403, 403],
     "/learn/{x}/attempts/{attempt}/save": [302, 302, 403, 403, 403, 403, 403, 403],
     "/learn/{x}/attempts/{attempt}/submit": [302, 302, 403, 403, 403, 403, 403, 403],
+    "/learn/{x}/attempts/{attempt}/summary": [302, 302, 403, 403, 403, 403, 403, 403],
     "/cohorts/{x}/attempts/{attempt}/grade": [302, 403, 403, 200, 403, 403, 403, 200],
     "/cohorts/{x}/quizzes": [302, 403, 403, 403, 403, 200, 403, 200],
     "/practices/new": [302, 403, 403, 422, 422, 403, 403, 422],

@@ -62,7 +62,15 @@ def _submit(client, base, text="Analisis saya.", files=()):
         assert response.status_code == 302, response.get_data(as_text=True)[:400]
         page = client.get(base).get_data(as_text=True)
         data["revision"] = _revision(page)
-    return client.post_form(base + "/submit", data)
+    response = client.post_form(base + "/submit", data)
+    if response.status_code != 200:  # refused: the assignment page with the error
+        return response
+    # The confirmation page, which carries the draft's revision; then the submit itself.
+    confirmation = response.get_data(as_text=True)
+    assert 'data-testid="confirmation"' in confirmation
+    return client.post_form(
+        base + "/submit", {"revision": _revision(confirmation), "confirmed": "yes"}
+    )
 
 
 def _grade(client, submission_id, levels=(2, 2, 2), action="grade", version=None):
@@ -484,3 +492,42 @@ def test_work_meant_only_for_mentors_is_not_offered_as_a_zip(db, client, login, 
     _, _, cohort, activity, _ = setup()
     login(make_user("coordinator", region="32.11"))
     assert client.get(f"/cohorts/{cohort.id}/assignments/{activity.id}/work.zip").status_code == 404
+
+
+# --------------------------------------------------------------------------- submit (issue 19)
+
+
+def test_a_file_sent_with_submit_is_uploaded_then_confirmed_never_dropped(
+    db, app, client, login, setup
+):
+    participant, _, _, _, base = setup()
+    login(participant)
+    page = client.get(base).get_data(as_text=True)
+    data = {"text": "Dengan lampiran.", "revision": _revision(page)}
+    asked = client.post_form(base + "/submit", {**data, "files": [(io.BytesIO(PDF), "peta.pdf")]})
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and 'data-testid="confirmation"' in html
+    assert 'data-testid="preview-files"' in html and "peta.pdf" in html
+    assert db.session.scalar(select(func.count(Submission.id))) == 0  # not before confirming
+    assert db.session.scalar(select(SubmissionFile.original_name)) == "peta.pdf"  # in the draft
+    done = client.post_form(base + "/submit", {"revision": _revision(html), "confirmed": "yes"})
+    assert done.status_code == 302
+    submission = db.session.scalar(select(Submission))
+    stored = db.session.scalar(select(SubmissionFile))
+    assert stored.submission_id == submission.id
+
+
+def test_a_refused_file_sent_with_submit_keeps_the_text_and_submits_nothing(
+    db, client, login, setup
+):
+    participant, _, _, _, base = setup()
+    login(participant)
+    page = client.get(base).get_data(as_text=True)
+    evil = (io.BytesIO(b"<!DOCTYPE html><html></html>"), "laporan.pdf")
+    data = {"text": "Teks yang tetap ada.", "revision": _revision(page), "files": [evil]}
+    response = client.post_form(base + "/submit", data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'data-testid="error-files"' in html
+    assert "Teks yang tetap ada." in html
+    assert db.session.scalar(select(func.count(Submission.id))) == 0
+    assert db.session.scalar(select(func.count(SubmissionFile.id))) == 0

@@ -85,3 +85,33 @@ def test_another_participant_cannot_open_the_certificate(
 def test_the_verify_page_is_rate_limited(client):
     statuses = [client.get("/verify/AAAA-AAAA-AAAA").status_code for _ in range(32)]
     assert statuses[0] == 404 and 429 in statuses
+
+
+def test_verify_takes_a_code_in_any_case_with_or_without_dashes(db, client, make_user, make_cohort):
+    from datetime import UTC, datetime
+
+    participant = make_user("participant", name="Rina Marlina")
+    cohort = make_cohort("32.11", participants=[participant])
+    enrolment_id = db.session.scalar(select(Enrolment.id))
+    db.session.add(
+        Certificate(
+            enrolment_id=enrolment_id,
+            code="ABCD-EFGH-JK23",
+            participant_name="Rina Marlina",
+            course_title="Kursus Uji",
+            cohort_name=cohort.name,
+            region_name="Kabupaten Sumedang",
+            issued_at=datetime(2026, 12, 1, tzinfo=UTC),
+        )
+    )
+    db.session.commit()
+    assert client.get("/verify").status_code == 200
+    for typed in ("abcdefghjk23", "ABCD EFGH JK23", "abcd-efgh-jk23"):
+        response = client.get("/verify", query_string={"code": typed})
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith("/verify/ABCD-EFGH-JK23")
+    assert client.get("/verify/abcdefghjk23").headers["Location"].endswith("/verify/ABCD-EFGH-JK23")
+    page = client.get("/verify/ABCD-EFGH-JK23").get_data(as_text=True)
+    assert "Rina Marlina" in page
+    wrong = client.get("/verify", query_string={"code": "ABC"})
+    assert wrong.status_code == 422 and 'data-testid="error-code"' in wrong.get_data(as_text=True)

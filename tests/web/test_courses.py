@@ -172,7 +172,12 @@ def test_publishing_makes_a_new_version_and_cohorts_keep_theirs(
     }
     response = client.post_form(f"/admin/courses/{course_id}/modules/{module.id}/edit", form)
     assert response.status_code == 302, response.get_data(as_text=True)
-    assert client.post_form(f"/admin/courses/{course_id}/publish").status_code == 302
+    asked = client.post_form(f"/admin/courses/{course_id}/publish")
+    assert asked.status_code == 200 and 'data-testid="confirmation"' in asked.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(CourseVersion, draft.id).status == "draft"  # not before confirming
+    confirmed = {"confirmed": "yes"}
+    assert client.post_form(f"/admin/courses/{course_id}/publish", confirmed).status_code == 302
     db.session.expire_all()
     assert db.session.get(CourseVersion, draft.id).status == "published"
     # The cohort still follows version 1 and sees its content.

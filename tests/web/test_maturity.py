@@ -455,3 +455,33 @@ def test_the_overview_is_bounded(client, db, login, region, make_course, attach,
         assert client.get(f"/cohorts/{cohort.id}/maturity").status_code == 200
     assert large.n <= small.n + 1, large.statements  # + the version's modules, once
     assert large.n <= 10, large.statements
+
+
+# --------------------------------------------------------------------------- autosave (issue 19)
+
+
+def test_autosave_answers_in_json_and_a_stale_revision_is_refused(client, login, db, region):
+    cohort = region["cohort"]
+    login(region["coordinator"])
+    fetch = {"X-Requested-With": "fetch"}
+    first = client.post_form(_url(cohort), _form({1: 4}, revision="0"), headers=fetch)
+    assert first.status_code == 200 and first.json["ok"] and first.json["revision"] == 1
+    # A second tab still on revision 0: refused, nothing changed.
+    stale = client.post_form(_url(cohort), _form({1: 2}, revision="0"), headers=fetch)
+    assert stale.status_code == 409 and stale.json["stale"] and stale.json["message"]
+    assert _assessment(db, cohort).revision == 1
+    assert db.session.scalar(select(IndicatorScore.level)) == 4
+    # The same from the Save button: the page comes back with the typed text and the error.
+    typed = "Teks dari tab lama."
+    page = client.post_form(_url(cohort), _form({1: 2}, justification=typed, revision="0"))
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422 and typed in html and 'class="flash flash-error"' in html
+    assert 'name="revision" id="revision" value="0"' in html  # still stale until reloaded
+    assert db.session.scalar(select(IndicatorScore.level)) == 4
+    # A justification without a level is refused in JSON too, with the field named.
+    missing = client.post_form(
+        _url(cohort),
+        {**_form({}), "justification-3": "Tanpa level", "revision": "1"},
+        headers=fetch,
+    )
+    assert missing.status_code == 422 and "level-3" in missing.json["problems"]

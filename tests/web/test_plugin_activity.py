@@ -89,7 +89,10 @@ def test_a_plugin_activity_type_is_authored_delivered_and_completed(
         },
     )
     assert good.status_code == 302
-    assert author.post_form(f"/admin/courses/{course_id}/publish").status_code == 302
+    assert (
+        author.post_form(f"/admin/courses/{course_id}/publish", {"confirmed": "yes"}).status_code
+        == 302
+    )
     version = db.session.scalar(select(CourseVersion).where(CourseVersion.course_id == course_id))
     assert version.status == "published"
     attach(cohort, version)

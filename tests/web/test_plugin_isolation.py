@@ -181,7 +181,7 @@ def test_discard_start_edit_publish_three_times(db, client, login, make_user, ma
         }
         edit = client.post_form(f"/admin/courses/{course_id}/modules/{modules[0].id}/edit", form)
         assert edit.status_code == 302, edit.get_data(as_text=True)[:300]
-        publish = client.post_form(f"/admin/courses/{course_id}/publish")
+        publish = client.post_form(f"/admin/courses/{course_id}/publish", {"confirmed": "yes"})
         assert publish.status_code == 302, publish.get_data(as_text=True)[:300]
         db.session.expire_all()
     orphans = db.session.scalar(

@@ -418,11 +418,11 @@ def test_learning_gain_from_pre_and_post_tests(
     _take(client, cohort, post, right=3, total=4)  # 75%: gain (75-50)/(100-50) = 0.50
     plan = client.get(f"/learn/{cohort.id}").get_data(as_text=True)
     mine = plan.split('data-testid="my-gain"', 1)[1].split("</table>", 1)[0]
-    assert "50%" in mine and "75%" in mine and "0.50" in mine
+    assert "50%" in mine and "75%" in mine and "0,50" in mine  # Indonesian decimal comma
     client.post_form("/logout")
     login(mentor)
     page = client.get(f"/cohorts/{cohort.id}/learning-gain").get_data(as_text=True)
-    assert "0.50" in page
+    assert "0,50" in page
 
 
 def test_correcting_a_question_regrades_and_is_audited(
@@ -570,3 +570,49 @@ def test_a_participant_registered_in_another_region_can_still_take_the_quiz(
     assert client.get(f"/learn/{cohort.id}/quizzes/{activity.id}").status_code == 200
     attempt_id = _start(client, cohort, activity)
     assert client.get(f"/learn/{cohort.id}/attempts/{attempt_id}").status_code == 200
+
+
+# --------------------------------------------------------------------------- summary (issue 19)
+
+
+def _summary_counts(
+    db, client, login, make_user, make_cohort, make_course, attach, count_queries, n
+):
+    participant, _, cohort, activity = _setup(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        [_choice(f"s{i}") for i in range(n)],
+        slug=f"kuis-{n}",
+    )
+    login(participant)
+    attempt_id = _start(client, cohort, activity)
+    base = f"/learn/{cohort.id}/attempts/{attempt_id}"
+    page = client.get(base).get_data(as_text=True)
+    form = {"revision": _revision(page), "q1": _tokens(page, "q1")["Benar"], "flag": ["2"]}
+    response = client.post_form(f"{base}/summary", form)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/summary")
+    with count_queries() as counted:
+        summary = client.get(f"{base}/summary")
+    html = summary.get_data(as_text=True)
+    assert summary.status_code == 200
+    assert html.count('data-answered="no"') == n - 1
+    assert 'data-slot="2" data-answered="no" data-flagged="yes"' in html
+    # Confirmed from the summary: what was saved is graded, nothing else is read from the form.
+    response = client.post_form(f"{base}/submit", {"revision": _revision(html), "confirmed": "yes"})
+    assert response.headers["Location"].endswith("/review")
+    review = client.get(f"{base}/review").get_data(as_text=True)
+    assert re.search(rf"\b1\b\D+\b{n}\b", review.split('data-testid="attempt-score"', 1)[1][:200])
+    client.post_form("/logout")
+    return counted.n
+
+
+def test_the_summary_lists_unanswered_and_flagged_in_bounded_statements(
+    db, client, login, make_user, make_cohort, make_course, attach, count_queries
+):
+    args = (db, client, login, make_user, make_cohort, make_course, attach, count_queries)
+    small = _summary_counts(*args, 2)
+    large = _summary_counts(*args, 8)
+    assert small == large

@@ -63,4 +63,7 @@ def test_the_activity_form_authors_an_assignment_rubric(db, client, login, make_
     assert refused.status_code == 422
     body = refused.get_data(as_text=True)
     assert 'data-testid="error-config"' in body and "points = [3, 0]" in body
-    assert client.post_form(f"/admin/courses/{course_id}/publish").status_code == 302
+    assert (
+        client.post_form(f"/admin/courses/{course_id}/publish", {"confirmed": "yes"}).status_code
+        == 302
+    )

@@ -112,7 +112,7 @@ def test_dashboard_gradebook_and_export_agree_and_flag_who_is_at_risk(
     # session 1: pre 50, post 100 (each graded item of the session has its own mark)
     assert re.search(r'data-category="pre">[^<]*: 50%', good_row)
     assert re.search(r'data-category="post">[^<]*: 100%', good_row)
-    assert ">1.00<" in good_row  # gain (100 − 50) / (100 − 50) = 1.00
+    assert ">1,00<" in good_row  # decimal comma; gain (100 − 50) / (100 − 50) = 1.00
 
     response = client.get(f"/cohorts/{cohort.id}/export/progress.csv")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
@@ -188,7 +188,8 @@ def test_national_dashboard_figures_filters_and_statement_count(
             html = page.get_data(as_text=True)
             row = html.split('data-testid="figures-row"', 1)[1].split("</tr>", 1)[0]
             assert "Sumedang" in row and ">2<" in row  # two enrolled
-            assert "100%" in row and "1.00" in row  # post 100, pre 50 → gain 1.00
+            # post 100, pre 50 → gain 1.00, with the Indonesian decimal comma
+            assert "100%" in row and "1,00" in row
     assert counts[0] == counts[1]
     login(admin)
     page = client.get("/admin/dashboard?province=35").get_data(as_text=True)

@@ -84,7 +84,12 @@ def test_deactivated_user_is_logged_out_and_keeps_records(
     other.post_form("/login", {"email": participant.email, "password": PASSWORD})
     assert other.get("/home").status_code == 200
     login(admin)
-    assert client.post_form(f"/users/{participant.id}/active", {"active": "0"}).status_code == 302
+    # First a page saying what will happen; nothing changes until it is confirmed.
+    asked = client.post_form(f"/users/{participant.id}/active", {"active": "0"})
+    assert asked.status_code == 200 and 'data-testid="confirmation"' in asked.get_data(as_text=True)
+    assert other.get("/home").status_code == 200
+    confirmed = {"active": "0", "confirmed": "yes"}
+    assert client.post_form(f"/users/{participant.id}/active", confirmed).status_code == 302
     assert other.get("/home").status_code == 302
     assert db.session.scalar(select(func.count(Enrolment.id))) == 1
     client.post_form(f"/users/{participant.id}/active", {"active": "1"})
@@ -97,7 +102,7 @@ def test_deactivated_user_is_logged_out_and_keeps_records(
 def test_admin_cannot_deactivate_self(client, db, make_user, login):
     admin = make_user("admin")
     login(admin)
-    client.post_form(f"/users/{admin.id}/active", {"active": "0"})
+    client.post_form(f"/users/{admin.id}/active", {"active": "0", "confirmed": "yes"})
     db.session.expire_all()
     assert db.session.get(User, admin.id).active
 
