@@ -36,6 +36,8 @@ from courses.meetings.forms import (
 from courses.meetings.models import AttendanceStatus, Meeting
 from courses.models import CourseVersion, Module
 from lms import plugins, policy
+from lms.audit.recorder import log
+from lms.audit.services import Change
 from lms.auth.models import Role, User
 from lms.cohorts.models import Cohort, cohort_mentor
 from lms.errors import attach_error, form_status
@@ -104,6 +106,17 @@ def cohort_course(cohort_id: int) -> str | WerkzeugResponse:
         if version is None:
             abort(400)
         carried = course_services.attach_cohort(cohort, version)
+        log(
+            Change(
+                "cohort.course",
+                "cohort",
+                cohort.id,
+                cohort.name,
+                cohort.region_code,
+                {"course_version_id": current.id if current else None},
+                {"course_version_id": version.id, "label": version.label},
+            )
+        )
         flash(
             _(
                 "The cohort now follows %(title)s version %(label)s.",

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from lms.auth import services
+from lms.auth import notices, services
 from lms.auth.forms import ChangePasswordForm, LoginForm, PreferencesForm, ResetPasswordForm
 from lms.errors import form_status
 from lms.extensions import limiter
@@ -107,6 +107,7 @@ def change_password() -> str | Response:
         else:
             services.set_password(current_user, form.new_password.data)
             login_user(current_user._get_current_object())  # re-issue with the new version
+            notices.password_changed(current_user.email)
             flash(_("Your password was changed."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form), form_status(form)
@@ -122,6 +123,7 @@ def reset_password(token: str) -> str | Response:
         user = services.consume_reset_token(token, form.new_password.data)
         if user is None:
             abort(404)
+        notices.password_changed(user.email)
         if current_user.is_authenticated:
             logout_user()
         flash(_("Your password was set. You can log in now."), "success")

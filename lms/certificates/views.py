@@ -20,7 +20,7 @@ bp = Blueprint("certificates", __name__)
 
 def _own_or_staff(code: str) -> Certificate:
     certificate = services.by_code(code)
-    if certificate is None:
+    if certificate is None or certificate.revoked_at is not None:
         abort(404)
     enrolment = db.session.get(Enrolment, certificate.enrolment_id)
     if current_user.role == Role.PARTICIPANT:
@@ -78,6 +78,5 @@ def pdf(code: str) -> Response:
 def verify(code: str) -> tuple[str, int]:
     """Public: confirms a certificate by its code, showing only name, course and date."""
     certificate = services.by_code(code)
-    return render_template("certificates/verify.html", certificate=certificate, code=code), (
-        200 if certificate else 404
-    )
+    status = 404 if certificate is None else (410 if certificate.revoked_at else 200)
+    return render_template("certificates/verify.html", certificate=certificate, code=code), status

@@ -23,8 +23,13 @@ fails `test_cohort_list_and_search` and `test_staff_home_lists_only_cohorts_in_s
 - `user_scope` admin → `false()`, coordinator → `true()` or dropping either half of its
   AND: user list and search.
 - `import_region_codes` coordinator → `None`: `test_import_refuses_rows_outside_the_region`.
-- `can_view_cohort_roster` / `can_manage_cohort` coordinator → `True`: dashboard, export.
-- `can_take_attendance` mentor without the roster check: grading queue detail.
+- `can_view_cohort_roster` coordinator → `True`: cohort pages, dashboards and exports of
+  other regions; `can_manage_cohort` for any region: their edit and enrol pages;
+  `can_take_attendance` for any mentor: `test_object_checks_answer_for_every_role_and_cohort`.
+- `can_manage_user` for any region: user list (edit links) and search.
+
+The mutations are scripted in the issue-16 note (`/work/notes/i16.md`): each was applied
+in a copy of the tree, this module run, and every one failed at least one test.
 """
 
 from __future__ import annotations
@@ -210,6 +215,8 @@ def test_cohort_pages_of_other_regions_are_refused(client, login, world):
             mine = world.region_of[t] == code
             for path in (
                 f"/cohorts/{cohort.id}",
+                f"/cohorts/{cohort.id}/edit",
+                f"/cohorts/{cohort.id}/enrol",
                 f"/cohorts/{cohort.id}/dashboard",
                 f"/cohorts/{cohort.id}/export/progress.csv",
                 f"/cohorts/{cohort.id}/schedule",
@@ -416,3 +423,23 @@ def test_scope_functions_select_exactly_their_rows(db, world):
         assert users(mentor) == set() and users(person) == set()
         assert policy.import_region_codes(mentor) == set()
         assert policy.import_region_codes(person) == set()
+
+
+def test_object_checks_answer_for_every_role_and_cohort(db, world):
+    """`can_view_cohort_roster`, `can_manage_cohort` and `can_take_attendance` over the
+    whole world: the lists above are built from the same answers."""
+    people = [("admin", None, world.admin)]
+    people += [("coordinator", code, k) for code, k in world.coordinators.items()]
+    people += [("mentor", t, m) for t, m in world.mentors.items()]
+    people += [("participant", t, p) for t, p in world.participants.items()]
+    for role, where, user in people:
+        user = db.session.get(User, user.id)
+        for t, cohort in world.cohorts.items():
+            cohort = db.session.get(Cohort, cohort.id)
+            region_staff = role == "coordinator" and world.region_of[t] == where
+            own_mentor = role == "mentor" and where == t
+            assert policy.can_view_cohort_roster(user, cohort) == (
+                role == "admin" or region_staff or own_mentor
+            ), (user.name, t)
+            assert policy.can_manage_cohort(user, cohort) == (role == "admin" or region_staff)
+            assert policy.can_take_attendance(user, cohort) == (role == "admin" or own_mentor)

@@ -84,7 +84,13 @@ def test_deactivated_user_is_logged_out_and_keeps_records(
     other.post_form("/login", {"email": participant.email, "password": PASSWORD})
     assert other.get("/home").status_code == 200
     login(admin)
-    assert client.post_form(f"/users/{participant.id}/active", {"active": "0"}).status_code == 302
+    asked = client.post_form(f"/users/{participant.id}/active", {"active": "0"})
+    assert asked.status_code == 200 and 'data-testid="confirm-deactivate"' in asked.get_data(
+        as_text=True
+    )
+    assert other.get("/home").status_code == 200  # nothing happens before the confirmation
+    confirm = {"active": "0", "confirm": "1"}
+    assert client.post_form(f"/users/{participant.id}/active", confirm).status_code == 302
     assert other.get("/home").status_code == 302
     assert db.session.scalar(select(func.count(Enrolment.id))) == 1
     client.post_form(f"/users/{participant.id}/active", {"active": "1"})
@@ -97,7 +103,7 @@ def test_deactivated_user_is_logged_out_and_keeps_records(
 def test_admin_cannot_deactivate_self(client, db, make_user, login):
     admin = make_user("admin")
     login(admin)
-    client.post_form(f"/users/{admin.id}/active", {"active": "0"})
+    client.post_form(f"/users/{admin.id}/active", {"active": "0", "confirm": "1"})
     db.session.expire_all()
     assert db.session.get(User, admin.id).active
 
