@@ -68,6 +68,14 @@ class ChangePasswordForm(FlaskForm):
             raise ValidationError(_l("Choose a password different from the current one."))
 
 
+class ConfirmPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
 class ResetPasswordForm(FlaskForm):
     new_password = new_password_field()
     confirm = confirm_password_field()

@@ -9,8 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from lms.auth import notices, services
-from lms.auth.forms import ChangePasswordForm, LoginForm, PreferencesForm, ResetPasswordForm
+from lms.auth import notices, recent, services
+from lms.auth.forms import (
+    ChangePasswordForm,
+    ConfirmPasswordForm,
+    LoginForm,
+    PreferencesForm,
+    ResetPasswordForm,
+)
 from lms.errors import form_status
 from lms.extensions import limiter
 from lms.models import utcnow
@@ -59,6 +65,7 @@ def login() -> str | Response:
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
+            recent.mark()
             user.last_login_at = utcnow()
             return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
         form.password.errors.append(_("The email or password is wrong."))
@@ -129,3 +136,17 @@ def reset_password(token: str) -> str | Response:
         flash(_("Your password was set. You can log in now."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form), form_status(form)
+
+
+@bp.route("/account/confirm", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per 15 minutes", methods=["POST"])
+def confirm_password() -> str | Response:
+    """Enter one's password again before a sensitive action, then go back to it."""
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        if services.check_password(current_user, form.password.data):
+            recent.mark()
+            return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
+        form.password.errors.append(_("The password is wrong."))
+    return render_template("auth/confirm_password.html", form=form), form_status(form)

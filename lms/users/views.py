@@ -22,7 +22,7 @@ from wtforms import SelectChoice
 from lms import policy
 from lms.audit.recorder import log
 from lms.audit.services import Change, snapshot
-from lms.auth import notices
+from lms.auth import notices, recent
 from lms.auth import services as auth_services
 from lms.auth.models import Role, User
 from lms.cohorts.models import Cohort
@@ -158,6 +158,8 @@ def edit(user_id: int) -> str | Response:
     if form.validate_on_submit() and _check_region_allowed(form):
         if user.id == current_user.id and form.role.data != user.role:
             form.role.errors = [_("You cannot change your own role.")]
+        elif form.role.data != user.role and not recent.recent():
+            return recent.ask(url_for("users.edit", user_id=user.id))
         else:
             before = snapshot(user, AUDITED_FIELDS)
             try:
@@ -232,9 +234,11 @@ def _same_site(url: str | None) -> bool:
 
 @bp.post("/<int:user_id>/reset-link")
 @roles_required(*MANAGERS)
-def reset_link(user_id: int) -> str:
+def reset_link(user_id: int) -> str | Response:
     """Issue a one-time password link; shown once, mailed when SMTP is configured."""
     user = policy.get_user_or_abort(user_id)
+    if not recent.recent():
+        return recent.ask(url_for("users.index"))
     log(Change("user.reset_link", "user", user.id, user.email, user.region_code))
     return render_template("users/reset_link.html", user=user, link=_reset_link(user))
 
