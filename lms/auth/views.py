@@ -4,16 +4,29 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import segno
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from lms.auth import notices, recent, services
+from lms.auth import notices, recent, services, totp
 from lms.auth.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
     LoginForm,
+    OneTimeCodeForm,
     PreferencesForm,
     ResetPasswordForm,
 )
@@ -63,6 +76,11 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        if user is not None and user.totp_secret:
+            # The password was right; the code from the authenticator app comes next.
+            session["totp_user"] = user.id
+            session["totp_next"] = _safe_next(request.args.get("next")) or ""
+            return redirect(url_for("auth.login_code"))
         if user is not None:
             login_user(user)
             recent.mark()
@@ -150,3 +168,62 @@ def confirm_password() -> str | Response:
             return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
         form.password.errors.append(_("The password is wrong."))
     return render_template("auth/confirm_password.html", form=form), form_status(form)
+
+
+# --------------------------------------------------------------------------- two-factor
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"], deduct_when=_login_failed)
+def login_code() -> str | Response:
+    """Second step of signing in: a code from the authenticator app or a recovery code."""
+    user = services.active_user(session.get("totp_user"))
+    if user is None or not user.totp_secret:
+        return redirect(url_for("auth.login"))
+    form = OneTimeCodeForm()
+    if form.validate_on_submit():
+        if totp.second_factor_ok(user, form.code.data):
+            target = session.pop("totp_next", "") or url_for("core.home")
+            session.pop("totp_user", None)
+            login_user(user)
+            recent.mark()
+            user.last_login_at = utcnow()
+            return redirect(target)
+        form.code.errors.append(_("The code is wrong or has expired."))
+    return render_template("auth/login_code.html", form=form), form_status(form)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor() -> str | Response:
+    """Turn two-factor sign-in on (scan, then confirm a code) or off (admins, coordinators)."""
+    if not current_user.has_role(*totp.ROLES):
+        abort(403)
+    form = OneTimeCodeForm()
+    action = request.form.get("action", "")
+    if request.method == "POST" and not recent.recent():
+        return recent.ask(url_for("auth.two_factor"))
+    if current_user.totp_secret:
+        if form.validate_on_submit() and action == "disable":
+            if totp.second_factor_ok(current_user, form.code.data):
+                totp.disable(current_user)
+                flash(_("Two-factor sign-in is off."), "success")
+                return redirect(url_for("auth.two_factor"))
+            form.code.errors.append(_("The code is wrong or has expired."))
+        return render_template("auth/two_factor.html", form=form, enabled=True), form_status(form)
+    secret = session.get("totp_pending") or totp.new_secret()
+    session["totp_pending"] = secret
+    if form.validate_on_submit() and action == "enable":
+        codes = totp.enable(current_user, secret, form.code.data)
+        if codes is not None:
+            session.pop("totp_pending", None)
+            return render_template("auth/recovery_codes.html", codes=codes)
+        form.code.errors.append(_("The code is wrong or has expired."))
+    uri = totp.provisioning_uri(secret, current_user.email)
+    return render_template(
+        "auth/two_factor.html",
+        form=form,
+        enabled=False,
+        secret=secret,
+        qr=Markup(segno.make(uri, error="m").svg_inline(scale=4)),  # noqa: S704 (segno SVG)
+    ), form_status(form)

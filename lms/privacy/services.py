@@ -20,7 +20,15 @@ from lms.extensions import db
 
 SUBMISSION_FILES = "submissions"
 PRACTICE_FILES = "practices"
-SECRET_COLUMNS = {"password_hash", "calendar_token", "session_version", "token_hash", "seed"}
+SECRET_COLUMNS = {
+    "password_hash",
+    "calendar_token",
+    "session_version",
+    "token_hash",
+    "seed",
+    "totp_secret",
+    "totp_recovery",
+}
 """Never exported: secrets and internals that say nothing about the person."""
 
 
@@ -168,6 +176,8 @@ def erase(user_id: int, upload_folder: Path, now: datetime) -> Erasure:
             institution=None,
             password_hash=None,
             calendar_token=None,
+            totp_secret=None,
+            totp_recovery=[],
             locale=None,
             timezone=None,
             active=False,

@@ -68,6 +68,7 @@ def test_a_participant_downloads_everything_held_about_them(
     assert data["profile"][0]["email"] == participant.email
     assert "password_hash" not in data["profile"][0]
     assert "calendar_token" not in data["profile"][0]
+    assert "totp_secret" not in data["profile"][0]
     assert [s["text"] for s in data["submissions"]] == ["Analisis Siti"]
     assert [c["code"] for c in data["certificates"]] == ["SERT-0001-ABCD"]
     assert len(data["enrolments"]) == 1 and data["enrolments"][0]["cohort_name"]
