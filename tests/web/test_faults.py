@@ -187,6 +187,7 @@ def test_a_worker_killed_mid_upload_leaves_no_row_and_no_file(db, app, setup, tm
     finally:
         if child.poll() is None:
             child.kill()
+        child.communicate(timeout=30)  # reaps the child and closes its pipe
     assert child.returncode == -signal.SIGKILL
     db.session.expire_all()
     assert db.session.scalar(select(SubmissionFile.id)) is None  # no half row
