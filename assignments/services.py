@@ -34,6 +34,7 @@ from lms.auth.models import User
 from lms.cohorts.models import Cohort, Enrolment, cohort_mentor
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.models import utcnow
 
 FILES = "submissions"
 """The folder of submitted files under the upload folder."""
@@ -769,7 +770,7 @@ def propose_practice(
         if derived_from_slug not in ctx.settings.practices:
             raise AssignmentError(_("Choose one of the practices of this assignment."), "origin")
         origin = db.session.scalar(select(Practice.id).where(Practice.slug == derived_from_slug))
-    return practices.propose_from_submission(
+    practice = practices.propose_from_submission(
         title=title,
         summary=summary,
         description=submission.text,
@@ -779,6 +780,8 @@ def propose_practice(
         submission_id=submission.id,
         proposer_id=enrolment.user_id,
     )
+    practice.consent_at = utcnow()
+    return practice
 
 
 def set_window(

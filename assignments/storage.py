@@ -8,6 +8,7 @@ neither a row without a file nor a file without a row.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import secrets
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from lms.errors import DomainError
 
 CHUNK = 64 * 1024
+PARTIAL = ".partial"
 
 # What each allowed extension must look like inside.
 _ZIP_OFFICE = {"docx", "xlsx", "pptx", "odt", "ods", "odp"}
@@ -120,10 +122,13 @@ def store(
         )
     stored_name = f"{secrets.token_hex(16)}.{ext}"
     path = upload_root(kind) / stored_name
+    # Written under a partial name and renamed when complete: a worker killed mid-write
+    # leaves only a `.partial` file, which `lms uploads cleanup` sweeps away.
+    partial = path.with_name(stored_name + PARTIAL)
     digest = hashlib.sha256()
     size = 0
     try:
-        with open(path, "xb") as out:
+        with open(partial, "xb") as out:
             chunk = head
             while chunk:
                 size += len(chunk)
@@ -139,12 +144,26 @@ def store(
                 digest.update(chunk)
                 out.write(chunk)
                 chunk = stream.read(CHUNK)
+        if size == 0:
+            raise UploadError(_("%(name)s is empty.", name=name), "files")
+        os.replace(partial, path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise UploadError(
+                _(
+                    "The server's storage is full, so %(name)s could not be saved. Your text "
+                    "is still here; try again later and tell your admin.",
+                    name=name,
+                ),
+                "files",
+            ) from error
+        raise
     except BaseException:
+        partial.unlink(missing_ok=True)
         path.unlink(missing_ok=True)
         raise
-    if size == 0:
-        path.unlink(missing_ok=True)
-        raise UploadError(_("%(name)s is empty.", name=name), "files")
     _pending(path)
     return StoredFile(stored_name, name, size, _MIME[ext], digest.hexdigest())
 

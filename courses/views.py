@@ -38,6 +38,8 @@ from courses.forms import (
 from courses.forms import lines as form_lines
 from courses.models import Activity, Course, CourseVersion, Module
 from lms import plugins
+from lms.audit.recorder import log
+from lms.audit.services import Change
 from lms.auth.models import Role
 from lms.confirm import Confirmation, confirmed, render_confirmation
 from lms.errors import attach_error, form_status
@@ -206,6 +208,15 @@ def publish(course_id: int) -> str | Response | tuple[str, int]:
     except services.CourseError as error:
         flash(str(error), "error")
         return redirect(url_for("authoring.show", course_id=course.id))
+    log(
+        Change(
+            "course.publish",
+            "course_version",
+            version.id,
+            f"{course.slug} {version.label}",
+            after={"course": course.slug, "version": version.label},
+        )
+    )
     flash(
         _(
             "Version %(label)s is published. Cohorts move to it only when you move them.",

@@ -23,6 +23,7 @@ COMPONENTS = (
     "lms.certificates",
     "lms.maturity",
     "lms.home",  # the home pages and commands that span every layer
+    "lms.privacy",  # personal data: export, erasure, retention, notice (reads every layer)
 )
 """Packages above the core, each with an `init_app(app)`, in the order they register."""
 
@@ -51,8 +52,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     plugins.init_app(app)
 
     # The core's own tables and pages.
+    import lms.audit.models  # noqa: F401
     import lms.notifications.models  # noqa: F401
     import lms.practices.models  # noqa: F401
+    from lms.audit.views import bp as audit_bp
     from lms.auth.views import bp as auth_bp
     from lms.cohorts.views import bp as cohorts_bp
     from lms.notifications.views import bp as notifications_bp
@@ -60,7 +63,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from lms.regions.views import bp as regions_bp
     from lms.users.views import bp as users_bp
 
-    for bp in (auth_bp, regions_bp, users_bp, cohorts_bp, practices_bp, notifications_bp):
+    for bp in (
+        auth_bp,
+        regions_bp,
+        users_bp,
+        cohorts_bp,
+        practices_bp,
+        notifications_bp,
+        audit_bp,
+    ):
         app.register_blueprint(bp)
 
     from lms.cli import register_commands

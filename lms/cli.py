@@ -190,7 +190,55 @@ def practices_seed(path: Path | None) -> None:
     click.echo(f"Practices: {result.created} added, {result.kept} already present.")
 
 
+@click.command("backup")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(folder: Path) -> None:
+    """Write the database, the uploads and a manifest into FOLDER (new or empty)."""
+    from lms import backup
+
+    try:
+        summary = backup.backup(
+            db.engine, Path(current_app.config["UPLOAD_FOLDER"]), folder, echo=click.echo
+        )
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Backup written to {summary.folder}: {summary.tables} tables, {summary.rows} rows, "
+        f"{summary.files} files."
+    )
+
+
+@click.command("restore")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--force", is_flag=True, help="Replace a database and upload folder that are not empty."
+)
+@with_appcontext
+def restore_command(folder: Path, force: bool) -> None:
+    """Restore a backup FOLDER into an empty database and upload folder."""
+    from lms import backup
+
+    db.session.remove()
+    try:
+        summary = backup.restore(
+            db.engine,
+            Path(current_app.config["UPLOAD_FOLDER"]),
+            folder,
+            force=force,
+            echo=click.echo,
+        )
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Restored {summary.tables} tables, {summary.rows} rows and {summary.files} files; "
+        "every count and checksum matches the manifest."
+    )
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(regions_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(practices_cli)

@@ -55,6 +55,7 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "no-reply@livinglab.local"),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
         "PASSWORD_RESET_HOURS": int(os.environ.get("LMS_PASSWORD_RESET_HOURS", "48")),
+        "UPLOAD_RETENTION_DAYS": int(os.environ.get("LMS_UPLOAD_RETENTION_DAYS", "730")),
     }
 
 
@@ -69,5 +70,7 @@ DEFAULTS: dict[str, object] = {
     "LANGUAGES": ("id", "en"),
     "WTF_CSRF_TIME_LIMIT": None,
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Redis down: limits are counted per process in memory until it is back, pages serve.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "PAGE_SIZE": 50,
 }

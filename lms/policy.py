@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import exists, false, select, true
 from sqlalchemy.orm import joinedload
 
+from lms.audit.models import AuditEvent
 from lms.auth.models import Role, User
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus, cohort_mentor
 from lms.extensions import db
@@ -201,3 +202,16 @@ def can_take_attendance(user: User, cohort: Cohort) -> bool:
 
 def can_attach_course(user: User) -> bool:
     return user.role == Role.ADMIN
+
+
+# Audit log -------------------------------------------------------------------
+
+
+def audit_scope(user: User) -> Any:
+    """A WHERE clause selecting the audit entries `user` may read: every one for an admin,
+    their region's for a coordinator, none for anyone else."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role == Role.COORDINATOR and user.region_code:
+        return AuditEvent.region_code == user.region_code
+    return false()

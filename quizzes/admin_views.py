@@ -19,6 +19,8 @@ from wtforms import SelectChoice
 from courses import services as course_services
 from courses.models import Activity, Course, CourseVersion, Module
 from lms import plugins, policy
+from lms.audit.recorder import log
+from lms.audit.services import Change
 from lms.auth.models import Role
 from lms.errors import attach_error, form_status
 from lms.extensions import db
@@ -193,6 +195,7 @@ def fix(course_id: int, version_id: int, question_id: int) -> str | Response:
     if request.method == "GET":
         form.config.data = config_toml(course_services.decode_settings(question.config))
     if form.validate_on_submit():
+        before = course_services.decode_settings(question.config)
         try:
             count = services.fix_question(
                 question,
@@ -204,6 +207,20 @@ def fix(course_id: int, version_id: int, question_id: int) -> str | Response:
         except services.QuizError as error:
             attach_error(form, error)
         else:
+            log(
+                Change(
+                    "question.fix",
+                    "question",
+                    question.id,
+                    f"{course.slug} {version.label}: {question.name}"[:200],
+                    before={"config": before},
+                    after={
+                        "config": course_services.decode_settings(question.config),
+                        "reason": form.reason.data,
+                        "attempts_regraded": count,
+                    },
+                )
+            )
             flash(
                 ngettext(
                     "The question was corrected and %(num)d attempt regraded.",

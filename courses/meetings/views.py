@@ -36,6 +36,8 @@ from courses.meetings.forms import (
 from courses.meetings.models import AttendanceStatus, Meeting
 from courses.models import CourseVersion, Module
 from lms import plugins, policy
+from lms.audit.recorder import log
+from lms.audit.services import Change
 from lms.auth.models import Role, User
 from lms.cohorts.models import Cohort, cohort_mentor
 from lms.confirm import Confirmation, confirmed, render_confirmation
@@ -137,6 +139,17 @@ def cohort_course(cohort_id: int) -> str | WerkzeugResponse:
                 )
             )
         carried = course_services.attach_cohort(cohort, version)
+        log(
+            Change(
+                "cohort.course",
+                "cohort",
+                cohort.id,
+                cohort.name,
+                cohort.region_code,
+                {"course_version_id": current.id if current else None},
+                {"course_version_id": version.id, "label": version.label},
+            )
+        )
         flash(
             _(
                 "The cohort now follows %(title)s version %(label)s.",

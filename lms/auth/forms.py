@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from lms.auth.services import MIN_PASSWORD_LENGTH
@@ -66,6 +66,22 @@ class ChangePasswordForm(FlaskForm):
     def validate_new_password(self, field: PasswordField) -> None:
         if field.data and field.data == self.current_password.data:
             raise ValidationError(_l("Choose a password different from the current one."))
+
+
+class OneTimeCodeForm(FlaskForm):
+    code = StringField(
+        _l("Code from the authenticator app (or a recovery code)"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class ConfirmPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class ResetPasswordForm(FlaskForm):

@@ -43,6 +43,14 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def active_user(user_id: int | None) -> User | None:
+    """The active account with this id (between the two steps of a two-factor sign-in)."""
+    if not user_id:
+        return None
+    user = db.session.get(User, user_id, options=[joinedload(User.region)])
+    return user if user is not None and user.active else None
+
+
 def check_password(user: User, password: str) -> bool:
     return user.password_hash is not None and check_password_hash(user.password_hash, password)
 

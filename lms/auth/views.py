@@ -4,13 +4,32 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import segno
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from lms.auth import services
-from lms.auth.forms import ChangePasswordForm, LoginForm, PreferencesForm, ResetPasswordForm
+from lms.auth import notices, recent, services, totp
+from lms.auth.forms import (
+    ChangePasswordForm,
+    ConfirmPasswordForm,
+    LoginForm,
+    OneTimeCodeForm,
+    PreferencesForm,
+    ResetPasswordForm,
+)
 from lms.errors import form_status
 from lms.extensions import limiter
 from lms.models import utcnow
@@ -57,8 +76,14 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        if user is not None and user.totp_secret:
+            # The password was right; the code from the authenticator app comes next.
+            session["totp_user"] = user.id
+            session["totp_next"] = _safe_next(request.args.get("next")) or ""
+            return redirect(url_for("auth.login_code"))
         if user is not None:
             login_user(user)
+            recent.mark()
             user.last_login_at = utcnow()
             return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
         form.password.errors.append(_("The email or password is wrong."))
@@ -107,6 +132,7 @@ def change_password() -> str | Response:
         else:
             services.set_password(current_user, form.new_password.data)
             login_user(current_user._get_current_object())  # re-issue with the new version
+            notices.password_changed(current_user.email)
             flash(_("Your password was changed."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form), form_status(form)
@@ -122,8 +148,82 @@ def reset_password(token: str) -> str | Response:
         user = services.consume_reset_token(token, form.new_password.data)
         if user is None:
             abort(404)
+        notices.password_changed(user.email)
         if current_user.is_authenticated:
             logout_user()
         flash(_("Your password was set. You can log in now."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form), form_status(form)
+
+
+@bp.route("/account/confirm", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per 15 minutes", methods=["POST"])
+def confirm_password() -> str | Response:
+    """Enter one's password again before a sensitive action, then go back to it."""
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        if services.check_password(current_user, form.password.data):
+            recent.mark()
+            return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
+        form.password.errors.append(_("The password is wrong."))
+    return render_template("auth/confirm_password.html", form=form), form_status(form)
+
+
+# --------------------------------------------------------------------------- two-factor
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"], deduct_when=_login_failed)
+def login_code() -> str | Response:
+    """Second step of signing in: a code from the authenticator app or a recovery code."""
+    user = services.active_user(session.get("totp_user"))
+    if user is None or not user.totp_secret:
+        return redirect(url_for("auth.login"))
+    form = OneTimeCodeForm()
+    if form.validate_on_submit():
+        if totp.second_factor_ok(user, form.code.data):
+            target = session.pop("totp_next", "") or url_for("core.home")
+            session.pop("totp_user", None)
+            login_user(user)
+            recent.mark()
+            user.last_login_at = utcnow()
+            return redirect(target)
+        form.code.errors.append(_("The code is wrong or has expired."))
+    return render_template("auth/login_code.html", form=form), form_status(form)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor() -> str | Response:
+    """Turn two-factor sign-in on (scan, then confirm a code) or off (admins, coordinators)."""
+    if not current_user.has_role(*totp.ROLES):
+        abort(403)
+    form = OneTimeCodeForm()
+    action = request.form.get("action", "")
+    if request.method == "POST" and not recent.recent():
+        return recent.ask(url_for("auth.two_factor"))
+    if current_user.totp_secret:
+        if form.validate_on_submit() and action == "disable":
+            if totp.second_factor_ok(current_user, form.code.data):
+                totp.disable(current_user)
+                flash(_("Two-factor sign-in is off."), "success")
+                return redirect(url_for("auth.two_factor"))
+            form.code.errors.append(_("The code is wrong or has expired."))
+        return render_template("auth/two_factor.html", form=form, enabled=True), form_status(form)
+    secret = session.get("totp_pending") or totp.new_secret()
+    session["totp_pending"] = secret
+    if form.validate_on_submit() and action == "enable":
+        codes = totp.enable(current_user, secret, form.code.data)
+        if codes is not None:
+            session.pop("totp_pending", None)
+            return render_template("auth/recovery_codes.html", codes=codes)
+        form.code.errors.append(_("The code is wrong or has expired."))
+    uri = totp.provisioning_uri(secret, current_user.email)
+    return render_template(
+        "auth/two_factor.html",
+        form=form,
+        enabled=False,
+        secret=secret,
+        qr=Markup(segno.make(uri, error="m").svg_inline(scale=4)),  # noqa: S704 (segno SVG)
+    ), form_status(form)

@@ -27,3 +27,5 @@ class Certificate(db.Model):
     region_name: Mapped[str] = mapped_column(String(200))
     grade_percent: Mapped[float | None]
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """Set when the holder's personal data was erased: verification then answers "revoked"."""

@@ -21,7 +21,7 @@ bp = Blueprint("certificates", __name__)
 
 def _own_or_staff(code: str) -> Certificate:
     certificate = services.by_code(code)
-    if certificate is None:
+    if certificate is None or certificate.revoked_at is not None:
         abort(404)
     enrolment = db.session.get(Enrolment, certificate.enrolment_id)
     if current_user.role == Role.PARTICIPANT:
@@ -99,6 +99,7 @@ def verify(code: str) -> tuple[str, int] | WerkzeugResponse:
     if canonical is not None and canonical != code:
         return redirect(url_for("certificates.verify", code=canonical))
     certificate = services.by_code(code)
+    status = 404 if certificate is None else (410 if certificate.revoked_at else 200)
     return render_template(
         "certificates/verify.html", certificate=certificate, code=code, error=None
-    ), (200 if certificate else 404)
+    ), status

@@ -11,6 +11,8 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from lms import policy
+from lms.audit.recorder import log
+from lms.audit.services import Change, snapshot
 from lms.auth.models import Role, User
 from lms.cohorts import services
 from lms.cohorts.forms import CohortForm, EnrolForm, MentorsForm
@@ -19,6 +21,8 @@ from lms.errors import attach_error, form_status
 from lms.extensions import db
 from lms.policy import STAFF, roles_required
 from lms.regions.models import Region
+
+COHORT_FIELDS = ("name", "region_code", "start_date", "end_date")
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
 
@@ -70,6 +74,16 @@ def create() -> str | Response:
             except services.CohortError as error:
                 attach_error(form, error)
             else:
+                log(
+                    Change(
+                        "cohort.create",
+                        "cohort",
+                        cohort.id,
+                        cohort.name,
+                        cohort.region_code,
+                        after=snapshot(cohort, COHORT_FIELDS),
+                    )
+                )
                 flash(_("Cohort %(name)s was created.", name=cohort.name), "success")
                 return redirect(url_for("cohorts.show", cohort_id=cohort.id))
     return render_template("cohorts/form.html", form=form, cohort=None), form_status(form)
@@ -107,11 +121,25 @@ def edit(cohort_id: int) -> str | Response:
     form.region_code.data = cohort.region_code
     form.region_code.render_kw = {"readonly": True}
     if form.validate_on_submit():
+        before = snapshot(cohort, COHORT_FIELDS)
         try:
             services.update_cohort(cohort, _cohort_input(form, cohort.region_code))
         except services.CohortError as error:
             attach_error(form, error)
         else:
+            after = snapshot(cohort, COHORT_FIELDS)
+            if after != before:
+                log(
+                    Change(
+                        "cohort.update",
+                        "cohort",
+                        cohort.id,
+                        cohort.name,
+                        cohort.region_code,
+                        before,
+                        after,
+                    )
+                )
             flash(_("The cohort was saved."), "success")
             return redirect(url_for("cohorts.show", cohort_id=cohort.id))
     return render_template("cohorts/form.html", form=form, cohort=cohort), form_status(form)
@@ -137,11 +165,25 @@ def mentors(cohort_id: int) -> str | Response:
     if request.method == "GET":
         form.mentors.data = [m.id for m in services.with_mentors([cohort])[cohort.id]]
     if form.validate_on_submit():
+        before = sorted(m.id for m in services.with_mentors([cohort])[cohort.id])
         try:
             services.set_mentors(cohort, form.mentors.data or [])
         except services.CohortError as error:
             form.mentors.errors = [str(error)]
         else:
+            after = sorted(set(form.mentors.data or []))
+            if after != before:
+                log(
+                    Change(
+                        "cohort.mentors",
+                        "cohort",
+                        cohort.id,
+                        cohort.name,
+                        cohort.region_code,
+                        {"mentor_ids": before},
+                        {"mentor_ids": after},
+                    )
+                )
             flash(_("The cohort's mentors were saved."), "success")
             return redirect(url_for("cohorts.show", cohort_id=cohort.id))
     return render_template("cohorts/mentors.html", form=form, cohort=cohort), form_status(form)
@@ -167,7 +209,17 @@ def enrol(cohort_id: int) -> str | Response:
         users = list(db.session.scalars(select(User).where(User.id.in_(form.participants.data))))
         try:
             for user in users:
-                services.enrol(cohort, user)
+                enrolment = services.enrol(cohort, user)
+                log(
+                    Change(
+                        "cohort.enrol",
+                        "enrolment",
+                        enrolment.id,
+                        f"{user.email} → {cohort.name}",
+                        cohort.region_code,
+                        after={"user_id": user.id, "cohort_id": cohort.id, "status": "active"},
+                    )
+                )
         except services.CohortError as error:
             db.session.rollback()
             flash(f"{user.name}: {error}", "error")
@@ -194,6 +246,18 @@ def withdraw(cohort_id: int, enrolment_id: int) -> Response:
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None or enrolment.cohort_id != cohort.id:
         abort(404)
+    before = enrolment.status
     services.withdraw(enrolment)
+    log(
+        Change(
+            "cohort.withdraw",
+            "enrolment",
+            enrolment.id,
+            cohort.name,
+            cohort.region_code,
+            {"user_id": enrolment.user_id, "status": before},
+            {"user_id": enrolment.user_id, "status": enrolment.status},
+        )
+    )
     flash(_("The participant was withdrawn from the cohort."), "success")
     return redirect(url_for("cohorts.show", cohort_id=cohort.id))

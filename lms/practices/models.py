@@ -58,6 +58,9 @@ class Practice(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When the participant agreed that their work, with their region, is shown to every
+    region (UU 27/2022: consent for publishing personal data); None for curated entries."""
 
     __table_args__ = (
         CheckConstraint("status IN ('proposed', 'published', 'rejected')", name="status_known"),

@@ -20,6 +20,9 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from lms import policy
+from lms.audit.recorder import log
+from lms.audit.services import Change, snapshot
+from lms.auth import notices, recent
 from lms.auth import services as auth_services
 from lms.auth.models import Role, User
 from lms.cohorts.models import Cohort
@@ -35,6 +38,17 @@ from lms.users.forms import ImportForm, UserForm
 bp = Blueprint("users", __name__, url_prefix="/users")
 
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
+AUDITED_FIELDS = (
+    "email",
+    "name",
+    "role",
+    "region_code",
+    "nip",
+    "work_unit",
+    "position",
+    "institution",
+    "active",
+)
 
 
 def _user_input(form: UserForm) -> services.UserInput:
@@ -119,6 +133,16 @@ def create() -> str | Response:
         except services.UserError as error:
             attach_error(form, error)
         else:
+            log(
+                Change(
+                    "user.create",
+                    "user",
+                    user.id,
+                    user.email,
+                    user.region_code,
+                    after=snapshot(user, AUDITED_FIELDS),
+                )
+            )
             flash(_("Account %(email)s was created.", email=user.email), "success")
             if not form.password.data:
                 return render_template("users/reset_link.html", user=user, link=_reset_link(user))
@@ -135,7 +159,10 @@ def edit(user_id: int) -> str | Response:
     if form.validate_on_submit() and _check_region_allowed(form):
         if user.id == current_user.id and form.role.data != user.role:
             form.role.errors = [_("You cannot change your own role.")]
+        elif form.role.data != user.role and not recent.recent():
+            return recent.ask(url_for("users.edit", user_id=user.id))
         else:
+            before = snapshot(user, AUDITED_FIELDS)
             try:
                 services.update_user(user, _user_input(form))
                 if form.password.data:
@@ -143,6 +170,24 @@ def edit(user_id: int) -> str | Response:
             except services.UserError as error:
                 attach_error(form, error)
             else:
+                after = snapshot(user, AUDITED_FIELDS)
+                if form.password.data:
+                    after["password_changed"] = True
+                    notices.password_changed(user.email)
+                if before["email"] != after["email"]:
+                    notices.email_changed(before["email"], after["email"])
+                if before != after:
+                    log(
+                        Change(
+                            "user.update",
+                            "user",
+                            user.id,
+                            user.email,
+                            user.region_code or before.get("region_code"),
+                            before,
+                            after,
+                        )
+                    )
                 flash(_("The account was saved."), "success")
                 return redirect(url_for("users.index"))
     form.password.data = ""
@@ -179,6 +224,18 @@ def set_active(user_id: int) -> str | Response:
                 danger=True,
             )
         )
+    if user.active != active:
+        log(
+            Change(
+                "user.reactivate" if active else "user.deactivate",
+                "user",
+                user.id,
+                user.email,
+                user.region_code,
+                {"active": user.active},
+                {"active": active},
+            )
+        )
     services.set_active(user, active)
     flash(
         _("%(email)s was reactivated.", email=user.email)
@@ -195,9 +252,12 @@ def _same_site(url: str | None) -> bool:
 
 @bp.post("/<int:user_id>/reset-link")
 @roles_required(*MANAGERS)
-def reset_link(user_id: int) -> str:
+def reset_link(user_id: int) -> str | Response:
     """Issue a one-time password link; shown once, mailed when SMTP is configured."""
     user = policy.get_user_or_abort(user_id)
+    if not recent.recent():
+        return recent.ask(url_for("users.index"))
+    log(Change("user.reset_link", "user", user.id, user.email, user.region_code))
     return render_template("users/reset_link.html", user=user, link=_reset_link(user))
 
 
@@ -306,6 +366,20 @@ def import_confirm(token: str) -> str | Response:
         flash(str(error), "error")
         return redirect(url_for("users.import_preview", token=token))
     links = [(user, _reset_link(user)) for user in result.created]
+    for user in result.created:
+        log(
+            Change(
+                "user.import",
+                "user",
+                user.id,
+                user.email,
+                user.region_code,
+                after={
+                    **snapshot(user, AUDITED_FIELDS),
+                    "cohort_id": cohort.id if cohort else None,
+                },
+            )
+        )
     services.drop_staged_import(current_app.config["UPLOAD_FOLDER"], token)
     return render_template(
         "users/import_done.html",

@@ -37,6 +37,13 @@ PAGES = {
     "/users/{mentor_x}/edit": [302, 403, 403, 403, 403, 403, 403, 200],
     "/users/import": [302, 403, 403, 403, 403, 200, 200, 200],
     "/admin/regions/": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/admin/audit/": [302, 403, 403, 403, 403, 200, 200, 200],
+    "/privacy": [200, 200, 200, 200, 200, 200, 200, 200],
+    "/account/data": [302, 200, 200, 200, 200, 200, 200, 200],
+    "/account/confirm": [302, 200, 200, 200, 200, 200, 200, 200],
+    "/account/two-factor": [302, 403, 403, 403, 403, 200, 200, 200],
+    "/login/code": [302, 302, 302, 302, 302, 302, 302, 302],
+    "/users/{participant_a}/erase": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/courses/": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/courses/new": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/courses/{course}": [302, 403, 403, 403, 403, 403, 403, 200],
@@ -132,6 +139,8 @@ POSTS = {
     # deactivation first shows what will happen (a confirmation page)
     "/users/{participant_a}/active": [302, 403, 403, 403, 403, 200, 403, 200],
     "/admin/courses/{course}/publish": [302, 403, 403, 403, 403, 403, 403, 302],
+    "/account/data": [302, 200, 200, 200, 200, 200, 200, 200],
+    "/users/{participant_a}/erase": [302, 403, 403, 403, 403, 403, 403, 422],
     "/admin/courses/preview": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/courses/{course}/draft": [302, 403, 403, 403, 403, 403, 403, 302],
     "/admin/courses/import": [302, 403, 403, 403, 403, 403, 403, 422],
@@ -333,7 +342,7 @@ def test_page_access(client, cast, login, role, path):
 @pytest.mark.parametrize("path", list(POSTS))
 def test_post_access(client, cast, login, role, path):
     _as(role, cast, login)
-    response = client.post_form(path.format(**cast["ids"]), {"active": "0"})
+    response = client.post_form(path.format(**cast["ids"]), {"active": "0", "confirm": "1"})
     assert response.status_code == POSTS[path][ROLES.index(role)], (path, role)
 
 

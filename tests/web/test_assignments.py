@@ -374,6 +374,7 @@ def test_passed_work_can_be_proposed_as_a_practice_that_records_its_origin(
     assert proposed.status == "proposed"
     assert proposed.derived_from_id == origin.id and proposed.source_submission_id == submission_id
     assert proposed.region_code == "32.11" and proposed.created_by_id == participant.id
+    assert proposed.consent_at is not None  # the consent to publish is recorded
     assert client.post_form(url, {**form, "consent": "yes"}).status_code == 302
     assert db.session.scalar(select(func.count(Practice.id))) == shipped + 1  # not twice
     client.post_form("/logout")

@@ -180,6 +180,10 @@ def test_publishing_makes_a_new_version_and_cohorts_keep_theirs(
     assert client.post_form(f"/admin/courses/{course_id}/publish", confirmed).status_code == 302
     db.session.expire_all()
     assert db.session.get(CourseVersion, draft.id).status == "published"
+    from lms.audit.models import AuditEvent
+
+    published = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "course.publish"))
+    assert published.object_id == str(draft.id) and published.after["version"] == "1.1.0"
     # The cohort still follows version 1 and sees its content.
     assert db.session.get(Cohort, cohort.id).course_version_id == v1.id
     client.post_form("/logout")

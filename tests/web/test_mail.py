@@ -49,3 +49,29 @@ def test_no_mail_without_smtp(app, client, make_user, login, monkeypatch):
     page = client.post_form(f"/users/{target.id}/reset-link").get_data(as_text=True)
     assert "/reset/" in page
     assert FakeSMTP.sent == []
+
+
+def test_password_and_email_changes_are_told_to_the_person(
+    app, client, make_user, login, monkeypatch
+):
+    from tests.conftest import PASSWORD
+
+    FakeSMTP.sent = []
+    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.org")
+    person = make_user("participant", email="rina@example.org", name="Rina")
+    login(person)
+    new = "sandi-baru-yang-panjang"
+    form = {"current_password": PASSWORD, "new_password": new, "confirm": new}
+    assert client.post_form("/account/password", form).status_code == 302
+    (notice,) = FakeSMTP.sent
+    assert notice["To"] == "rina@example.org" and "rina@example.org" in notice.get_content()
+    client.post_form("/logout")
+    login(make_user("admin"))
+    edit = {"email": "rina.baru@example.org", "name": "Rina", "role": "participant"}
+    edit |= {"region_code": "32.11", "nip": "", "work_unit": "", "position": ""}
+    edit |= {"institution": "", "password": ""}
+    assert client.post_form(f"/users/{person.id}/edit", edit).status_code == 302
+    told = FakeSMTP.sent[1]
+    assert told["To"] == "rina@example.org"  # the old address hears of the change
+    assert "rina.baru@example.org" in told.get_content()

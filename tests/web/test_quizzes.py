@@ -457,6 +457,12 @@ def test_correcting_a_question_regrades_and_is_audited(
     audit = db.session.scalar(select(QuizAudit))
     assert audit.actor_id == admin.id and audit.details["reason"] == "kunci jawaban tertukar"
     assert audit.details["attempts"][0]["from"] == 0.0
+    from lms.audit.models import AuditEvent
+
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "question.fix"))
+    assert event.actor_id == admin.id and event.object_id == str(question.id)
+    assert event.after["reason"] == "kunci jawaban tertukar"
+    assert event.before["config"] != event.after["config"]
 
 
 def test_item_analysis_and_its_csv(
