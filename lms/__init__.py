@@ -22,6 +22,7 @@ COMPONENTS = (
     "lms.tracking",  # reports
     "lms.certificates",
     "lms.maturity",
+    "lms.api",  # the REST API, above the reports whose public functions it calls
     "lms.home",  # the home pages and commands that span every layer
 )
 """Packages above the core, each with an `init_app(app)`, in the order they register."""

@@ -120,6 +120,12 @@ PAGES = {
     "/verify/ZZZZ-ZZZZ-ZZZZ": [404, 404, 404, 404, 404, 404, 404, 404],
     "/healthz": [200, 200, 200, 200, 200, 200, 200, 200],
     "/login": [200, 302, 302, 302, 302, 302, 302, 302],
+    "/account/tokens": [302, 403, 403, 403, 403, 200, 200, 200],
+    # the API's documentation and OpenAPI document are public (they hold no data); every
+    # /api/v1 resource has its own table per token in tests/web/test_api.py
+    "/api/v1/docs": [200, 200, 200, 200, 200, 200, 200, 200],
+    "/api/v1/openapi.json": [200, 200, 200, 200, 200, 200, 200, 200],
+    "/api/v1/regions": [401, 401, 401, 401, 401, 401, 401, 401],  # a session is not a token
 }
 
 # state-changing endpoints: expected status of a valid POST per role
@@ -156,6 +162,11 @@ POSTS = {
     "/notifications/read": [302, 302, 302, 302, 302, 302, 302, 302],
     # a reading activity is completed by opening the module, not by a button
     "/learn/{x}/activities/{activity}/complete": [302, 400, 403, 403, 403, 403, 403, 403],
+    # a token needs a name; only its owner (coordinator A) can revoke it
+    "/account/tokens": [302, 403, 403, 403, 403, 422, 422, 422],
+    "/account/tokens/{token}/revoke": [302, 403, 403, 403, 403, 302, 404, 404],
+    # the API never takes a session cookie (nor CSRF): a token is the only way in
+    "/api/v1/users/{participant_a}/deactivate": [401, 401, 401, 401, 401, 401, 401, 401],
 }
 
 
@@ -276,6 +287,11 @@ def cast(db, make_user, make_cohort, make_course, attach):
         sha256="0" * 64,
     )
     db.session.add(stored)
+    from lms.api.tokens import TokenInput, create_token
+
+    api_token, _secret = create_token(
+        people["coordinator_a"], TokenInput("uji", False, 30), utcnow()
+    )
     db.session.commit()
     from flask import current_app
 
@@ -303,6 +319,7 @@ def cast(db, make_user, make_cohort, make_course, attach):
             "practice": published.slug,
             "proposed": proposed.slug,
             "practice_attachment": practice_attachment.id,
+            "token": api_token.id,
         },
     }
 
