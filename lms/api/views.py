@@ -37,7 +37,9 @@ def _operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
             if op is None:
                 continue
             tag = (op.get("tags") or ["other"])[0]
-            group = groups.setdefault(tag, {"name": tag, "description": None, "ops": []})
+            group = groups.setdefault(
+                tag, {"name": tag.removeprefix("api-"), "description": None, "ops": []}
+            )
             group["ops"].append(
                 {
                     "method": method.upper(),
