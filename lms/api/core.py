@@ -99,7 +99,7 @@ def problem_response(error: HTTPException) -> Response:
         # webargs nests errors by location ({"json": {...}}); the caller wants the fields
         if isinstance(errors, dict) and set(errors) <= {"json", "query", "path", "headers"}:
             errors = {k: v for location in errors.values() for k, v in location.items()}
-        body["errors"] = errors
+        body["errors"] = translated(errors)
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM
@@ -234,3 +234,54 @@ def page(rows: list[Any], limit: int, key: Callable[[Any], Any]) -> dict[str, An
     more = len(rows) > limit
     rows = rows[:limit]
     return {"items": rows, "next_cursor": encode_cursor(key(rows[-1])) if more else None}
+
+
+# --- validation messages in the caller's language ------------------------------------------
+
+_MESSAGES: list[tuple[str, Callable[..., str]]] = [
+    (r"Missing data for required field\.", lambda: _("This field is required.")),
+    (r"Field may not be null\.", lambda: _("This field cannot be empty (null).")),
+    (r"Not a valid email address\.", lambda: _("Not a valid email address.")),
+    (r"Not a valid integer\.", lambda: _("Not a whole number.")),
+    (r"Not a valid string\.", lambda: _("Not a text.")),
+    (r"Not a valid boolean\.", lambda: _("Not true or false.")),
+    (r"Not a valid mapping type\.|Invalid input type\.", lambda: _("Not an object.")),
+    (r"Not a valid list\.", lambda: _("Not a list.")),
+    (r"Unknown field\.", lambda: _("There is no such field.")),
+    (
+        r"Length must be between (?P<min>\d+) and (?P<max>\d+)\.",
+        lambda min, max: _("Give %(min)s to %(max)s characters or items.", min=min, max=max),
+    ),
+    (
+        r"Shorter than minimum length (?P<min>\d+)\.",
+        lambda min: _("Give at least %(min)s characters or items.", min=min),
+    ),
+    (
+        r"Longer than maximum length (?P<max>\d+)\.",
+        lambda max: _("Give at most %(max)s characters or items.", max=max),
+    ),
+    (
+        r"Must be one of: (?P<choices>.+)\.",
+        lambda choices: _("Choose one of: %(choices)s.", choices=choices),
+    ),
+    (
+        r"Must be greater than or equal to (?P<min>\S+) and less than or equal to (?P<max>\S+)\.",
+        lambda min, max: _("Give a number from %(min)s to %(max)s.", min=min, max=max),
+    ),
+]
+
+
+def translated(errors: Any) -> Any:
+    """marshmallow's (English) messages in the request's language; others as they are."""
+    import re
+
+    if isinstance(errors, dict):
+        return {key: translated(value) for key, value in errors.items()}
+    if isinstance(errors, list):
+        return [translated(value) for value in errors]
+    if isinstance(errors, str):
+        for pattern, message in _MESSAGES:
+            match = re.fullmatch(pattern, errors)
+            if match:
+                return message(**match.groupdict())
+    return errors

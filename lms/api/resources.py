@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from lms import policy
 from lms.api import schemas as s
-from lms.api.core import actor, api_blueprint, decode_cursor, page, problem
+from lms.api.core import actor, api_blueprint, decode_cursor, page, problem, translated
 from lms.auth.models import Role, User
 from lms.cohorts import services as cohort_services
 from lms.cohorts.models import Cohort, Enrolment
@@ -379,7 +379,7 @@ def create_users(data: dict[str, Any]) -> dict[str, Any]:
                 user = user_services.create_user(_user_input(s.UserCreateSchema().load(row)))
             result.update(status="created", id=user.id)
         except ValidationError as error:
-            result["errors"] = error.normalized_messages()
+            result["errors"] = translated(error.normalized_messages())
         except _Refused as refused:
             result["errors"] = refused.errors
         except DomainError as error:

@@ -251,6 +251,10 @@ def test_problems_speak_the_caller_s_language(client, world):
     assert english.get_json()["title"] == "Invalid input"
     assert indonesian.get_json()["title"] != "Invalid input"
     assert set(english.get_json()["errors"]) >= {"email", "name"}
+    # field messages too, not only the title
+    assert english.get_json()["errors"]["email"] == ["This field is required."]
+    assert indonesian.get_json()["errors"]["email"] == ["Isian ini wajib diisi."]
+    assert "karakter" in indonesian.get_json()["errors"]["name"][0]
 
 
 def test_bulk_create_answers_every_row(db, client, world):
