@@ -22,7 +22,8 @@ COMPONENTS = (
     "lms.tracking",  # reports
     "lms.certificates",
     "lms.maturity",
-    "lms.api",  # the REST API, above the reports whose public functions it calls
+    "lms.api",  # the REST API and the LTI tool, above the reports whose functions they call
+    "lms.lti",
     "lms.home",  # the home pages and commands that span every layer
 )
 """Packages above the core, each with an `init_app(app)`, in the order they register."""

@@ -126,6 +126,11 @@ PAGES = {
     "/api/v1/docs": [200, 200, 200, 200, 200, 200, 200, 200],
     "/api/v1/openapi.json": [200, 200, 200, 200, 200, 200, 200, 200],
     "/api/v1/regions": [401, 401, 401, 401, 401, 401, 401, 401],  # a session is not a token
+    "/admin/lti/platforms": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/lti/jwks.json": [200, 200, 200, 200, 200, 200, 200, 200],
+    # an LTI login names its platform; without one it is refused (tests/web/test_lti.py)
+    "/lti/login": [400, 400, 400, 400, 400, 400, 400, 400],
+    "/lti/deep-link/unknown-token": [404, 404, 404, 404, 404, 404, 404, 404],
 }
 
 # state-changing endpoints: expected status of a valid POST per role
@@ -167,6 +172,9 @@ POSTS = {
     "/account/tokens/{token}/revoke": [302, 403, 403, 403, 403, 302, 404, 404],
     # the API never takes a session cookie (nor CSRF): a token is the only way in
     "/api/v1/users/{participant_a}/deactivate": [401, 401, 401, 401, 401, 401, 401, 401],
+    "/admin/lti/platforms": [302, 403, 403, 403, 403, 403, 403, 422],
+    # a launch is its signed id_token, whoever is logged in: none here, so refused
+    "/lti/launch": [403, 403, 403, 403, 403, 403, 403, 403],
 }
 
 
