@@ -259,7 +259,7 @@ def gradebook(args: dict[str, Any], cohort_id: int) -> dict[str, Any]:
                 "items": [
                     {
                         "activity_id": line.item.activity.id,
-                        "kind": line.item.kind,
+                        "category": line.item.category,
                         "weight": line.item.weight,
                         "result": line.result,
                     }

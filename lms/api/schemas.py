@@ -166,7 +166,9 @@ class ProgressSchema(ma.Schema):
 
 class GradeItemSchema(ma.Schema):
     activity_id = fields.Integer(required=True)
-    kind = fields.String(required=True)
+    category = fields.String(
+        required=True, metadata={"description": "The grade category, e.g. post or assignment"}
+    )
     weight = fields.Float(required=True, metadata={"description": "Share of the course grade"})
     result = fields.Float(required=True, allow_none=True, metadata={"description": "0-100"})
 
