@@ -24,6 +24,7 @@ COMPONENTS = (
     "lms.maturity",
     "lms.api",  # the REST API and the LTI tool, above the reports whose functions they call
     "lms.lti",
+    "lms.xapi",
     "lms.home",  # the home pages and commands that span every layer
 )
 """Packages above the core, each with an `init_app(app)`, in the order they register."""
