@@ -1,7 +1,7 @@
 """Personal access tokens for the REST API.
 
 Revision ID: i15_api_tokens
-Revises: 0006
+Revises: i11_mentor_notes
 Create Date: 2026-12-04 06:00:00
 
 """
@@ -12,7 +12,7 @@ import lms.models
 
 
 revision = 'i15_api_tokens'
-down_revision = '0006'
+down_revision = 'i11_mentor_notes'
 branch_labels = None
 depends_on = None
 
