@@ -22,6 +22,9 @@ COMPONENTS = (
     "lms.tracking",  # reports
     "lms.certificates",
     "lms.maturity",
+    "lms.api",  # the REST API and the LTI tool, above the reports whose functions they call
+    "lms.lti",
+    "lms.xapi",
     "lms.home",  # the home pages and commands that span every layer
     "lms.privacy",  # personal data: export, erasure, retention, notice (reads every layer)
 )

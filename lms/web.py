@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask, Response, has_request_context, render_template, request
+from flask import Flask, Response, g, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_timezone
 from flask_babel import lazy_gettext as _l
@@ -42,6 +42,8 @@ def select_locale() -> str:
     languages = ("id", "en")
     if not has_request_context():
         return os.environ.get("LMS_CLI_LOCALE", "en")
+    if g.get("lms_locale") in languages:  # chosen by a layer above (the API: Accept-Language)
+        return g.lms_locale
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     cookie = request.cookies.get(LANG_COOKIE)

@@ -439,16 +439,17 @@ def import_questions(course_id: int, version_id: int) -> str | Response | tuple[
             flash(str(error), "error")
         return redirect(url_for("quiz_admin.bank", course_id=course.id, version_id=version.id))
     upload = form.file.data
+    from quizzes.formats import FormatProblem, blocking
+
     questions, problems = parse_question_file(
         upload.filename or "", upload.stream.read(MAX_QUESTION_FILE + 1)
     )
-    if not problems:
+    stopping = blocking(problems, import_rest=form.import_rest.data)
+    if not stopping:
         try:
             created = services.import_questions(version, form.module_slug.data, questions, _types())
         except services.QuizError as error:
-            from quizzes.formats import FormatProblem
-
-            problems = [FormatProblem(upload.filename or "", str(error))]
+            stopping = [FormatProblem(upload.filename or "", str(error))]
         else:
             flash(
                 ngettext(
@@ -458,9 +459,16 @@ def import_questions(course_id: int, version_id: int) -> str | Response | tuple[
                 ),
                 "success",
             )
+            for problem in problems:  # the skipped questions of unsupported types
+                flash(_("Skipped: %(problem)s", problem=str(problem)), "info")
             return redirect(url_for("quiz_admin.bank", course_id=course.id, version_id=version.id))
+    skippable = not form.import_rest.data and all(p.unsupported for p in stopping)
     return render_template(  # 422: the request boundary rolls back anything half-added
-        "quizzes/import_problems.html", course=course, version=version, problems=problems
+        "quizzes/import_problems.html",
+        course=course,
+        version=version,
+        problems=stopping,
+        skippable=skippable,
     ), 422
 
 

@@ -32,20 +32,35 @@ def _draft_for(slug: str):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--course", "slug", required=True, help="The course's slug.")
 @click.option("--module", "module_slug", required=True, help="The session to add them to.")
+@click.option(
+    "--import-rest",
+    is_flag=True,
+    help="Skip questions of a Moodle type we do not support (cloze, calculated, "
+    "drag-and-drop ...) and import the rest.",
+)
 @with_appcontext
-def quizzes_import(file: Path, slug: str, module_slug: str) -> None:
+def quizzes_import(file: Path, slug: str, module_slug: str, import_rest: bool) -> None:
     """Import a GIFT (.gift/.txt) or Moodle XML (.xml) file into the course's draft.
 
-    Every question must be valid: a file with any problem imports nothing and lists them all.
+    Every question must be valid: a file with any problem imports nothing and lists them all
+    (with --import-rest, questions of an unsupported Moodle type are skipped and listed).
     """
     from quizzes import services
     from quizzes.admin_views import parse_question_file
+    from quizzes.formats import blocking
 
     questions, problems = parse_question_file(file.name, file.read_bytes())
+    stopping = blocking(problems, import_rest=import_rest)
     for problem in problems:
-        click.echo(f"{file}: {problem.where}: {problem.message}", err=True)
-    if problems:
-        raise click.ClickException(f"{len(problems)} problems; nothing was imported.")
+        skipped = " (skipped)" if problem not in stopping else ""
+        click.echo(f"{file}: {problem.where}: {problem.message}{skipped}", err=True)
+    if stopping:
+        hint = (
+            ""
+            if import_rest or len(stopping) != sum(1 for p in problems if p.unsupported)
+            else (" Add --import-rest to skip the questions of unsupported types.")
+        )
+        raise click.ClickException(f"{len(stopping)} problems; nothing was imported.{hint}")
     course, draft = _draft_for(slug)
     try:
         created = services.import_questions(draft, module_slug, questions, _question_types())

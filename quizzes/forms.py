@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     DecimalField,
     SelectField,
@@ -101,6 +102,13 @@ class QuestionImportForm(FlaskForm):
             FileRequired(_l("Choose a file.")),
             FileAllowed(["txt", "gift", "xml"], _l("Upload a .gift, .txt or .xml file.")),
         ],
+    )
+    import_rest = BooleanField(
+        _l("Import the rest"),
+        description=_l(
+            "Skip the questions of a Moodle type this site does not support (cloze, "
+            "calculated, drag and drop) and import the others; they are listed after the import."
+        ),
     )
 
 

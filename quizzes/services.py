@@ -9,6 +9,7 @@ Services only flush.
 from __future__ import annotations
 
 import random
+import re
 import secrets
 import statistics
 from collections.abc import Iterable, Mapping
@@ -854,10 +855,22 @@ def _key_from(name: str, taken: set[str], prefix: str) -> str:
     return key
 
 
+_KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # the question form's rule for keys
+
+
+def _key_for(item: Any, taken: set[str], prefix: str) -> str:
+    idnumber = getattr(item, "idnumber", "")
+    if len(idnumber) <= 64 and _KEY.fullmatch(idnumber) and idnumber not in taken:
+        taken.add(idnumber)
+        return idnumber
+    return _key_from(item.name, taken, prefix)
+
+
 def import_questions(
     version: Any, module_slug: str, imported: Iterable[Any], types: Mapping[str, Any]
 ) -> list[Question]:
-    """Add parsed GIFT/XML questions to a draft's session; keys are made from names."""
+    """Add parsed GIFT/XML questions to a draft's session. A question's Moodle ID number
+    is its key when it is a free, valid key; other keys are made from names."""
     if not version.is_draft:
         raise QuizError(_("A published version cannot be changed; start a new draft."))
     taken = set(db.session.scalars(select(Question.key).where(Question.version_id == version.id)))
@@ -869,7 +882,7 @@ def import_questions(
                 version,
                 QuestionInput(
                     module_slug=module_slug,
-                    key=_key_from(item.name, taken, f"m{prefix}"),
+                    key=_key_for(item, taken, f"m{prefix}"),
                     type=item.type,
                     name=item.name[:200],
                     text=item.text,
@@ -899,6 +912,7 @@ def exportable(questions: Iterable[Question]) -> list[Any]:
             feedback=q.feedback,
             tags=tuple(q.tags),
             line=None,
+            idnumber=q.key,
         )
         for q in questions
     ]

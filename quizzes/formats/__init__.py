@@ -8,9 +8,13 @@ Each format module offers the same two functions::
 `parse` reads every question of a file and collects every problem it finds (syntax,
 features we do not support, and whatever each type's `validate_config` says about the
 configuration it produced), each named by where it is: ``line 12`` for GIFT,
-``question "Name"`` or ``question #3`` for Moodle XML. A caller imports nothing when
-there is any problem. The questions returned are those that could be read at all (a
-question with a problem may be among them, one with a syntax error is not). `types`
+``question "Name" (line 40)`` or ``question #3 (line 40)`` for Moodle XML. A caller
+imports nothing when there is any problem, unless the importer chose "import the rest":
+then a question of a Moodle type we do not support (cloze, calculated, drag-and-drop ...;
+`FormatProblem.unsupported` names it) is skipped and reported, and the rest is imported
+(`blocking` tells which problems still stop the import). The questions returned are those
+that could be read at all (a question with a problem may be among them, one with a syntax
+error is not). `types`
 maps our type names to question-type objects (the registry's `question_types`); the
 formats never import the type classes themselves.
 
@@ -28,8 +32,9 @@ that `parse` itself produces:
 Texts: question texts and feedback are Markdown; option, answer, prompt and item texts
 are plain text (the types show them escaped). Moodle's own text formats are converted
 conservatively (`to_markdown`, `to_plain`): Markdown is kept as it is, plain text is kept
-as it is, HTML (and Moodle's auto-format when it holds tags) is reduced to text with a
-small tag-by-tag conversion (paragraphs, line breaks, lists, emphasis, code, links with
+as it is (with Markdown's marks and HTML escaped where it becomes Markdown), HTML (and
+Moodle's auto-format when it holds tags) is reduced to text with a small tag-by-tag
+conversion (paragraphs, line breaks, lists, emphasis, code, links with
 http(s)/mailto addresses, image alt texts); nothing else of the HTML survives.
 """
 
@@ -45,6 +50,8 @@ from typing import Any
 __all__ = [
     "FormatProblem",
     "ImportedQuestion",
+    "blocking",
+    "category_tag",
     "check_config",
     "default_name",
     "number_text",
@@ -74,7 +81,10 @@ class ImportedQuestion:
     tags: tuple[str, ...] = ()
     """XML ``<tags>``; GIFT: the last ``$CATEGORY:`` seen before the question."""
     line: int | None = None
-    """GIFT: the line the question starts on; XML: None."""
+    """The line the question starts on (GIFT: its first line; XML: its <question>)."""
+    idnumber: str = ""
+    """Moodle's ID number: GIFT ``// [id:...]`` comment, XML ``<idnumber>``; our question
+    key is made from it when it is a valid key."""
 
 
 @dataclass(frozen=True)
@@ -83,9 +93,31 @@ class FormatProblem:
 
     where: str
     message: str
+    unsupported: str = ""
+    """The Moodle question type, when the problem is only that we do not support it (the
+    question can be skipped when the importer chooses "import the rest")."""
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
+
+
+def blocking(problems: list[FormatProblem], *, import_rest: bool) -> list[FormatProblem]:
+    """The problems that stop an import: all of them by default; with `import_rest`, all
+    but the questions of an unsupported Moodle type (which are skipped)."""
+    if not import_rest:
+        return list(problems)
+    return [p for p in problems if not p.unsupported]
+
+
+_CONTEXT = re.compile(r"\$\w+\$/")
+
+
+def category_tag(category: str) -> str:
+    """A Moodle category path as a tag: ``$course$/top/Bab 1/SPBE`` -> ``Bab 1/SPBE``."""
+    category = _CONTEXT.sub("", category.strip(), count=1)
+    if category == "top" or category.startswith("top/"):
+        category = category[4:]
+    return "/".join(part.strip() for part in category.strip("/ ").split("/") if part.strip())
 
 
 def check_config(
@@ -178,6 +210,10 @@ def to_plain(text: str, fmt: str) -> str:
 
 def _convert(text: str, fmt: str, *, markdown: bool) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if fmt == "plain" and markdown:
+        # Moodle shows plain text as typed: Markdown's marks and HTML tags are escaped.
+        lines = [" ".join(line.split()) for line in text.strip().split("\n")]
+        return "\n".join(_escape_markdown(line, line_start=True) for line in lines)
     if fmt in ("markdown", "plain"):
         return text.strip()
     if fmt == "moodle":

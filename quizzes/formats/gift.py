@@ -2,9 +2,10 @@
 
 Reading follows Moodle's own importer (question/format/gift/format.php):
 
-* questions are separated by blank lines; a line starting with ``//`` is a comment;
-  ``$CATEGORY: a/b`` switches the category (the last one becomes the question's tag,
-  without Moodle's ``$course$/top/`` prefix);
+* questions are separated by blank lines; a line starting with ``//`` is a comment, in
+  which ``[id:...]`` gives the question's ID number and each ``[tag:...]`` a tag;
+  ``$CATEGORY: a/b`` switches the category (the last one becomes a tag of the questions
+  after it, without Moodle's ``$course$/top/`` prefix);
 * ``::name::`` names a question (else the name is made from the text's first words);
   ``[markdown]``, ``[html]``, ``[plain]`` or ``[moodle]`` before a text gives its format
   (answers and feedback default to the question text's format);
@@ -18,7 +19,8 @@ Answers and our types:
 * ``{T}``/``{TRUE}``/``{F}``/``{FALSE}``, optionally ``#wrong#right`` (Moodle shows the
   first feedback for a wrong answer, the second for a right one): true_false;
 * ``{#...}`` numeric: ``3.14:0.01`` (value:tolerance), ``1..5`` (a range: value 3,
-  tolerance 2), several as ``=3:0 =%50%3.5:0.5``;
+  tolerance 2), several as ``=3:0 =%50%3.5:0.5``; ``~#feedback`` after the answers is the
+  feedback for any other answer (Moodle's catch-all ``*`` answer, worth 0);
 * with a ``~`` answer: a choice. With an ``=`` answer it is single_choice (the ``=``
   answer is right; ``~%50%`` gives partial credit); without one it is multiple_response
   (Moodle's "multiple answers"): the answers with a positive percentage are correct,
@@ -27,10 +29,10 @@ Answers and our types:
 * otherwise ``=`` answers: short_answer (``=%50%`` partial credit).
 
 Each answer may carry ``#feedback``. We report as problems what Moodle would refuse and
-what we cannot carry: numeric "any other answer" feedback (``~#...``), percentages that do
-not make sense, and so on.
+what we cannot carry: percentages that do not make sense, and so on.
 
-Writing uses Moodle's exporter's layout. GIFT has no syntax for points, tags, shuffle,
+Writing uses Moodle's exporter's layout; the ID number and tags go in a comment line
+above the question, as Moodle writes them. GIFT has no syntax for points, shuffle,
 case sensitivity, the essay's minimum words and rubric, or a description's feedback:
 those are not written (a parsed GIFT file always has the defaults). Ordering questions
 cannot be written at all, nor a short answer or matching prompt holding ``->`` (GIFT
@@ -50,11 +52,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from quizzes.formats import (
     FormatProblem,
     ImportedQuestion,
+    category_tag,
     check_config,
     default_name,
     fraction_from_percent,
@@ -77,8 +81,9 @@ _FORMAT = re.compile(r"\[(moodle|html|plain|markdown)\]")
 _PERCENT = re.compile(r"%([^%\n]{0,12})%")
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 _CATEGORY = "$CATEGORY:"
-_CONTEXT = re.compile(r"\$\w+\$/")
 _BLANK = "_____"
+_ID_NUMBER = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f])+)\]")
+_COMMENT_TAG = re.compile(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f])+)\]")
 
 
 def _protect(line: str) -> str:
@@ -100,10 +105,21 @@ def _restore(text: str) -> str:
 
 def _category_tag(category: str) -> str:
     """``$course$/top/Bab 1/SPBE`` -> ``Bab 1/SPBE``."""
-    category = _CONTEXT.sub("", _restore(category).strip(), count=1)
-    if category == "top" or category.startswith("top/"):
-        category = category[4:]
-    return category.strip("/ ").strip()
+    return category_tag(_restore(category))
+
+
+def _comment_marks(comments: list[str]) -> tuple[str, tuple[str, ...]]:
+    """The ``[id:...]`` and ``[tag:...]`` marks of a question's comment lines (Moodle
+    takes the first ID number and every tag; ``\\]`` is a literal bracket)."""
+    text = "\n".join(comments)
+    match = _ID_NUMBER.search(text)
+    idnumber = match.group(1).replace("\\]", "]").strip() if match else ""
+    tags: list[str] = []
+    for raw in _COMMENT_TAG.findall(text):
+        tag = " ".join(raw.replace("\\]", "]").split())
+        if tag and tag not in tags:
+            tags.append(tag)
+    return idnumber, tuple(tags)
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -119,10 +135,12 @@ def parse(
     tags: tuple[str, ...] = ()
     for first, block in _blocks(lines):
         contents: list[str] = []
+        comments: list[str] = []
         for line in block:
             stripped = line.strip()
             if stripped.startswith("//"):
                 contents.append("")
+                comments.append(stripped)
             elif stripped.startswith(_CATEGORY) and not any(c.strip() for c in contents):
                 tag = _category_tag(_protect(stripped[len(_CATEGORY) :]))
                 tags = (tag,) if tag else ()
@@ -133,9 +151,12 @@ def parse(
             continue
         source = "\n".join(contents)
         reader = _Reader(source, first, problems)
-        question = reader.question(tags)
+        idnumber, comment_tags = _comment_marks(comments)
+        question = reader.question(tags + tuple(t for t in comment_tags if t not in tags))
         if question is None:
             continue
+        if idnumber:
+            question = replace(question, idnumber=idnumber)
         if not reader.failed:
             problems.extend(check_config(question, types, f"line {question.line}"))
         questions.append(question)
@@ -484,14 +505,11 @@ class _Reader:
 
     def numeric(self, body: str, offset: int, fmt: str) -> dict[str, Any] | None:
         ok = True
+        other_feedback = ""
         other = body.find("~")
         if other >= 0:
-            self.problem(
-                "feedback for any other answer ('~#...') is not supported in numeric "
-                "questions; remove it",
-                offset + other,
-            )
-            ok = False
+            # As Moodle: everything after '~' is the feedback of a catch-all answer worth 0.
+            other_feedback = self.split_feedback(body[other + 1 :], fmt)[1]
             body = body[:other]
         head, items = self.items(body, "=", offset)
         if not items:
@@ -521,7 +539,12 @@ class _Reader:
         if ok and not any(a["fraction"] == 1.0 for a in answers):
             self.problem("no answer gets full marks: leave one without a percentage")
             ok = False
-        return {"answers": answers} if ok else None
+        if not ok:
+            return None
+        config: dict[str, Any] = {"answers": answers}
+        if other_feedback:
+            config["other_feedback"] = other_feedback
+        return config
 
     def number_spec(self, spec: str, position: int) -> tuple[float, float] | None:
         """``3.14:0.01``, ``1..5`` or ``3`` as (value, tolerance)."""
@@ -611,6 +634,9 @@ def _dump_question(q: ImportedQuestion) -> str:
             )
         raise ValueError(f'question "{q.name}": GIFT cannot express the type {q.type!r}')
     head = f"::{_escape(' '.join(q.name.split()))}::" + _text(q.text, "markdown", "moodle")
+    marks = _marks(q)
+    if marks:
+        head = marks + "\n" + head
     if q.type == "description":
         return head
     try:
@@ -623,6 +649,19 @@ def _dump_question(q: ImportedQuestion) -> str:
         return head + "{}"
     opening = "{#\n" if q.type == "numeric" else "{\n"
     return head + opening + "".join(f"\t{line}\n" for line in lines) + "}"
+
+
+def _marks(q: ImportedQuestion) -> str:
+    """Moodle's comment line for the ID number and tags (``// [id:..] [tag:..]``)."""
+    marks = []
+    if q.idnumber:
+        marks.append(f"[id:{_bracketed(q.idnumber)}]")
+    marks.extend(f"[tag:{_bracketed(tag)}]" for tag in q.tags)
+    return "// " + " ".join(marks) if marks else ""
+
+
+def _bracketed(text: str) -> str:
+    return " ".join(text.split()).replace("]", "\\]")
 
 
 class _Unwritable(Exception):
@@ -695,6 +734,9 @@ def _numeric(config: Mapping[str, Any]) -> list[str]:
         value = number_text(answer.get("value", 0))
         tolerance = number_text(answer.get("tolerance", 0))
         lines.append(f"{mark}{value}:{tolerance}" + _feedback(answer.get("feedback")))
+    other = config.get("other_feedback")
+    if isinstance(other, str) and other:
+        lines.append("~" + _feedback(other))
     return lines
 
 

@@ -16,17 +16,22 @@ matching                      matching (a ``<subquestion>`` with empty text is a
 ordering (qtype_ordering)     ordering (``<answer>`` items in the right order)
 essay                         essay (``<minwordlimit>``; the rubric travels as grader info)
 description                   description
-category                      skipped (categories are not tags)
-anything else                 a problem: cloze, calculated, ddwtos, ... are not supported
+category                      not a question: its path (without ``$course$/top/``) becomes
+                              a tag of the questions after it
+anything else                 a problem naming the type: cloze (multianswer), calculated,
+                              ddwtos, ... are not supported; `FormatProblem.unsupported` lets
+                              an importer who chose "import the rest" skip them
 ============================  ==============================================================
 
 Common parts: ``<name><text>``, ``<questiontext format="...">``, ``<generalfeedback>``,
-``<defaultgrade>`` (points), ``<tags><tag><text>``. Texts in ``html``,
+``<defaultgrade>`` (points), ``<idnumber>``, ``<tags><tag><text>``. Problems name the
+question and the line its ``<question>`` starts on. Texts in ``html``,
 ``moodle_auto_format``, ``plain_text`` and ``markdown`` are converted as the package
 documentation says; files embedded in a question (``<file>``) are not imported (an image
 keeps only its alt text). Settings we have no place for (hints, combined feedback, the
-retry penalty, answer numbering, units of measurement ...) are left out, except units and
-a numeric catch-all answer ``*``, which change grading and so are reported as problems.
+retry penalty, answer numbering ...) are left out, except units of measurement and a
+numeric catch-all answer ``*`` worth more than 0, which change grading and so are reported
+as problems; a catch-all worth 0 carries the feedback for any other answer.
 
 Writing gives a file Moodle imports: question texts and feedback with
 ``format="markdown"``, option and answer texts with ``format="plain_text"``, XML escaping
@@ -49,6 +54,7 @@ import defusedxml.ElementTree as SafeET
 from quizzes.formats import (
     FormatProblem,
     ImportedQuestion,
+    category_tag,
     check_config,
     default_name,
     fraction_from_percent,
@@ -91,7 +97,7 @@ def parse(
     if isinstance(text, str):
         text = text.lstrip("\ufeff")
     try:
-        root = SafeET.fromstring(text, forbid_dtd=True)
+        root, lines = _parse_with_lines(text)
     except defusedxml.DefusedXmlException:
         return [], [
             FormatProblem(
@@ -113,18 +119,56 @@ def parse(
 
     questions: list[ImportedQuestion] = []
     problems: list[FormatProblem] = []
-    for number, element in enumerate(root.findall("question"), start=1):
+    category: tuple[str, ...] = ()
+    for number, (element, line) in enumerate(zip(root.findall("question"), lines, strict=True), 1):
         kind = (element.get("type") or "").strip()
         if kind == "category":
+            tag = category_tag(_raw(element.find("category")))
+            category = (tag,) if tag else ()
             continue
-        reader = _Reader(element, number, problems)
-        question = reader.question(kind)
+        reader = _Reader(element, number, line, problems)
+        question = reader.question(kind, category)
         if question is None:
             continue
         if not reader.failed:
             problems.extend(check_config(question, types, reader.where))
         questions.append(question)
     return questions, problems
+
+
+class _QuestionLines:
+    """A parser target that builds the tree and notes the line of each ``<question>``
+    directly under the root (ElementTree itself keeps no line numbers)."""
+
+    def __init__(self) -> None:
+        self.builder = ET.TreeBuilder()
+        self.expat: Any = None
+        self.depth = 0
+        self.lines: list[int] = []
+
+    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
+        if self.depth == 1 and tag == "question":
+            self.lines.append(self.expat.CurrentLineNumber)
+        self.depth += 1
+        return self.builder.start(tag, attrs)
+
+    def end(self, tag: str) -> ET.Element:
+        self.depth -= 1
+        return self.builder.end(tag)
+
+    def data(self, data: str) -> None:
+        self.builder.data(data)
+
+    def close(self) -> ET.Element:
+        return self.builder.close()
+
+
+def _parse_with_lines(text: str | bytes) -> tuple[ET.Element, list[int]]:
+    target = _QuestionLines()
+    parser = SafeET.DefusedXMLParser(target=target, forbid_dtd=True)
+    target.expat = parser.parser
+    parser.feed(text)
+    return parser.close(), target.lines
 
 
 def _raw(element: ET.Element | None) -> str:
@@ -143,13 +187,17 @@ def _flag(value: str | None, default: bool) -> bool:
 
 
 class _Reader:
-    def __init__(self, element: ET.Element, number: int, problems: list[FormatProblem]) -> None:
+    def __init__(
+        self, element: ET.Element, number: int, line: int, problems: list[FormatProblem]
+    ) -> None:
         self.element = element
         self.problems = problems
         self.failed = False
         self.name = " ".join(_raw(element.find("name")).split())
-        self.where = f'question "{self.name}"' if self.name else f"question #{number}"
+        label = f'question "{self.name}"' if self.name else f"question #{number}"
+        self.where = f"{label} (line {line})"
         self.number = number
+        self.line = line
         text = element.find("questiontext")
         self.fmt = self.format_of(text, "html")
 
@@ -184,11 +232,17 @@ class _Reader:
 
     # the question as a whole
 
-    def question(self, kind: str) -> ImportedQuestion | None:
+    def question(self, kind: str, category: tuple[str, ...]) -> ImportedQuestion | None:
         handler = _HANDLERS.get(kind)
         if handler is None:
             label = kind or "(none)"
-            self.problem(f"the Moodle question type {label!r} is not supported")
+            name = _UNSUPPORTED.get(kind, label)
+            name = "" if name == label else name
+            message = (
+                f"the Moodle question type {label!r}{f' ({name})' if name else ''} is not supported"
+            )
+            self.problems.append(FormatProblem(self.where, message, unsupported=label))
+            self.failed = True
             return None
         ours, config = handler(self)
         text = self.markdown(self.element.find("questiontext"))
@@ -197,7 +251,7 @@ class _Reader:
         points = self.points(0.0 if ours == "description" else 1.0)
         if config is None or points is None:
             return None
-        tags: list[str] = []
+        tags: list[str] = list(category)
         for tag in self.element.findall("tags/tag"):
             value = " ".join(_raw(tag).split())
             if value and value not in tags:
@@ -210,7 +264,8 @@ class _Reader:
             config=config,
             feedback=self.markdown(self.element.find("generalfeedback")),
             tags=tuple(tags),
-            line=None,
+            line=self.line,
+            idnumber=" ".join((self.element.findtext("idnumber") or "").split()),
         )
 
     def points(self, default: float) -> float | None:
@@ -338,11 +393,18 @@ class _Reader:
         if self.element.findall("units/unit"):
             self.problem("units of measurement are not supported; remove the units")
             ok = False
+        other_feedback = ""
         for answer in self.answers():
             raw = _raw(answer).strip()
             if raw == "*":
-                self.problem("a catch-all answer '*' is not supported in numeric questions")
-                ok = False
+                if parse_number(answer.get("fraction", "0")) != 0:
+                    self.problem(
+                        "a catch-all answer '*' that gives credit is not supported in numeric "
+                        "questions; give it fraction 0 (it then carries the feedback for any "
+                        "other answer)"
+                    )
+                    ok = False
+                other_feedback = self.markdown(answer.find("feedback"))
                 continue
             value = parse_number(raw)
             tolerance_text = answer.findtext("tolerance") or "0"
@@ -363,7 +425,12 @@ class _Reader:
         if ok and not any(a["fraction"] == 1.0 for a in answers):
             self.problem("no answer has fraction 100")
             ok = False
-        return "numeric", {"answers": answers} if ok else None
+        if not ok:
+            return "numeric", None
+        config: dict[str, Any] = {"answers": answers}
+        if other_feedback:
+            config["other_feedback"] = other_feedback
+        return "numeric", config
 
     def matching(self) -> tuple[str, dict[str, Any] | None]:
         pairs: list[dict[str, str]] = []
@@ -447,6 +514,20 @@ def _with_feedback(entry: dict[str, Any], feedback: str) -> dict[str, Any]:
     return entry
 
 
+_UNSUPPORTED = {
+    "multianswer": "cloze",
+    "calculated": "calculated",
+    "calculatedsimple": "simple calculated",
+    "calculatedmulti": "calculated multichoice",
+    "ddwtos": "drag and drop into text",
+    "ddimageortext": "drag and drop onto image",
+    "ddmarker": "drag and drop markers",
+    "gapselect": "select missing words",
+    "randomsamatch": "random short-answer matching",
+    "random": "random question",
+}
+"""Moodle's types we do not support, with the name Moodle's interface gives them."""
+
 _HANDLERS = {
     "multichoice": _Reader.multichoice,
     "truefalse": _Reader.truefalse,
@@ -525,6 +606,8 @@ def _question(q: ImportedQuestion) -> ET.Element:
     _text(element, "questiontext", q.text, "markdown")
     _text(element, "generalfeedback", q.feedback, "markdown")
     _add(element, "defaultgrade", number_text(q.points))
+    if q.idnumber:
+        _add(element, "idnumber", q.idnumber)
     penalty = {"truefalse": "1", "description": "0"}.get(kind, "0.3333333")
     _add(element, "penalty", penalty)
     _add(element, "hidden", "0")
@@ -587,6 +670,14 @@ class _Writer:
             _add(node, "text", number_text(answer.get("value", 0)))
             _add(node, "tolerance", number_text(answer.get("tolerance", 0)))
             _text(node, "feedback", answer.get("feedback") or "", "markdown")
+        other = config.get("other_feedback")
+        if isinstance(other, str) and other:
+            node = ET.SubElement(
+                element, "answer", {"fraction": "0", "format": "moodle_auto_format"}
+            )
+            _add(node, "text", "*")
+            _add(node, "tolerance", "0")
+            _text(node, "feedback", other, "markdown")
         _add(element, "showunits", "3")  # Moodle: no units
         _add(element, "unitsleft", "0")
 

@@ -4,6 +4,9 @@ Settings::
 
     answers = [{value, tolerance = 0, fraction, feedback?}]   1 to 50, at least one at
                                                               fraction 1.0
+    other_feedback = ""                                       feedback for a number no
+                                                              answer matches (Moodle's
+                                                              catch-all answer "*")
 
 A response is right for an answer when |response − value| ≤ tolerance (with a hair of
 room for rounding in binary floating point). Both "3,5" and "3.5" are read as three and a
@@ -72,7 +75,8 @@ class Numeric(QuestionTypeBase):
         problems = Problems()
         if not problems.config(config):
             return problems.items
-        problems.unknown(config, ("answers",))
+        problems.unknown(config, ("answers", "other_feedback"))
+        problems.feedback(config, "other_feedback", "other_feedback")
 
         def tolerance(table: Mapping[str, Any], field: str, key: str) -> None:
             problems.number(table, field, key, required=False, minimum=0)
@@ -101,7 +105,11 @@ class Numeric(QuestionTypeBase):
         value = parse_number(response)
         if value is None:
             return NO_GRADE
-        return best([a for a in entries(config, "answers") if within(value, a)])
+        matching = [a for a in entries(config, "answers") if within(value, a)]
+        if not matching:
+            other = config.get("other_feedback")
+            return Grade(0.0, other) if isinstance(other, str) and other else NO_GRADE
+        return best(matching)
 
     def right_answer(self, config: Mapping[str, Any]) -> str:
         shown = []

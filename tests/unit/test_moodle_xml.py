@@ -65,20 +65,22 @@ def sample() -> dict[str, ImportedQuestion]:
     return {q.name: q for q in questions}
 
 
-def test_sample_reads_every_question_and_skips_categories(
+def test_sample_reads_every_question_with_its_line_and_category(
     sample: dict[str, ImportedQuestion],
 ) -> None:
     assert [(q.name, q.type, q.points, q.line) for q in sample.values()] == [
-        ("Dasar hukum SPBE", "single_choice", 2.0, None),
-        ("Domain SPBE", "multiple_response", 1.0, None),
-        ("Indeks SPBE", "true_false", 1.0, None),
-        ("Singkatan", "short_answer", 1.0, None),
-        ("Pi", "numeric", 1.0, None),
-        ("Pasangan istilah", "matching", 3.0, None),
-        ("Urutan evaluasi", "ordering", 1.0, None),
-        ("Refleksi", "essay", 10.0, None),
-        ("Pengantar modul 2", "description", 0.0, None),
+        ("Dasar hukum SPBE", "single_choice", 2.0, 15),
+        ("Domain SPBE", "multiple_response", 1.0, 72),
+        ("Indeks SPBE", "true_false", 1.0, 107),
+        ("Singkatan", "short_answer", 1.0, 136),
+        ("Pi", "numeric", 1.0, 161),
+        ("Pasangan istilah", "matching", 3.0, 191),
+        ("Urutan evaluasi", "ordering", 1.0, 226),
+        ("Refleksi", "essay", 10.0, 260),
+        ("Pengantar modul 2", "description", 0.0, 291),
     ]
+    # The category before them is kept as a tag (without Moodle's "$course$/top/").
+    assert {q.tags[0] for q in sample.values()} == {"Default for SPBE Dasar/Modul 1"}
 
 
 def test_single_choice_from_html_with_partial_credit_feedback_and_tags(
@@ -99,7 +101,7 @@ def test_single_choice_from_html_with_partial_credit_feedback_and_tags(
             {"text": "UU 14/2008 & UU 11/2008", "fraction": 0.0},
         ]
     }
-    assert q.tags == ("modul-1", "dasar hukum")
+    assert q.tags == ("Default for SPBE Dasar/Modul 1", "modul-1", "dasar hukum")
 
 
 def test_multiple_response_correct_by_positive_fraction_penalty_by_negative(
@@ -131,7 +133,8 @@ def test_true_false_feedback_per_answer(sample: dict[str, ImportedQuestion]) -> 
 
 def test_short_answer_case_sensitivity_and_plain_text(sample: dict[str, ImportedQuestion]) -> None:
     q = sample["Singkatan"]
-    assert q.text == "Apa kepanjangan SPBE? (tulis lengkap, *tanpa* singkatan)"  # plain: as is
+    # plain text shows as typed: its stars are escaped in our Markdown
+    assert q.text == "Apa kepanjangan SPBE? (tulis lengkap, \\*tanpa\\* singkatan)"
     assert q.config == {
         "answers": [
             {
@@ -243,7 +246,7 @@ MALFORMED = quiz(
         "numerical",
         "Jawaban lain",
         '<answer fraction="100"><text>5</text><tolerance>0</tolerance></answer>'
-        '<answer fraction="0"><text>*</text></answer>',
+        '<answer fraction="50"><text>*</text></answer>',
     ),
     question(
         "numerical",
@@ -290,14 +293,18 @@ def test_malformed_file_reports_every_problem_by_question() -> None:
         ('question "Nilai"', "bad <defaultgrade> 'banyak'"),
         ('question "Tanpa jawaban"', "the prompt 'b' has no answer"),
         ('question "Tanpa jawaban"', "at least two prompts"),
-        ('question "Seret"', "'ddwtos' is not supported"),
+        ('question "Seret"', "'ddwtos' (drag and drop into text) is not supported"),
         ('question "Kembar"', "options[1].text: "),  # from the type's validate_config
     ]
     assert len(problems) == len(expected), problems
     for problem, (where, text) in zip(problems, expected, strict=True):
-        assert problem.where == where
+        assert problem.where.split(" (line ")[0] == where
         assert text in problem.message
     assert [q.name for q in questions] == ["Baik", "Kembar"]
+    # Each <question> is on its own line of this file: line 3 is the first.
+    assert problems[0].where == 'question "Isian rumpang" (line 3)'
+    assert problems[3].where == "question #4 (line 6)"
+    assert [p.unsupported for p in problems if p.unsupported] == ["cloze", "calculated", "ddwtos"]
 
 
 @pytest.mark.parametrize(
@@ -324,7 +331,7 @@ def test_malformed_file_reports_every_problem_by_question() -> None:
 def test_multichoice_problems(body: str, message: str) -> None:
     _, problems = moodle_xml.parse(quiz(question("multichoice", "Soal", body)), TYPES)
     assert len(problems) == 1, problems
-    assert problems[0].where == 'question "Soal"'
+    assert problems[0].where == 'question "Soal" (line 3)'
     assert message in problems[0].message
 
 
@@ -332,7 +339,7 @@ def test_a_question_without_text_is_a_problem() -> None:
     _, problems = moodle_xml.parse(
         quiz(question("essay", "Kosong", text="&lt;p&gt; &lt;/p&gt;")), TYPES
     )
-    assert problems == [FormatProblem('question "Kosong"', "the question has no text")]
+    assert problems == [FormatProblem('question "Kosong" (line 3)', "the question has no text")]
 
 
 def test_billion_laughs_is_refused() -> None:

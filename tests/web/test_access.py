@@ -130,6 +130,17 @@ PAGES = {
     "/verify?code=abc": [422, 422, 422, 422, 422, 422, 422, 422],
     "/healthz": [200, 200, 200, 200, 200, 200, 200, 200],
     "/login": [200, 302, 302, 302, 302, 302, 302, 302],
+    "/account/tokens": [302, 403, 403, 403, 403, 200, 200, 200],
+    # the API's documentation and OpenAPI document are public (they hold no data); every
+    # /api/v1 resource has its own table per token in tests/web/test_api.py
+    "/api/v1/docs": [200, 200, 200, 200, 200, 200, 200, 200],
+    "/api/v1/openapi.json": [200, 200, 200, 200, 200, 200, 200, 200],
+    "/api/v1/regions": [401, 401, 401, 401, 401, 401, 401, 401],  # a session is not a token
+    "/admin/lti/platforms": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/lti/jwks.json": [200, 200, 200, 200, 200, 200, 200, 200],
+    # an LTI login names its platform; without one it is refused (tests/web/test_lti.py)
+    "/lti/login": [400, 400, 400, 400, 400, 400, 400, 400],
+    "/lti/deep-link/unknown-token": [404, 404, 404, 404, 404, 404, 404, 404],
 }
 
 # state-changing endpoints: expected status of a valid POST per role
@@ -171,6 +182,14 @@ POSTS = {
     "/notifications/read": [302, 302, 302, 302, 302, 302, 302, 302],
     # a reading activity is completed by opening the module, not by a button
     "/learn/{x}/activities/{activity}/complete": [302, 400, 403, 403, 403, 403, 403, 403],
+    # a token needs a name; only its owner (coordinator A) can revoke it
+    "/account/tokens": [302, 403, 403, 403, 403, 422, 422, 422],
+    "/account/tokens/{token}/revoke": [302, 403, 403, 403, 403, 302, 404, 404],
+    # the API never takes a session cookie (nor CSRF): a token is the only way in
+    "/api/v1/users/{participant_a}/deactivate": [401, 401, 401, 401, 401, 401, 401, 401],
+    "/admin/lti/platforms": [302, 403, 403, 403, 403, 403, 403, 422],
+    # a launch is its signed id_token, whoever is logged in: none here, so refused
+    "/lti/launch": [403, 403, 403, 403, 403, 403, 403, 403],
 }
 
 
@@ -291,6 +310,11 @@ def cast(db, make_user, make_cohort, make_course, attach):
         sha256="0" * 64,
     )
     db.session.add(stored)
+    from lms.api.tokens import TokenInput, create_token
+
+    api_token, _secret = create_token(
+        people["coordinator_a"], TokenInput("uji", False, 30), utcnow()
+    )
     db.session.commit()
     from flask import current_app
 
@@ -318,6 +342,7 @@ def cast(db, make_user, make_cohort, make_course, attach):
             "practice": published.slug,
             "proposed": proposed.slug,
             "practice_attachment": practice_attachment.id,
+            "token": api_token.id,
         },
     }
 

@@ -128,3 +128,72 @@ def test_the_command_line_import_is_all_or_nothing(app, db, make_course, tmp_pat
     assert result.exit_code == 0, result.output
     assert "Imported 2 questions" in result.output
     assert db.session.scalar(select(func.count(Question.id))) == 2
+
+
+MOODLE = Path(__file__).resolve().parents[1] / "unit" / "data" / "moodle"
+
+
+def test_unsupported_moodle_types_block_the_import_unless_the_rest_is_chosen(
+    db, client, login, make_user, make_course
+):
+    login(make_user("admin"))
+    draft = _draft(db, client, make_course)
+    xml = (MOODLE / "unsupported.xml").read_text(encoding="utf-8")
+    url = f"/admin/courses/{draft.course_id}/versions/{draft.id}/questions/import"
+    refused = _upload(client, draft, xml, "bank.xml")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Isian rumpang&#34; (line 3)" in page
+    assert 'data-testid="import-rest-hint"' in page
+    assert db.session.scalar(select(func.count(Question.id))) == 0
+    bank = client.get(f"/admin/courses/{draft.course_id}/versions/{draft.id}/questions")
+    assert 'name="import_rest"' in bank.get_data(as_text=True)
+    imported = client.post_form(
+        url,
+        {"module_slug": "01-sesi", "import_rest": "y", "file": (io.BytesIO(xml.encode()), "b.xml")},
+    )
+    assert imported.status_code == 302
+    assert db.session.scalars(select(Question.name)).all() == ["Perpres"]
+    shown = client.get(imported.headers["Location"]).get_data(as_text=True)
+    assert "Isian rumpang" in shown and "(line 17)" in shown  # every skipped one is listed
+
+
+def test_import_the_rest_does_not_skip_a_broken_question(db, client, login, make_user, make_course):
+    login(make_user("admin"))
+    draft = _draft(db, client, make_course)
+    xml = (MOODLE / "unsupported.xml").read_text(encoding="utf-8")
+    xml = xml.replace('<answer fraction="0"><text>false</text></answer>', "")
+    response = client.post_form(
+        f"/admin/courses/{draft.course_id}/versions/{draft.id}/questions/import",
+        {"module_slug": "01-sesi", "import_rest": "y", "file": (io.BytesIO(xml.encode()), "b.xml")},
+    )
+    assert response.status_code == 422
+    assert "Perpres&#34; (line 7)" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Question.id))) == 0
+
+
+def test_moodle_id_numbers_become_question_keys(db, client, login, make_user, make_course):
+    login(make_user("admin"))
+    draft = _draft(db, client, make_course)
+    text = (MOODLE / "categories.gift.txt").read_text(encoding="utf-8")
+    assert _upload(client, draft, text, "bank.gift").status_code == 302
+    rows = db.session.execute(select(Question.key, Question.tags).order_by(Question.id)).all()
+    assert rows[0] == ("q-prinsip-1", ["Default for SPBE/Bab 1", "prinsip", "modul-1"])
+    assert rows[1].key != "" and rows[1].tags == ["Default for SPBE/Bab 2"]
+    exported = client.get(f"/admin/courses/{draft.course_id}/versions/{draft.id}/questions.gift")
+    assert "// [id:q-prinsip-1]" in exported.get_data(as_text=True)
+
+
+def test_the_command_line_imports_the_rest_only_when_asked(app, db, make_course, tmp_path):
+    version = make_course(modules=1)
+    slug = db.session.scalar(select(Course.slug).where(Course.id == version.course_id))
+    runner = app.test_cli_runner()
+    args = ["quizzes", "import", str(MOODLE / "unsupported.xml"), "--course", slug]
+    refused = runner.invoke(args=[*args, "--module", "01-sesi"])
+    assert refused.exit_code == 1
+    assert "--import-rest" in refused.output and "(line 13)" in refused.output
+    assert db.session.scalar(select(func.count(Question.id))) == 0
+    done = runner.invoke(args=[*args, "--module", "01-sesi", "--import-rest"])
+    assert done.exit_code == 0, done.output
+    assert "Imported 1 questions" in done.output and "(skipped)" in done.output
+    assert db.session.scalar(select(func.count(Question.id))) == 1

@@ -1,0 +1,255 @@
+"""LTI 1.3 rules: platform registration, who a launch is (account matched or created,
+enrolled in the platform's cohort), grade passback and the roster. Services flush; the
+request boundary (or the command) commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from lms.auth.models import Role, User
+from lms.auth.services import normalise_email
+from lms.cohorts import services as cohort_services
+from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
+from lms.errors import DomainError
+from lms.extensions import db
+from lms.lti.models import LtiGradeLink, LtiIdentity, LtiPlatform
+
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+CUSTOM_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/custom"
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+
+
+class LtiError(DomainError):
+    """A launch or registration rule was broken."""
+
+
+@dataclass(frozen=True)
+class PlatformInput:
+    name: str
+    issuer: str
+    client_id: str
+    deployment_id: str
+    auth_login_url: str
+    auth_token_url: str
+    key_set_url: str
+    cohort_id: int
+
+
+def register_platform(data: PlatformInput) -> LtiPlatform:
+    exists = db.session.scalar(
+        select(LtiPlatform.id).where(
+            LtiPlatform.issuer == data.issuer.strip(),
+            LtiPlatform.client_id == data.client_id.strip(),
+        )
+    )
+    if exists is not None:
+        raise LtiError(_("This issuer and client id are already registered."), "client_id")
+    if db.session.get(Cohort, data.cohort_id) is None:
+        raise LtiError(_("Choose a cohort."), "cohort_id")
+    platform = LtiPlatform(
+        name=data.name.strip(),
+        issuer=data.issuer.strip(),
+        client_id=data.client_id.strip(),
+        deployment_id=data.deployment_id.strip(),
+        auth_login_url=data.auth_login_url.strip(),
+        auth_token_url=data.auth_token_url.strip(),
+        key_set_url=data.key_set_url.strip(),
+        cohort_id=data.cohort_id,
+    )
+    db.session.add(platform)
+    db.session.flush()
+    return platform
+
+
+def platform_of(claims: dict[str, Any]) -> LtiPlatform:
+    aud = claims.get("aud")
+    client_id = aud[0] if isinstance(aud, list) else aud
+    platform = db.session.scalar(
+        select(LtiPlatform).where(
+            LtiPlatform.issuer == claims.get("iss"), LtiPlatform.client_id == client_id
+        )
+    )
+    if platform is None:  # PyLTI1p3 found it a moment ago
+        raise LtiError(_("This platform is not registered."))
+    return platform
+
+
+def account_for(platform: LtiPlatform, claims: dict[str, Any]) -> User:
+    """The launching user's account: the one linked before, else the participant with
+    their email in the cohort's region, else a new participant. Staff accounts are never
+    taken over by a platform."""
+    cohort = db.session.get(Cohort, platform.cohort_id)
+    subject = str(claims.get("sub") or "")
+    if not subject:
+        raise LtiError(_("The launch names no user."))
+    identity = db.session.scalar(
+        select(LtiIdentity).where(
+            LtiIdentity.platform_id == platform.id, LtiIdentity.subject == subject
+        )
+    )
+    if identity is not None:
+        user = db.session.get(User, identity.user_id)
+    else:
+        email = normalise_email(str(claims.get("email") or ""))
+        if "@" not in email:
+            raise LtiError(_("The platform did not send the user's email address."))
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is not None and (
+            user.role != Role.PARTICIPANT or user.region_code != cohort.region_code
+        ):
+            raise LtiError(_("The account with this email cannot be opened from another platform."))
+        if user is None:
+            name = " ".join(str(claims.get("name") or "").split()) or " ".join(
+                f"{claims.get('given_name') or ''} {claims.get('family_name') or ''}".split()
+            )
+            user = User(
+                email=email,
+                name=(name or email)[:200],
+                role=Role.PARTICIPANT.value,
+                region_code=cohort.region_code,
+            )
+            db.session.add(user)
+            db.session.flush()
+        db.session.add(LtiIdentity(platform_id=platform.id, subject=subject, user_id=user.id))
+        db.session.flush()
+    if not user.active:
+        raise LtiError(_("This account is deactivated."))
+    return user
+
+
+def enrolment_for(platform: LtiPlatform, user: User) -> Enrolment:
+    """The user's active enrolment in the platform's cohort (enrolled now if need be)."""
+    enrolment = db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.cohort_id == platform.cohort_id, Enrolment.user_id == user.id
+        )
+    )
+    if enrolment is not None and enrolment.status == EnrolmentStatus.ACTIVE:
+        return enrolment
+    cohort = db.session.get(Cohort, platform.cohort_id)
+    return cohort_services.enrol(cohort, user)
+
+
+def module_slug(claims: dict[str, Any]) -> str | None:
+    """The module a resource link opens: custom parameter `module`, or `?module=` on the
+    target link."""
+    custom = claims.get(CUSTOM_CLAIM) or {}
+    if isinstance(custom, dict) and custom.get("module"):
+        return str(custom["module"])
+    target = str(claims.get("https://purl.imsglobal.org/spec/lti/claim/target_link_uri") or "")
+    values = parse_qs(urlparse(target).query).get("module")
+    return values[0] if values else None
+
+
+def remember_grade_link(
+    platform: LtiPlatform, enrolment: Enrolment, claims: dict[str, Any]
+) -> LtiGradeLink | None:
+    """Keep the AGS line item (and the roster address) the course grade goes back to."""
+    endpoint = claims.get(AGS_CLAIM) or {}
+    lineitem = endpoint.get("lineitem") if isinstance(endpoint, dict) else None
+    scopes = endpoint.get("scope") or [] if isinstance(endpoint, dict) else []
+    if not lineitem or SCORE_SCOPE not in scopes:
+        return None
+    nrps = claims.get(NRPS_CLAIM) or {}
+    link = db.session.scalar(
+        select(LtiGradeLink).where(
+            LtiGradeLink.platform_id == platform.id,
+            LtiGradeLink.enrolment_id == enrolment.id,
+            LtiGradeLink.lineitem_url == lineitem,
+        )
+    )
+    if link is None:
+        link = LtiGradeLink(
+            platform_id=platform.id,
+            enrolment_id=enrolment.id,
+            subject=str(claims["sub"]),
+            lineitem_url=lineitem,
+            scopes=list(scopes),
+        )
+        db.session.add(link)
+    link.scopes = list(scopes)
+    link.memberships_url = nrps.get("context_memberships_url") if isinstance(nrps, dict) else None
+    db.session.flush()
+    return link
+
+
+def send_grades(now: datetime, cohort_id: int | None = None) -> list[tuple[LtiGradeLink, float]]:
+    """Send each linked participant's course grade (0-100) when it changed since last time."""
+    from pylti1p3.assignments_grades import AssignmentsGradesService
+    from pylti1p3.grade import Grade
+    from pylti1p3.service_connector import ServiceConnector
+
+    from courses.models import CourseVersion
+    from lms.lti.tool import registration_of
+    from lms.tracking.services import gradebooks  # the reports' public function
+
+    stmt = (
+        select(LtiGradeLink, LtiPlatform, Enrolment)
+        .join(LtiPlatform, LtiPlatform.id == LtiGradeLink.platform_id)
+        .join(Enrolment, Enrolment.id == LtiGradeLink.enrolment_id)
+    )
+    if cohort_id is not None:
+        stmt = stmt.where(Enrolment.cohort_id == cohort_id)
+    rows = db.session.execute(stmt).all()
+    by_cohort: dict[int, list[int]] = {}
+    for _link, _platform, enrolment in rows:
+        by_cohort.setdefault(enrolment.cohort_id, []).append(enrolment.id)
+    grades: dict[int, float] = {}
+    for cid, enrolment_ids in by_cohort.items():
+        cohort = db.session.get(Cohort, cid)
+        if cohort.course_version_id is None:
+            continue
+        version = db.session.get(CourseVersion, cohort.course_version_id)
+        for enrolment_id, book in gradebooks(version, enrolment_ids).items():
+            grades[enrolment_id] = round(book.final_grade, 2)
+    sent = []
+    for link, platform, enrolment in rows:
+        grade = grades.get(enrolment.id)
+        if grade is None or grade == link.last_score:
+            continue
+        connector = ServiceConnector(registration_of(platform))
+        service = AssignmentsGradesService(
+            connector, {"scope": link.scopes, "lineitem": link.lineitem_url}
+        )
+        score = (
+            Grade()
+            .set_score_given(grade)
+            .set_score_maximum(100)
+            .set_timestamp(now.isoformat())
+            .set_activity_progress("Completed" if grade else "InProgress")
+            .set_grading_progress("FullyGraded")
+            .set_user_id(link.subject)
+        )
+        service.put_grade(score)
+        link.last_score, link.last_sent_at = grade, now
+        sent.append((link, grade))
+    db.session.flush()
+    return sent
+
+
+def roster(platform: LtiPlatform) -> list[dict[str, Any]]:
+    """The platform course's members (Names and Roles), from the latest link that has it."""
+    from pylti1p3.names_roles import NamesRolesProvisioningService
+    from pylti1p3.service_connector import ServiceConnector
+
+    from lms.lti.tool import registration_of
+
+    url = db.session.scalar(
+        select(LtiGradeLink.memberships_url)
+        .where(LtiGradeLink.platform_id == platform.id, LtiGradeLink.memberships_url.is_not(None))
+        .order_by(LtiGradeLink.id.desc())
+        .limit(1)
+    )
+    if url is None:
+        raise LtiError(_("No launch from this platform has offered its roster yet."))
+    service = NamesRolesProvisioningService(
+        ServiceConnector(registration_of(platform)), {"context_memberships_url": url}
+    )
+    return list(service.get_members())

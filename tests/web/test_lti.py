@@ -1,0 +1,349 @@
+"""LTI 1.3 against a platform simulated here: its own RSA key published by a local JWKS
+endpoint (a real HTTP server on 127.0.0.1), signed id_tokens, an OAuth2 token endpoint,
+AGS score and NRPS membership endpoints. Launches are refused for a bad signature, a wrong
+audience, a replayed nonce and an expired token."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+from sqlalchemy import func, select
+
+from lms.auth.models import User
+from lms.cohorts.models import Enrolment
+from lms.lti import services
+from lms.lti.models import LtiGradeLink, LtiIdentity, LtiKey
+
+ISS = "https://moodle.sumedangkab.go.id"
+CLIENT = "living-lab-client"
+DEPLOYMENT = "deployment-1"
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+
+
+def _rsa() -> Any:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+class Platform:
+    """The platform's side: keys, the HTTP endpoints, and what it received."""
+
+    def __init__(self) -> None:
+        self.key = _rsa()
+        self.kid = "platform-key-1"
+        public = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
+        self.jwks = {"keys": [{**public, "kid": self.kid, "alg": "RS256", "use": "sig"}]}
+        self.scores: list[dict[str, Any]] = []
+        self.token_requests: list[dict[str, list[str]]] = []
+        platform = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _send(self, body: Any, content_type: str = "application/json") -> None:
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                if self.path == "/jwks":
+                    self._send(platform.jwks)
+                elif self.path.startswith("/memberships"):
+                    self._send(
+                        {
+                            "id": "m",
+                            "context": {"id": "c1"},
+                            "members": [
+                                {
+                                    "user_id": "u-1",
+                                    "name": "Siti Aminah",
+                                    "email": "siti@sumedangkab.go.id",
+                                    "roles": [
+                                        "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+                                    ],
+                                }
+                            ],
+                        },
+                        "application/vnd.ims.lti-nrps.v2.membershipcontainer+json",
+                    )
+                else:
+                    self.send_error(404)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                body = self.rfile.read(length).decode()
+                if self.path == "/token":
+                    platform.token_requests.append(parse_qs(body))
+                    self._send(
+                        {"access_token": "t0k3n", "token_type": "Bearer", "expires_in": 3600}
+                    )
+                elif self.path.endswith("/scores"):
+                    platform.scores.append(json.loads(body))
+                    self._send({})
+                else:
+                    self.send_error(404)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def id_token(self, nonce: str, key: Any = None, **claims: Any) -> str:
+        now = int(time.time())
+        body = {
+            "iss": ISS,
+            "aud": CLIENT,
+            "sub": "u-1",
+            "iat": now,
+            "exp": now + 300,
+            "nonce": nonce,
+            "email": "siti@sumedangkab.go.id",
+            "name": "Siti Aminah",
+            CLAIM + "deployment_id": DEPLOYMENT,
+            CLAIM + "message_type": "LtiResourceLinkRequest",
+            CLAIM + "version": "1.3.0",
+            CLAIM + "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
+            CLAIM + "resource_link": {"id": "rl-1"},
+            CLAIM + "target_link_uri": "http://lms.test/lti/launch",
+            CLAIM + "custom": {"module": "01-sesi"},
+            "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
+                "scope": [
+                    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+                    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+                ],
+                "lineitem": f"{self.base}/lineitems/7/lineitem",
+                "lineitems": f"{self.base}/lineitems",
+            },
+            "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
+                "context_memberships_url": f"{self.base}/memberships",
+                "service_versions": ["2.0"],
+            },
+        }
+        body.update(claims)
+        body = {k: v for k, v in body.items() if v is not None}
+        return jwt.encode(body, key or self.key, algorithm="RS256", headers={"kid": self.kid})
+
+
+@pytest.fixture
+def platform(db, make_cohort, make_course, attach):
+    simulated = Platform()
+    cohort = make_cohort("32.11")
+    version = make_course(modules=2, activities=(("bacaan", "reading"),))
+    attach(cohort, version)
+    services.register_platform(
+        services.PlatformInput(
+            name="Moodle Sumedang",
+            issuer=ISS,
+            client_id=CLIENT,
+            deployment_id=DEPLOYMENT,
+            auth_login_url=f"{simulated.base}/auth",
+            auth_token_url=f"{simulated.base}/token",
+            key_set_url=f"{simulated.base}/jwks",
+            cohort_id=cohort.id,
+        )
+    )
+    db.session.commit()
+    simulated.cohort_id = cohort.id
+    yield simulated
+    simulated.close()
+
+
+def login_step(client) -> tuple[str, str]:
+    """The platform starts the OIDC login; we answer with a redirect carrying state and nonce."""
+    response = client.get(
+        "/lti/login",
+        query_string={
+            "iss": ISS,
+            "login_hint": "u-1",
+            "client_id": CLIENT,
+            "target_link_uri": "http://lms.test/lti/launch",
+            "lti_message_hint": "rl-1",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    query = parse_qs(urlparse(response.headers["Location"]).query)
+    assert query["client_id"] == [CLIENT] and query["response_type"] == ["id_token"]
+    return query["state"][0], query["nonce"][0]
+
+
+def launch(client, platform: Platform, **claims: Any):
+    state, nonce = login_step(client)
+    token = platform.id_token(nonce, **claims)
+    return client.post("/lti/launch", data={"id_token": token, "state": state}), token, state
+
+
+def test_resource_launch_creates_the_account_enrols_and_opens_the_module(db, client, platform):
+    response, _token, _state = launch(client, platform)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert f"/learn/{platform.cohort_id}/modules/" in response.headers["Location"]
+    user = db.session.scalar(select(User).where(User.email == "siti@sumedangkab.go.id"))
+    assert user.role == "participant" and user.region_code == "32.11"
+    assert (
+        db.session.scalar(select(Enrolment.status).where(Enrolment.user_id == user.id)) == "active"
+    )
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200  # logged in as the launching user
+    # a second launch of the same person reuses the account
+    client.post("/logout", data={"csrf_token": client.csrf_token()})
+    again, _t, _s = launch(client, platform)
+    assert again.status_code == 302
+    assert db.session.scalar(select(func.count(User.id)).where(User.email.like("siti%"))) == 1
+    assert db.session.scalar(select(func.count(LtiIdentity.id))) == 1
+
+
+def test_existing_participant_is_matched_but_staff_is_never_taken_over(
+    db, client, platform, make_user
+):
+    make_user("admin", email="siti@sumedangkab.go.id")
+    refused, _t, _s = launch(client, platform)
+    assert refused.status_code == 403
+    assert db.session.scalar(select(func.count(LtiIdentity.id))) == 0
+
+
+REASONS = {
+    "bad_signature": "Signature verification failed",
+    "wrong_audience": "Registration not found",  # an id_token meant for another tool
+    "expired": "Signature has expired",
+    "unknown_nonce": "Invalid Nonce",
+}
+
+
+@pytest.mark.parametrize("case", list(REASONS))
+def test_refused_launches(db, client, platform, case):
+    state, nonce = login_step(client)
+    claims: dict[str, Any] = {}
+    key = None
+    if case == "bad_signature":
+        key = _rsa()
+    elif case == "wrong_audience":
+        claims["aud"] = "another-tool"
+    elif case == "expired":
+        claims["exp"] = int(time.time()) - 60
+        claims["iat"] = int(time.time()) - 600
+    elif case == "unknown_nonce":
+        nonce = uuid.uuid4().hex
+    token = platform.id_token(nonce, key=key, **claims)
+    response = client.post("/lti/launch", data={"id_token": token, "state": state})
+    assert response.status_code == 403, response.get_data(as_text=True)
+    assert 'data-testid="lti-refused"' in response.get_data(as_text=True)
+    reason = response.get_data(as_text=True).split('lti-refused">', 1)[1].split("<", 1)[0]
+    assert REASONS[case] in reason
+    assert db.session.scalar(select(func.count(Enrolment.id))) == 0
+
+
+def test_a_replayed_id_token_is_refused(db, client, platform):
+    first, token, state = launch(client, platform)
+    assert first.status_code == 302
+    replay = client.post("/lti/launch", data={"id_token": token, "state": state})
+    assert replay.status_code == 403
+    assert "Invalid Nonce" in replay.get_data(as_text=True)
+
+
+def test_course_grade_goes_back_and_the_roster_comes_in(db, client, platform, app):
+    response, _t, _s = launch(client, platform)
+    assert response.status_code == 302
+    link = db.session.scalar(select(LtiGradeLink))
+    assert link.lineitem_url.endswith("/lineitems/7/lineitem")
+    runner = app.test_cli_runner()
+    # the reading of module 1 done: the course grade is still 0 (nothing graded), sent once
+    result = runner.invoke(args=["lti", "send-grades"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 1 grades" in result.output
+    assert platform.scores and platform.scores[0]["userId"] == "u-1"
+    assert platform.scores[0]["scoreMaximum"] == 100
+    assert platform.token_requests[0]["grant_type"] == ["client_credentials"]
+    assert "Sent 0 grades" in runner.invoke(args=["lti", "send-grades"]).output  # unchanged
+    roster = runner.invoke(args=["lti", "roster", str(link.platform_id)])
+    assert roster.exit_code == 0 and "siti@sumedangkab.go.id" in roster.output
+
+
+def test_deep_linking_returns_the_chosen_modules_signed(db, client, platform):
+    state, nonce = login_step(client)
+    token = platform.id_token(
+        nonce,
+        **{
+            CLAIM + "message_type": "LtiDeepLinkingRequest",
+            CLAIM + "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
+            CLAIM + "resource_link": None,
+            "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings": {
+                "deep_link_return_url": f"{platform.base}/deep-link-return",
+                "accept_types": ["ltiResourceLink"],
+                "accept_presentation_document_targets": ["iframe", "window"],
+                "data": "opaque",
+            },
+        },
+    )
+    response = client.post("/lti/launch", data={"id_token": token, "state": state})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    picker = client.get(response.headers["Location"])
+    page = picker.get_data(as_text=True)
+    assert picker.status_code == 200 and "01-sesi" not in page  # titles shown, not slugs
+    from courses.models import Module
+
+    first = db.session.scalar(select(Module.id).order_by(Module.position).limit(1))
+    answer = client.post(response.headers["Location"], data={"modules": [str(first)]})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    value = html.split('name="JWT" value="', 1)[1].split('"', 1)[0]
+    ours = db.session.scalar(select(LtiKey).where(LtiKey.retired_at.is_(None)))
+    decoded = jwt.decode(
+        value,
+        ours.public_pem,
+        algorithms=["RS256"],
+        audience=ISS,
+    )
+    items = decoded["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
+    assert [i["custom"] for i in items] == [{"module": "01-sesi"}]
+    assert decoded["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == "opaque"
+
+
+def test_key_rotation_keeps_the_old_key_published(db, client, app):
+    first = client.get("/lti/jwks.json").get_json()["keys"]
+    assert len(first) == 1
+    result = app.test_cli_runner().invoke(args=["lti", "rotate-key"])
+    assert result.exit_code == 0
+    after = client.get("/lti/jwks.json").get_json()["keys"]
+    assert len(after) == 2 and first[0]["kid"] in {k["kid"] for k in after}
+    current = db.session.scalar(select(LtiKey).where(LtiKey.retired_at.is_(None)))
+    assert after[0]["kid"] == current.kid != first[0]["kid"]
+    assert serialization.load_pem_public_key(current.public_pem.encode())
+
+
+def test_admin_registers_a_platform(db, client, login, make_user, make_cohort):
+    login(make_user("admin"))
+    cohort = make_cohort("32.11")
+    page = client.get("/admin/lti/platforms")
+    assert "/lti/jwks.json" in page.get_data(as_text=True)
+    response = client.post_form(
+        "/admin/lti/platforms",
+        {
+            "name": "Moodle Banyuwangi",
+            "issuer": "https://elearning.banyuwangikab.go.id",
+            "client_id": "abc",
+            "deployment_id": "1",
+            "auth_login_url": "https://elearning.banyuwangikab.go.id/mod/lti/auth.php",
+            "auth_token_url": "https://elearning.banyuwangikab.go.id/mod/lti/token.php",
+            "key_set_url": "https://elearning.banyuwangikab.go.id/mod/lti/certs.php",
+            "cohort_id": str(cohort.id),
+        },
+    )
+    assert response.status_code == 302
+    assert "Moodle Banyuwangi" in client.get("/admin/lti/platforms").get_data(as_text=True)
