@@ -35,8 +35,18 @@ def run(ids: list[str]) -> int:
         try:
             path.write_text(original.replace(mutant.old, mutant.new), encoding="utf-8")
             result = subprocess.run(
-                [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-                 "-p", "no:randomly", *mutant.tests],
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    "-x",
+                    "-q",
+                    "-p",
+                    "no:cacheprovider",
+                    "-p",
+                    "no:randomly",
+                    *mutant.tests,
+                ],
                 cwd=ROOT,
                 capture_output=True,
                 text=True,

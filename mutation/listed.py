@@ -18,6 +18,7 @@ class Mutant:
     tests: tuple[str, ...]
 
 
+AN = ("tests/web/test_rules_analysis.py", "tests/unit/test_quiz_rules.py")
 QT = ("tests/unit/test_rules_question_types.py", "tests/unit/test_question_types.py")
 
 LISTED: list[Mutant] = [
@@ -101,5 +102,102 @@ LISTED: list[Mutant] = [
         "if is_int(item) and item == position",
         "if isinstance(item, int) and item == position",
         QT,
+    ),
+    # --- results and item analysis
+    Mutant(
+        "an-first-last",
+        "first/last swapped",
+        "quizzes/analysis.py",
+        '{"highest": highest, "average": average, "first": first, "last": last}',
+        '{"highest": highest, "average": average, "first": last, "last": first}',
+        AN,
+    ),
+    Mutant(
+        "an-average-highest",
+        "average reports the highest",
+        "quizzes/analysis.py",
+        '"average": average,',
+        '"average": highest,',
+        AN,
+    ),
+    Mutant(
+        "an-unsubmitted",
+        "unsubmitted attempts counted",
+        "quizzes/analysis.py",
+        "        QuizAttempt.status == AttemptStatus.SUBMITTED.value,\n",
+        "",
+        AN,
+    ),
+    Mutant(
+        "an-awaiting",
+        "attempts awaiting essay grading counted",
+        "quizzes/analysis.py",
+        "        QuizAttempt.score.is_not(None),\n",
+        "",
+        AN,
+    ),
+    Mutant(
+        "an-gain-everyone",
+        "cohort gain from everyone's pre-test mean",
+        "quizzes/analysis.py",
+        "pre = sum(self.pre[e] for e in both) / len(both)",
+        "pre = sum(self.pre.values()) / len(self.pre)",
+        AN,
+    ),
+    Mutant(
+        "an-last-pre",
+        "the last pre-test used instead of the first",
+        "quizzes/analysis.py",
+        'if kind == "pre" and row.pre_activity is None:',
+        'if kind == "pre":',
+        AN,
+    ),
+    Mutant(
+        "an-median",
+        "median off by one",
+        "quizzes/analysis.py",
+        ".offset((n - 1) // 2)",
+        ".offset(n // 2)",
+        AN,
+    ),
+    Mutant(
+        "an-alpha-k",
+        "Cronbach's alpha without k/(k-1)",
+        "quizzes/analysis.py",
+        "alpha = (k / (k - 1)) * (1 - sum(variances) / total_var)",
+        "alpha = 1 - sum(variances) / total_var",
+        AN,
+    ),
+    Mutant(
+        "an-population",
+        "population instead of sample variance",
+        "quizzes/analysis.py",
+        "return max(0.0, (squares - total * total / n) / (n - 1))",
+        "return max(0.0, (squares - total * total / n) / n)",
+        AN,
+    ),
+    Mutant(
+        "an-sd-population",
+        "population SD",
+        "quizzes/analysis.py",
+        "* n / (n - 1)))",
+        "))",
+        AN,
+    ),
+    Mutant(
+        "an-tf-swap",
+        "true/false pick counts swapped",
+        "quizzes/analysis.py",
+        'return [("true", counts[True]), ("false", counts[False])]',
+        'return [("true", counts[False]), ("false", counts[True])]',
+        AN,
+    ),
+    Mutant(
+        "an-discrimination",
+        "discrimination sign flipped",
+        "quizzes/analysis.py",
+        "num = count * float(sxy) - float(sx) * float(sy)",
+        "num = float(sx) * float(sy) - count * float(sxy)",
+        AN,
     ),
 ]
