@@ -21,6 +21,7 @@ class Mutant:
 AN = ("tests/web/test_rules_analysis.py", "tests/unit/test_quiz_rules.py")
 AS = ("tests/unit/test_rules_assignments.py", "tests/web/test_assignments.py")
 SP = ("tests/web/test_rules_spbe.py", "tests/unit/test_spbe_index.py", "tests/web/test_maturity.py")
+PO = ("tests/web/test_rules_policy.py",)
 QT = ("tests/unit/test_rules_question_types.py", "tests/unit/test_question_types.py")
 
 LISTED: list[Mutant] = [
@@ -371,5 +372,54 @@ LISTED: list[Mutant] = [
         'Domain(3, "Manajemen SPBE", 16.5)',
         'Domain(3, "Manajemen SPBE", 16.0)',
         SP,
+    ),
+    # --- access scopes
+    Mutant(
+        "po-coordinator-region",
+        "the coordinator's region filter dropped from cohort_scope",
+        "lms/policy.py",
+        "    if user.role == Role.COORDINATOR:\n        return Cohort.region_code == user.region_code\n",
+        "    if user.role == Role.COORDINATOR:\n        return true()\n",
+        PO,
+    ),
+    Mutant(
+        "po-mentor-all",
+        "a mentor sees every cohort",
+        "lms/policy.py",
+        "    if user.role == Role.MENTOR:\n        return exists().where(\n            cohort_mentor.c.cohort_id == Cohort.id, cohort_mentor.c.user_id == user.id\n        )\n",
+        "    if user.role == Role.MENTOR:\n        return true()\n",
+        PO,
+    ),
+    Mutant(
+        "po-participant-all",
+        "a participant sees every cohort",
+        "lms/policy.py",
+        "return exists().where(Enrolment.cohort_id == Cohort.id, Enrolment.user_id == user.id)",
+        "return true()",
+        PO,
+    ),
+    Mutant(
+        "po-user-scope-roles",
+        "a coordinator lists staff accounts of the region",
+        "lms/policy.py",
+        "return (User.role == Role.PARTICIPANT.value) & (User.region_code == actor.region_code)",
+        "return User.region_code == actor.region_code",
+        PO,
+    ),
+    Mutant(
+        "po-roster-region",
+        "a coordinator sees another region's roster",
+        "lms/policy.py",
+        "    if user.role == Role.COORDINATOR:\n        return cohort.region_code == user.region_code\n    if user.role == Role.MENTOR:\n        return db.session.scalar(",
+        "    if user.role == Role.COORDINATOR:\n        return True\n    if user.role == Role.MENTOR:\n        return db.session.scalar(",
+        PO,
+    ),
+    Mutant(
+        "po-learner-withdrawn",
+        "a withdrawn participant keeps the course",
+        "lms/policy.py",
+        "            Enrolment.status != EnrolmentStatus.WITHDRAWN.value,\n",
+        "",
+        PO,
     ),
 ]
