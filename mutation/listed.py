@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the weakenings are source lines, kept whole)
 """The weakenings of issue 18, written out: each must fail the tests named with it.
 
 `old` must occur exactly once in `path`; it is replaced by `new` for the run.
@@ -22,6 +23,7 @@ AN = ("tests/web/test_rules_analysis.py", "tests/unit/test_quiz_rules.py")
 AS = ("tests/unit/test_rules_assignments.py", "tests/web/test_assignments.py")
 SP = ("tests/web/test_rules_spbe.py", "tests/unit/test_spbe_index.py", "tests/web/test_maturity.py")
 PO = ("tests/web/test_rules_policy.py",)
+TR = ("tests/web/test_rules_tracking.py", "tests/web/test_tracking.py")
 QT = ("tests/unit/test_rules_question_types.py", "tests/unit/test_question_types.py")
 
 LISTED: list[Mutant] = [
@@ -421,5 +423,134 @@ LISTED: list[Mutant] = [
         "            Enrolment.status != EnrolmentStatus.WITHDRAWN.value,\n",
         "",
         PO,
+    ),
+    # --- course grade and at risk (lms/tracking/services.py; the tests read only pages)
+    Mutant(
+        "tr-so-far-100",
+        "grade so far divided by 100 instead of the graded weight",
+        "lms/tracking/services.py",
+        "return sum(line.item.weight * line.result for line in done) / weight",
+        "return sum(line.item.weight * line.result for line in done) / 100.0",
+        TR,
+    ),
+    Mutant(
+        "tr-pass-incomplete",
+        "passing without completing every activity",
+        "lms/tracking/services.py",
+        "return self.complete and self.final_grade + 1e-9 >= self.pass_percent",
+        "return self.final_grade + 1e-9 >= self.pass_percent",
+        TR,
+    ),
+    Mutant(
+        "tr-pass-strict",
+        "passing strictly above the mark",
+        "lms/tracking/services.py",
+        "return self.complete and self.final_grade + 1e-9 >= self.pass_percent",
+        "return self.complete and self.final_grade > self.pass_percent",
+        TR,
+    ),
+    Mutant(
+        "tr-overdue-submitted",
+        "overdue flagged although the work was submitted",
+        "lms/tracking/services.py",
+        "                and line.state is None\n",
+        "",
+        TR,
+    ),
+    Mutant(
+        "tr-overdue-early",
+        "overdue flagged a day early",
+        "lms/tracking/services.py",
+        "> timedelta(days=overdue_days)",
+        "> timedelta(days=overdue_days - 1)",
+        TR,
+    ),
+    Mutant(
+        "tr-failed-pre",
+        "failed pre-tests flagged as failed post-tests",
+        "lms/tracking/services.py",
+        'and line.item.kind == "post"\n                and line.result is not None',
+        'and line.item.kind in ("pre", "post")\n                and line.result is not None',
+        TR,
+    ),
+    Mutant(
+        "tr-never-active",
+        "never-active participants not flagged inactive",
+        "lms/tracking/services.py",
+        "since = row.last_active or row.enrolment.enrolled_at",
+        "since = row.last_active",
+        TR,
+    ),
+    Mutant(
+        "tr-inactive-early",
+        "inactive flagged a day early",
+        "lms/tracking/services.py",
+        "now - since > timedelta(days=inactive_days)",
+        "now - since > timedelta(days=inactive_days - 2)",
+        TR,
+    ),
+    Mutant(
+        "tr-withdrawn",
+        "withdrawn participants shown on the dashboard",
+        "lms/tracking/services.py",
+        "            Enrolment.status != EnrolmentStatus.WITHDRAWN.value,\n",
+        "",
+        TR,
+    ),
+    Mutant(
+        "tr-unreleased",
+        "unreleased assignment grades counted",
+        "lms/tracking/services.py",
+        "if released and state == ReviewState.GRADED and maximum:",
+        "if state == ReviewState.GRADED and maximum:",
+        TR,
+    ),
+    Mutant(
+        "tr-oldest",
+        "the oldest submission used instead of the newest",
+        "lms/tracking/services.py",
+        'select(func.max(Submission.id).label("id"))',
+        'select(func.min(Submission.id).label("id"))',
+        TR,
+    ),
+    Mutant(
+        "tr-late-absent",
+        "late attendance counted as absent",
+        "lms/tracking/services.py",
+        "missed = sum(1 for c in row.cells.values() if c.attendance == AttendanceStatus.ABSENT)",
+        "missed = sum(1 for c in row.cells.values() if c.attendance in (AttendanceStatus.ABSENT, AttendanceStatus.LATE))",
+        TR,
+    ),
+    Mutant(
+        "tr-course-pass-mark",
+        "the course pass mark used instead of the quiz's",
+        "lms/tracking/services.py",
+        "and line.result + 1e-9 < line.item.pass_percent",
+        'and line.result + 1e-9 < float(grading_of(version)["pass_percent"])',
+        TR,
+    ),
+    Mutant(
+        "tr-missed-limit",
+        "missed meetings flagged one early",
+        "lms/tracking/services.py",
+        "if missed >= missed_limit:",
+        "if missed >= missed_limit - 1:",
+        TR,
+    ),
+    Mutant(
+        "tr-final-grade",
+        "course grade divided by the graded weight (ungraded not counted as 0)",
+        "lms/tracking/services.py",
+        "return sum(line.item.weight * (line.result or 0) for line in self.lines) / 100.0",
+        "return sum(line.item.weight * (line.result or 0) for line in self.lines) / (self.graded_weight or 100.0)",
+        TR,
+    ),
+    Mutant(
+        "tr-returned-counts",
+        "a returned (not graded) review counted",
+        "lms/tracking/services.py",
+        "if released and state == ReviewState.GRADED and maximum:",
+        "if released and maximum:",
+        TR,
     ),
 ]
