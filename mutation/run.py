@@ -152,16 +152,18 @@ def report(results: list[GroupResult], equivalents: dict[str, str], path: Path, 
             k for k in group.of("survived", "no tests", "suspicious") if k not in equivalents
         ]
         base = len(counted) - len(equivalent)
-        score = 100.0 * killed / base if base else 100.0
         timeouts = len(group.of("timeout"))
         # A timeout is a mutant that made the tests loop: it counts as detected.
         score = 100.0 * (killed + timeouts) / base if base else 100.0
-        passed = score >= THRESHOLD
+        not_run = len(group.of("not checked"))
+        passed = score >= THRESHOLD and not not_run
         ok = ok and passed
+        shown = f"{score:.1f} %{'' if passed else ' ✗'}" if counted else "not run"
+        if counted and not_run:
+            shown += f" ({not_run} not run)"
         out.append(
             f"| {group.name} | {len(counted)} | {killed} | {len(group.of('survived'))} | "
-            f"{timeouts} | {len(group.of('no tests'))} | {len(equivalent)} | "
-            f"{score:.1f} %{'' if passed else ' ✗'} |"
+            f"{timeouts} | {len(group.of('no tests'))} | {len(equivalent)} | {shown} |"
         )
         if survivors or equivalent:
             sections.append(f"\n## {group.name}\n")

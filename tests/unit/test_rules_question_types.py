@@ -5,14 +5,33 @@ above each says which weakening it catches."""
 from __future__ import annotations
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
-from quizzes.types.base import Grade
+from quizzes.types.base import Grade, RenderContext
+from quizzes.types.description import Description
+from quizzes.types.essay import MAX_ESSAY, Essay
 from quizzes.types.matching import Matching
 from quizzes.types.multiple_response import MultipleResponse
+from quizzes.types.numeric import Numeric, parse_number
 from quizzes.types.ordering import Ordering
-from quizzes.types.short_answer import ShortAnswer
+from quizzes.types.short_answer import ShortAnswer, best
 from quizzes.types.single_choice import SingleChoice
 from quizzes.types.true_false import TrueFalse
+
+TYPES = {
+    t.name: t
+    for t in (
+        SingleChoice(),
+        MultipleResponse(),
+        TrueFalse(),
+        ShortAnswer(),
+        Numeric(),
+        Matching(),
+        Ordering(),
+        Essay(),
+        Description(),
+    )
+}
 
 # --- true or false -----------------------------------------------------------------------
 
@@ -207,3 +226,287 @@ def test_ordering_counts_only_the_items_of_the_question():
     # Extra positions beyond the three items are ignored: [0, 1, 2, 3] is 3 of 3.
     assert Ordering().grade(items, [0, 1, 2, 3]).fraction == 1.0
     assert Ordering().grade(items, [0, 1]).fraction == pytest.approx(2 / 3)
+
+
+# Every settings problem a course author can meet, with the key it names and the message,
+# one bad configuration per type (and the list-length bounds).
+BAD_CONFIGS = [
+    (
+        "single_choice",
+        {
+            "options": [
+                {"text": "A", "fraction": 1},
+                {"text": "a ", "fraction": 1.5, "feedback": 3, "y": 1},
+                {"fraction": 1},
+            ],
+            "shuffle": "x",
+            "z": 1,
+        },
+        [
+            ("z", "There is no setting called “z” here."),
+            ("options[1].y", "There is no setting called “y” here."),
+            ("options[1].fraction", "The fraction must be a number from 0 to 1, like 0.5."),
+            ("options[1].feedback", "Write text in quotes here."),
+            ("options[2].text", "Write the text; it is missing."),
+            ("options[1].text", "This repeats the text of options[0].text."),
+            ("shuffle", "Write true or false."),
+            ("options", "Exactly one option must have fraction 1.0 (the right answer); 2 do."),
+        ],
+    ),
+    (
+        "single_choice",
+        {"options": [{"text": "A", "fraction": 1}, {"text": "B", "fraction": 1.0}]},
+        [("options", "Exactly one option must have fraction 1.0 (the right answer); 2 do.")],
+    ),
+    (
+        "single_choice",
+        {"options": [{"text": "A", "fraction": 1}]},
+        [("options", "List from 2 to 50 entries.")],
+    ),
+    (
+        "single_choice",
+        {"options": [{"text": "A", "fraction": 0.5}, {"text": "B", "fraction": 0}]},
+        [("options", "Exactly one option must have fraction 1.0 (the right answer); 0 do.")],
+    ),
+    (
+        "multiple_response",
+        {
+            "options": [
+                {"text": "A", "correct": False},
+                {"text": "a", "correct": "yes", "x": 1, "feedback": 3},
+                {"correct": False},
+            ],
+            "shuffle": "no",
+            "penalty": 1,
+        },
+        [
+            ("options[1].x", "There is no setting called “x” here."),
+            ("options[1].correct", "Write true or false."),
+            ("options[1].feedback", "Write text in quotes here."),
+            ("options[2].text", "Write the text; it is missing."),
+            ("options[1].text", "This repeats the text of options[0].text."),
+            ("options", "Mark at least one option correct = true."),
+            ("penalty", "Write true or false."),
+            ("shuffle", "Write true or false."),
+        ],
+    ),
+    (
+        "multiple_response",
+        {"options": [{"text": "A", "correct": True}]},
+        [("options", "List from 2 to 50 entries.")],
+    ),
+    (
+        "true_false",
+        {"answer": "yes", "feedback_true": 1, "feedback_false": 2, "q": 1},
+        [
+            ("q", "There is no setting called “q” here."),
+            ("answer", "Write true or false."),
+            ("feedback_true", "Write text in quotes here."),
+            ("feedback_false", "Write text in quotes here."),
+        ],
+    ),
+    (
+        "true_false",
+        {},
+        [("answer", "Write true or false; it is missing.")],
+    ),
+    (
+        "short_answer",
+        {
+            "answers": [
+                {"text": "x", "fraction": 0.5},
+                {"text": "", "fraction": 2, "feedback": 1, "w": 0},
+            ],
+            "case_sensitive": "no",
+        },
+        [
+            ("answers[1].w", "There is no setting called “w” here."),
+            ("answers[1].text", "The text must not be empty."),
+            ("answers[1].fraction", "The fraction must be a number from 0 to 1, like 0.5."),
+            ("answers[1].feedback", "Write text in quotes here."),
+            ("answers", "At least one answer must have fraction 1.0."),
+            ("case_sensitive", "Write true or false."),
+        ],
+    ),
+    (
+        "short_answer",
+        {"answers": []},
+        [("answers", "List from 1 to 50 entries.")],
+    ),
+    (
+        "numeric",
+        {
+            "answers": [
+                {"value": "3", "fraction": 1, "tolerance": -1},
+                {"value": 2, "fraction": 0.5, "tolerance": "a"},
+                {"fraction": 0.2},
+            ]
+        },
+        [
+            ("answers[0].value", "Write a number, like 3.5."),
+            ("answers[0].tolerance", "The number must not be below 0."),
+            ("answers[1].tolerance", "Write a number, like 3.5."),
+            ("answers[2].value", "Give a number; it is missing."),
+        ],
+    ),
+    (
+        "matching",
+        {
+            "pairs": [
+                {"prompt": "A", "answer": "x"},
+                {"prompt": "a", "answer": "X", "k": 1},
+                {"prompt": "", "answer": ""},
+            ],
+            "distractors": ["x", "y", "Y", 3],
+            "shuffle": 1,
+        },
+        [
+            ("pairs[1].k", "There is no setting called “k” here."),
+            ("pairs[2].prompt", "The text must not be empty."),
+            ("pairs[2].answer", "The text must not be empty."),
+            ("pairs[1].prompt", "This repeats the text of pairs[0].prompt."),
+            ("distractors[3]", "Write text in quotes here."),
+            ("distractors[0]", "This repeats the text of pairs[0].answer."),
+            ("distractors[2]", "This repeats the text of distractors[1]."),
+            ("shuffle", "Write true or false."),
+        ],
+    ),
+    (
+        "matching",
+        {"pairs": [{"prompt": "A", "answer": "x"}]},
+        [("pairs", "List from 2 to 50 entries.")],
+    ),
+    (
+        "ordering",
+        {"items": ["a", "A", "", " "], "x": 1},
+        [
+            ("x", "There is no setting called “x” here."),
+            ("items[2]", "The text must not be empty."),
+            ("items[3]", "The text must not be empty."),
+            ("items[1]", "This repeats the text of items[0]."),
+        ],
+    ),
+    (
+        "ordering",
+        {"items": ["a"]},
+        [("items", "List from 2 to 50 entries.")],
+    ),
+    (
+        "essay",
+        {
+            "min_words": -1,
+            "rubric": [{"criterion": "", "points": 0}, {"criterion": "B", "points": "2", "u": 1}],
+            "z": 1,
+        },
+        [
+            ("z", "There is no setting called “z” here."),
+            ("min_words", "Give a whole number from 0 to 10000."),
+            ("rubric[0].criterion", "The text must not be empty."),
+            ("rubric[0].points", "Points must be above 0 and at most 1000."),
+            ("rubric[1].u", "There is no setting called “u” here."),
+            ("rubric[1].points", "Write a number, like 3.5."),
+        ],
+    ),
+    (
+        "description",
+        {"a": 1},
+        [("a", "There is no setting called “a” here.")],
+    ),
+]
+
+
+# --- what the remaining mutants showed (mutmut, issue 18) -------------------------------
+
+
+def test_an_option_without_a_usable_fraction_scores_nothing():
+    # Settings checks refuse these, but a question saved before a check was added must not
+    # give full marks: a missing or non-number fraction counts as 0.
+    config = {
+        "options": [{"text": "A"}, {"text": "B", "fraction": "1"}, {"text": "C", "fraction": 1}]
+    }
+    assert SingleChoice().grade(config, 0) == Grade(0.0, "")
+    assert SingleChoice().grade(config, 1) == Grade(0.0, "")
+    assert SingleChoice().grade(config, 2) == Grade(1.0, "")
+
+
+def test_right_answers_are_joined_when_several_are_right():
+    two = {
+        "options": [
+            {"text": "A", "fraction": 1},
+            {"text": "B", "fraction": 0},
+            {"text": "C", "fraction": 1},
+        ]
+    }
+    assert SingleChoice().right_answer(two) == "A; C"
+    short = {
+        "answers": [
+            {"text": "SPBE", "fraction": 1},
+            {"text": "x", "fraction": 0.5},
+            {"text": "E-Gov", "fraction": 1},
+        ]
+    }
+    assert ShortAnswer().right_answer(short) == "SPBE / E-Gov"
+    numeric = {
+        "answers": [
+            {"value": 4, "fraction": 0.25},
+            {"value": 3.5, "fraction": 1, "tolerance": 0.1},
+            {"value": 7, "fraction": 1},
+        ]
+    }
+    assert Numeric().right_answer(numeric) == "3.5 ± 0.1 / 7"
+
+
+def test_questions_without_right_options_or_pairs_grade_as_unanswered():
+    # No option marked correct: nothing to divide by; the grade is 0, not an error.
+    wrong_only = {"options": [{"text": "A", "correct": False}, {"text": "B", "correct": False}]}
+    assert MultipleResponse().grade(wrong_only, [0]) == Grade(0.0, "")
+    assert Matching().grade({"pairs": []}, {"0": 0}) == Grade(0.0, "")
+    assert Ordering().grade({"items": []}, [0]) == Grade(0.0, "")
+
+
+def test_numbers_that_are_not_finite_are_not_numbers():
+    assert parse_number("inf") is None
+    assert parse_number("1e999") is None
+    assert parse_number("nan") is None
+    assert parse_number("1e3") == 1000.0
+
+
+def test_numeric_answer_with_an_unusable_value_or_tolerance_never_matches():
+    config = {
+        "answers": [
+            {"value": 3.5, "tolerance": "0.1", "fraction": 1, "feedback": "teks"},
+            {"value": "3.5", "fraction": 1, "feedback": "teks juga"},
+            {"value": 3.5, "tolerance": 0.1, "fraction": 0.5, "feedback": "angka"},
+        ]
+    }
+    assert Numeric().grade(config, "3.5") == Grade(0.5, "angka")
+
+
+def test_numeric_rounding_slack_is_a_billionth_of_the_value():
+    # Exact answers (tolerance 0) accept a difference up to 1e-9 × max(1, |value|):
+    # around 0 that is 1e-9, around 10 000 000 000 it is 10.
+    zero = {"answers": [{"value": 0, "fraction": 1}]}
+    assert Numeric().grade(zero, "0.0000000009").fraction == 1.0
+    assert Numeric().grade(zero, "0.0000000015").fraction == 0.0
+    big = {"answers": [{"value": 10_000_000_000, "fraction": 1}]}
+    assert Numeric().grade(big, "10000000009").fraction == 1.0
+    assert Numeric().grade(big, "10000000011").fraction == 0.0
+
+
+def test_the_best_answer_skips_answers_without_a_number_fraction():
+    assert best([{"fraction": "1", "feedback": "x"}, {"fraction": 0.5, "feedback": "y"}]) == Grade(
+        0.5, "y"
+    )
+    assert best([{"fraction": None}]) == Grade(0.0, "")
+
+
+def test_an_essay_is_cut_at_its_maximum_length():
+    form = MultiDict({"q1": "kata " * 30_000})
+    text = Essay().parse_response({}, form, RenderContext(name="q1", seed="s"))
+    assert len(text) == MAX_ESSAY
+
+
+@pytest.mark.parametrize(("name", "config", "problems"), BAD_CONFIGS)
+def test_settings_problems_name_the_setting_and_say_what_to_do(name, config, problems):
+    found = [(p.key, str(p.message)) for p in TYPES[name].validate_config(config)]
+    assert found == problems
