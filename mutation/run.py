@@ -191,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-threshold", action="store_true")
     parser.add_argument("--report-only", action="store_true", help="report the last run")
     parser.add_argument(
+        "--survivors", action="store_true", help="rerun only the last run's survivors"
+    )
+    parser.add_argument(
         "--ci",
         action="store_true",
         help="CI: a sample of 20 mutants of the changed groups (else of all), no threshold",
@@ -213,6 +216,12 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     if not args.report_only:
         selected: list[str] = list(patterns)
+        if args.survivors:
+            selected = [
+                k
+                for k, v in statuses().items()
+                if _matches(k, patterns) and v in ("survived", "no tests", "not checked")
+            ]
         if args.sample:
             # Generate the mutants first (a run of nothing), then pick a sample of names.
             _mutmut("run", "nothing.matches.this")
@@ -220,6 +229,9 @@ def main(argv: list[str] | None = None) -> int:
             selected = random.Random(os.environ.get("MUTATION_SEED", "18")).sample(
                 every, min(args.sample, len(every))
             )
+        if not selected:
+            print("No mutant to run.")
+            selected = ["nothing.matches.this"]
         command = ["nice", "-n", "10", *MUTMUT, "run", "--max-children", "2", *selected]
         left = args.seconds - (time.monotonic() - started) if args.seconds else None
         try:

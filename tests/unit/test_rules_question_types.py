@@ -510,3 +510,51 @@ def test_an_essay_is_cut_at_its_maximum_length():
 def test_settings_problems_name_the_setting_and_say_what_to_do(name, config, problems):
     found = [(p.key, str(p.message)) for p in TYPES[name].validate_config(config)]
     assert found == problems
+
+
+def _essay_keys(config):
+    return [p.key for p in Essay().validate_config(config)]
+
+
+def test_essay_settings_bounds():
+    assert _essay_keys({"min_words": 0}) == []
+    assert _essay_keys({"min_words": 10_000}) == []
+    assert _essay_keys({"min_words": 10_001}) == ["min_words"]
+    assert _essay_keys({"rubric": []}) == []
+    rows = [{"criterion": f"K{i}", "points": 1} for i in range(21)]
+    assert _essay_keys({"rubric": rows[:20]}) == []
+    assert _essay_keys({"rubric": rows}) == ["rubric"]
+    assert _essay_keys({"rubric": [{"criterion": "A", "points": 0.5}]}) == []
+    assert _essay_keys({"rubric": [{"criterion": "A", "points": 1000}]}) == []
+    assert _essay_keys({"rubric": [{"criterion": "A", "points": 1001}]}) == ["rubric[0].points"]
+    problem = Essay().validate_config({"rubric": [{"criterion": "A", "points": 1001}]})[0]
+    assert str(problem.message) == "Points must be above 0 and at most 1000."
+
+
+def test_a_fraction_above_one_is_held_at_one():
+    config = {"options": [{"text": "A", "fraction": 1.5}, {"text": "B", "fraction": -0.5}]}
+    assert SingleChoice().grade(config, 0).fraction == 1.0
+    assert SingleChoice().grade(config, 1).fraction == 0.0
+
+
+def test_numeric_slack_bound_is_included():
+    # Exactly 1e-9 from an exact answer of 0 is still right (the bound is ≤).
+    zero = {"answers": [{"value": 0, "fraction": 1}]}
+    assert Numeric().grade(zero, "0.000000001").fraction == 1.0
+
+
+def test_repeated_rubric_criteria_and_distractors_are_named():
+    essay = {
+        "rubric": [{"criterion": "Analisis", "points": 1}, {"criterion": "analisis ", "points": 2}]
+    }
+    assert [(p.key, str(p.message)) for p in Essay().validate_config(essay)] == [
+        ("rubric[1].criterion", "This repeats the text of rubric[0].criterion.")
+    ]
+    matching = {
+        "pairs": [{"prompt": "A", "answer": "x"}, {"prompt": "B", "answer": "y"}],
+        "distractors": ["Y"],
+    }
+    assert [(p.key, str(p.message)) for p in Matching().validate_config(matching)] == [
+        ("distractors[0]", "This repeats the text of pairs[1].answer.")
+    ]
+    assert Matching().validate_config({**matching, "distractors": []}) == []
