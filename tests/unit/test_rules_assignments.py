@@ -178,3 +178,150 @@ def test_a_bad_criterion_is_named(row, key):
 def test_a_good_two_level_criterion_with_zero_points_passes():
     assert _keys({"rubric": [{"criterion": "A", "levels": ["x", "y"], "points": [0, 1]}]}) == []
     assert _keys({"rubric": []}) == ["rubric"]
+
+
+TYPES_MESSAGE = (
+    "Allowed file types are chosen from: pdf, docx, xlsx, pptx, odt, ods, odp, png, jpg, jpeg, "
+    "txt, csv."
+)
+# Every settings problem a course author can meet, with the key it names and the message.
+BAD_SETTINGS = [
+    (
+        {
+            "brief": " ",
+            "practices": ["ok", ""],
+            "submission": "paper",
+            "file_types": ["pdf", "exe"],
+            "x": 1,
+            "y": 2,
+            "points": 10,
+        },
+        [
+            ("x", "An assignment has no setting called “x”."),
+            ("y", "An assignment has no setting called “y”."),
+            ("brief", "Write the task (brief) in Markdown."),
+            ("practices", "List the practices by their short names."),
+            ("submission", "Submission is text, files or both."),
+            (
+                "file_types",
+                TYPES_MESSAGE,
+            ),
+        ],
+    ),
+    (
+        {"brief": "B", "practices": "a", "file_types": [], "points": 10},
+        [
+            ("practices", "List the practices by their short names."),
+            (
+                "file_types",
+                TYPES_MESSAGE,
+            ),
+        ],
+    ),
+    (
+        {
+            "brief": "B",
+            "file_types": "pdf",
+            "points": 10,
+            "max_file_mb": 0,
+            "max_files": 21,
+            "penalty_floor": -1,
+            "resubmissions": 21,
+            "pass_percent": 101,
+        },
+        [
+            (
+                "file_types",
+                TYPES_MESSAGE,
+            ),
+            ("max_file_mb", "Give a whole number from 1 to 50."),
+            ("max_files", "Give a whole number from 1 to 20."),
+            ("penalty_floor", "Give a whole number from 0 to 100."),
+            ("resubmissions", "Give a whole number from 0 to 20."),
+            ("pass_percent", "Give a whole number from 0 to 100."),
+        ],
+    ),
+    (
+        {
+            "brief": "B",
+            "points": 10,
+            "late_policy": "penalty",
+            "penalty_per_day": 101,
+            "blind": "yes",
+        },
+        [
+            ("penalty_per_day", "Give a whole number from 1 to 100."),
+            ("blind", "Write true or false."),
+        ],
+    ),
+    (
+        {
+            "brief": "B",
+            "points": 10,
+            "opens_on": "2027-01-01",
+            "due_on": date(2027, 1, 10),
+            "cutoff_on": date(2027, 1, 5),
+        },
+        [
+            ("opens_on", "Write a date like 2027-02-01."),
+            ("cutoff_on", "The dates must run opens_on, due_on, cutoff_on."),
+        ],
+    ),
+    (
+        {"brief": "B", "points": 10, "late_policy": "later"},
+        [("late_policy", "Late work is either accepted (accept) or penalised (penalty).")],
+    ),
+    (
+        {"brief": "B", "points": 10, "penalty_per_day": 5},
+        [("penalty_per_day", "A penalty per day goes with late_policy = penalty.")],
+    ),
+    (
+        {"brief": "B", "points": 0},
+        [("points", "Give the points as a number above 0.")],
+    ),
+    (
+        {"brief": "B"},
+        [(None, "Give either a rubric or plain points, not both.")],
+    ),
+    (
+        {
+            "brief": "B",
+            "points": 5,
+            "rubric": [{"criterion": "A", "levels": ["x", "y"], "points": [0, 1]}],
+        },
+        [(None, "Give either a rubric or plain points, not both.")],
+    ),
+    (
+        {"brief": "B", "rubric": "A"},
+        [("rubric", "A rubric needs at least one criterion.")],
+    ),
+    (
+        {
+            "brief": "B",
+            "rubric": [
+                1,
+                {"criterion": " ", "levels": ["x"], "points": [0], "w": 1, "v": 2},
+                {"criterion": "C", "levels": ["x", "y"], "points": [0, "1"]},
+                {"criterion": "D", "levels": ["x", "y"], "points": [0, 1, 2]},
+                {"criterion": "E", "levels": ["x", "y"], "points": [1, 0]},
+                {"criterion": "F", "levels": "xy", "points": [0, 1]},
+            ],
+        },
+        [
+            ("rubric[0]", "Each criterion is a table with criterion, levels and points."),
+            ("rubric[1].v", "A criterion has criterion, levels and points only."),
+            ("rubric[1].w", "A criterion has criterion, levels and points only."),
+            ("rubric[1].criterion", "Name the criterion."),
+            ("rubric[1].levels", "Describe at least two levels, worst first."),
+            ("rubric[2].points", "Give one number (0 or more) per level."),
+            ("rubric[3].points", "Give exactly one number per level."),
+            ("rubric[4].points", "Points must rise from the worst level to the best."),
+            ("rubric[5].levels", "Describe at least two levels, worst first."),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("config", "problems"), BAD_SETTINGS)
+def test_settings_problems_name_the_setting_and_say_what_to_do(config, problems):
+    assert [(p.key, str(p.message)) for p in validate_settings(config)] == problems
