@@ -34,6 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 MUTMUT = [sys.executable, "-m", "mutmut"]
 THRESHOLD = 90.0
+MAX_DIFFS = 60
+"""Above this many survivors in a group the report lists names only (a diff costs a second)."""
 
 # Group name -> (files, mutant-name patterns). Methods are named module.xǁClassǁmethod__mutmut_N,
 # functions module.x_function__mutmut_N.
@@ -170,9 +172,11 @@ def report(results: list[GroupResult], equivalents: dict[str, str], path: Path, 
         if survivors:
             sections.append("Surviving mutants (a test should kill each):\n")
             for name in survivors:
-                sections.append(
-                    f"- `{name}` ({group.statuses[name]})\n\n```diff\n{diff_of(name)}\n```"
-                )
+                if len(survivors) > MAX_DIFFS:  # `mutmut show NAME` shows the change
+                    sections.append(f"- `{name}` ({group.statuses[name]})")
+                else:
+                    diff = diff_of(name)
+                    sections.append(f"- `{name}` ({group.statuses[name]})\n\n```diff\n{diff}\n```")
         if equivalent:
             sections.append("\nAccepted survivors (equivalent mutants):\n")
             for name in sorted(equivalent):
