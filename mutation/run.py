@@ -181,6 +181,7 @@ def report(results: list[GroupResult], equivalents: dict[str, str], path: Path, 
             sections.append("\nAccepted survivors (equivalent mutants):\n")
             for name in sorted(equivalent):
                 sections.append(f"- `{name}`: {equivalents[name]}")
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(out + sections) + "\n", encoding="utf-8")
     return ok
 
