@@ -76,7 +76,7 @@ class Class:
                 activity_id=self.first[key],
                 enrolment_id=self.enrolment(name),
                 number=number,
-                status="submitted",
+                status=fields.pop("status", "submitted"),
                 seed=f"{name}{number}",
                 question_ids=[],
                 score=score,
@@ -312,6 +312,38 @@ def test_a_post_test_exactly_at_its_pass_mark_is_not_failed(
     k.commit()
     html, _ = _staff_pages(client, login, k)
     assert _risks(html) == {}
+
+
+@pytest.mark.parametrize(
+    ("grading", "grade"),
+    [("highest", "90%"), ("average", "63%"), ("first", "40%"), ("last", "60%")],
+)
+def test_the_quiz_grading_method_decides_the_course_grade(
+    db, client, login, make_user, make_cohort, make_course, attach, grading, grade
+):
+    # Attempts of 5 points: 1 waits for an essay grade (no score), 2 scores 2 (40 %),
+    # 3 scores 4.5 (90 %), 4 scores 3 (60 %), 5 is still open with 5 (100 %) saved so far.
+    # Only 2-4 count: highest 90, average (40 + 90 + 60) / 3 = 63.3, first 40, last 60.
+    # The quiz is the only graded item (weight 100), so the course grade is that result.
+    activities = (("post-test", "quiz", {"kind": "post", "questions": ["a"], "grading": grading}),)
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Ulang"],
+        modules=1,
+        activities=activities,
+    )
+    k.quiz("Peserta Ulang", "post-test", None, number=1, needs_grading=True)
+    k.quiz("Peserta Ulang", "post-test", 2.0, number=2)
+    k.quiz("Peserta Ulang", "post-test", 4.5, number=3)
+    k.quiz("Peserta Ulang", "post-test", 3.0, number=4)
+    k.quiz("Peserta Ulang", "post-test", 5.0, number=5, status="in_progress")
+    k.commit()
+    summary, _ = _gradebook(client, login, k, "Peserta Ulang")
+    assert f"Nilai kursus: {grade}" in summary
 
 
 def test_the_newest_quiz_attempt_counts_for_last_grading(
