@@ -6,6 +6,9 @@ of its area, and check that they fail; the source is always restored.
 
 Exit status 1 if any weakening goes unnoticed (or no longer applies: the rule moved, so
 update its entry). The list is in `mutation/listed.py`.
+
+It edits the source files in place (and puts them back): do not run the suite from the same
+work tree meanwhile, it may import a weakened module.
 """
 
 from __future__ import annotations
