@@ -66,7 +66,21 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "assignments.activity.xǁAssignmentSettingsǁ*",
         ),
     ),
-    "tracking": (("lms/tracking/services.py",), ("lms.tracking.services.*",)),
+    "tracking": (
+        (
+            "lms/tracking/services.py",
+            "courses/grades.py",
+            "assignments/plugin.py",
+            "quizzes/plugin.py",
+        ),
+        (
+            "lms.tracking.services.*",
+            "courses.grades.*",
+            "assignments.plugin.*ǁresult_query__*",
+            "assignments.plugin.*ǁrisks__*",
+            "quizzes.plugin.*ǁrisks__*",
+        ),
+    ),
     "spbe": (
         ("lms/spbe.py", "lms/maturity/services.py"),
         ("lms.spbe.*", "lms.maturity.services.*"),
