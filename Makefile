@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := lms
 
-.PHONY: serve run test test-pg test-e2e lint translations extract-messages install clean bench
+.PHONY: serve run test test-pg test-e2e lint translations extract-messages install clean bench \
+	mutation mutation-listed mutation-ci
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,5 +67,19 @@ $(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
 bench: translations $(VENV)/.bench-installed
 	BENCH_REGIONS=$(BENCH_REGIONS) BENCH_PARTICIPANTS=$(BENCH_PARTICIPANTS) $(BIN)/python -m bench.run
 
+# Mutation testing (README "Rules pinned, and mutation testing"): mutmut over the rule modules,
+# a report in docs/mutation-report.md, at least 90 % killed per group.
+MUTATION_GROUPS ?=
+mutation: translations
+	nice -n 10 $(BIN)/python -m mutation.run $(MUTATION_GROUPS)
+
+# The weakenings written out in mutation/listed.py: each must fail the tests of its area.
+mutation-listed: translations
+	nice -n 10 $(BIN)/python -m mutation.check_listed
+
+# CI: the groups a change touches, else a sample; time-boxed, report not committed.
+mutation-ci: translations
+	nice -n 10 $(BIN)/python -m mutation.run --ci --seconds 240 --report mutants/ci-report.md
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info mutants

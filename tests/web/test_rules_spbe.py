@@ -1,0 +1,196 @@
+"""The SPBE model and the maturity self-assessment rules, pinned (issue 18): every indicator's
+name and weight as PermenPANRB 59/2020 lists them, the justification minimum, and which
+assessments may be reviewed. Uses the app context (messages are translated)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from lms import spbe
+from lms.maturity import services
+from lms.maturity.models import AssessmentStatus
+from lms.maturity.services import AssessmentError, compute_index, submission_problems
+
+# (aspect, weight of each of its indicators = aspect weight / number of indicators, names)
+EXPECTED = [
+    (
+        1,
+        1.3,  # 13 / 10
+        [
+            "Kebijakan Internal Arsitektur SPBE",
+            "Kebijakan Internal Peta Rencana SPBE",
+            "Kebijakan Internal Manajemen Data",
+            "Kebijakan Internal Pembangunan Aplikasi SPBE",
+            "Kebijakan Internal Layanan Pusat Data",
+            "Kebijakan Internal Layanan Jaringan Intra",
+            "Kebijakan Internal Penggunaan Sistem Penghubung Layanan",
+            "Kebijakan Internal Manajemen Keamanan Informasi",
+            "Kebijakan Internal Audit TIK",
+            "Kebijakan Internal Tim Koordinasi SPBE",
+        ],
+    ),
+    (
+        2,
+        2.5,  # 10 / 4
+        [
+            "Arsitektur SPBE",
+            "Peta Rencana SPBE",
+            "Keterpaduan Rencana dan Anggaran SPBE",
+            "Inovasi Proses Bisnis SPBE",
+        ],
+    ),
+    (
+        3,
+        2.5,  # 10 / 4
+        [
+            "Pembangunan Aplikasi SPBE",
+            "Layanan Pusat Data",
+            "Layanan Jaringan Intra",
+            "Penggunaan Sistem Penghubung Layanan",
+        ],
+    ),
+    (4, 2.5, ["Pelaksanaan Tim Koordinasi SPBE", "Kolaborasi Penerapan SPBE"]),  # 5 / 2
+    (
+        5,
+        1.5,  # 12 / 8
+        [
+            "Penerapan Manajemen Risiko SPBE",
+            "Penerapan Manajemen Keamanan Informasi",
+            "Penerapan Manajemen Data",
+            "Penerapan Manajemen Aset TIK",
+            "Penerapan Kompetensi Sumber Daya Manusia",
+            "Penerapan Manajemen Pengetahuan",
+            "Penerapan Manajemen Perubahan",
+            "Penerapan Manajemen Layanan SPBE",
+        ],
+    ),
+    (6, 1.5, ["Audit Infrastruktur SPBE", "Audit Aplikasi SPBE", "Audit Keamanan SPBE"]),
+    (
+        7,
+        2.75,  # 27.5 / 10
+        [
+            "Layanan Perencanaan",
+            "Layanan Penganggaran",
+            "Layanan Keuangan",
+            "Layanan Pengadaan Barang dan Jasa",
+            "Layanan Kepegawaian",
+            "Layanan Kearsipan Dinamis",
+            "Layanan Pengelolaan Barang Milik Negara/Daerah",
+            "Layanan Pengawasan Internal Pemerintah",
+            "Layanan Akuntabilitas Kinerja Organisasi",
+            "Layanan Kinerja Pegawai",
+        ],
+    ),
+    (
+        8,
+        3.0,  # 18 / 6
+        [
+            "Layanan Pengaduan Pelayanan Publik",
+            "Layanan Data Terbuka",
+            "Layanan Jaringan Dokumentasi dan Informasi Hukum (JDIH)",
+            "Layanan Publik Sektor 1",
+            "Layanan Publik Sektor 2",
+            "Layanan Publik Sektor 3",
+        ],
+    ),
+]
+
+
+def test_every_indicator_has_its_number_name_aspect_and_weight():
+    expected = [
+        (number, aspect, name, weight)
+        for number, (aspect, weight, name) in enumerate(
+            ((a, w, n) for a, w, names in EXPECTED for n in names), start=1
+        )
+    ]
+    assert [(i.number, i.aspect, i.name, i.weight) for i in spbe.INDICATORS] == expected
+    assert spbe.INDICATOR_BY_NUMBER[47].name == "Layanan Publik Sektor 3"
+    assert spbe.domain_of(1).name == "Kebijakan Internal SPBE"
+    assert spbe.domain_of(11).number == 2 and spbe.domain_of(21).number == 3
+    assert spbe.domain_of(32).number == 4
+
+
+def test_domain_and_aspect_weights():
+    assert [(d.number, d.weight) for d in spbe.DOMAINS] == [
+        (1, 13.0),
+        (2, 25.0),
+        (3, 16.5),
+        (4, 45.5),
+    ]
+    assert [(a.number, a.domain, a.weight) for a in spbe.ASPECTS] == [
+        (1, 1, 13.0),
+        (2, 2, 10.0),
+        (3, 2, 10.0),
+        (4, 2, 5.0),
+        (5, 3, 12.0),
+        (6, 3, 4.5),
+        (7, 4, 27.5),
+        (8, 4, 18.0),
+    ]
+
+
+def test_a_heavy_and_a_light_indicator_weigh_as_the_regulation_says():
+    # Indicator 1 (weight 1.3) at level 5 and indicator 47 (weight 3) at level 1:
+    # (1.3 × 5 + 3 × 1) / (1.3 + 3) = 9.5 / 4.3 = 2.2093 → 2.21, "Cukup".
+    result = compute_index({1: 5, 47: 1})
+    assert result.index == 2.21 and result.predicate == "Cukup"
+    # Indicator 32 (2.75) at 4 and 25 (1.5) at 2: (11 + 3) / 4.25 = 3.294 → 3.29, "Baik".
+    assert compute_index({32: 4, 25: 2}).index == 3.29
+    assert not compute_index({1: 5}).complete
+
+
+@pytest.mark.parametrize(
+    ("index", "name"),
+    [
+        (4.2, "Memuaskan"),
+        (4.19, "Sangat Baik"),
+        (3.5, "Sangat Baik"),
+        (3.49, "Baik"),
+        (2.6, "Baik"),
+        (2.59, "Cukup"),
+        (1.8, "Cukup"),
+        (1.79, "Kurang"),
+        (1.0, "Kurang"),
+    ],
+)
+def test_predicate_bounds(index, name):
+    assert spbe.predicate(index) == name
+
+
+def _score(justification):
+    return SimpleNamespace(level=3, justification=justification)
+
+
+def test_a_justification_needs_three_words(app):
+    with app.test_request_context():
+        scores = {i.number: _score("Ada dokumen resmi") for i in spbe.INDICATORS}
+        assert submission_problems(scores) == {}
+        scores[5] = _score("Ada  dokumen")  # two words
+        scores[9] = _score("  satu  dua\ntiga ")  # three words, whatever the spacing
+        assert list(submission_problems(scores)) == ["justification-5"]
+        del scores[47]
+        assert list(submission_problems(scores)) == ["justification-5", "level-47"]
+
+
+@pytest.mark.parametrize("status", [AssessmentStatus.DRAFT, AssessmentStatus.REVIEWED])
+def test_only_a_submitted_assessment_can_be_reviewed(app, status):
+    assessment = SimpleNamespace(status=status.value, review_comment="")
+    with app.test_request_context(), pytest.raises(AssessmentError):
+        services.review(assessment, SimpleNamespace(id=1), approve=True, comment="")
+    assert assessment.status == status.value and assessment.review_comment == ""
+
+
+def test_a_submitted_assessment_is_approved_or_sent_back(app, db):
+    mentor = SimpleNamespace(id=7)
+    with app.test_request_context():
+        approved = SimpleNamespace(status=AssessmentStatus.SUBMITTED.value)
+        services.review(approved, mentor, approve=True, comment="  Baik.  ")
+        assert approved.status == AssessmentStatus.REVIEWED.value
+        assert approved.review_comment == "Baik." and approved.reviewed_by_id == 7
+        back = SimpleNamespace(status=AssessmentStatus.SUBMITTED.value)
+        with pytest.raises(AssessmentError):
+            services.review(back, mentor, approve=False, comment="  ")
+        services.review(back, mentor, approve=False, comment="Lengkapi bukti.")
+        assert back.status == AssessmentStatus.DRAFT.value

@@ -1,0 +1,488 @@
+"""Course grade and at-risk rules, pinned through the pages people read (issue 18): the
+participant's gradebook (/learn/<cohort>/gradebook), the cohort dashboard and its CSV
+exports. The tests set up the recorded facts (attempts, submissions, reviews, completions,
+attendance) as rows and read only the pages, so they hold whatever the services look like
+inside. Every number is worked out in the comments.
+
+Course weights are the defaults: pass mark 60 %, post-tests 40 %, assignments 60 %, pre-tests
+0 %; at-risk: 2 missed meetings, 7 days overdue, a failed post-test, 14 days inactive.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from assignments.models import Review, Submission
+from courses.meetings import services as meetings
+from courses.meetings.models import AttendanceStatus
+from courses.models import Activity, ActivityCompletion
+from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
+from quizzes.models import QuizAttempt
+
+QUESTION = {
+    "key": "a",
+    "type": "single_choice",
+    "config": {
+        "shuffle": False,
+        "options": [{"text": "Benar", "fraction": 1.0}, {"text": "Salah", "fraction": 0.0}],
+    },
+}
+
+
+def _now():
+    return datetime.now(UTC)
+
+
+class Class:
+    """A cohort of named participants on a one-module (or more) course."""
+
+    def __init__(self, db, make_user, make_cohort, make_course, attach, names, **course):
+        self.db = db
+        self.mentor = make_user("mentor", name="Mentor Kelas")
+        self.users = {name: make_user("participant", name=name) for name in names}
+        cohort = make_cohort("32.11", mentors=[self.mentor], participants=list(self.users.values()))
+        self.version = make_course(
+            questions={1: [QUESTION]} | course.pop("questions", {}), **course
+        )
+        attach(cohort, self.version)
+        self.cohort_id = cohort.id
+        self.activities = {
+            (a.module_id, a.key): a
+            for a in db.session.scalars(select(Activity).order_by(Activity.module_id))
+        }
+        first_module = min(m for m, _k in self.activities)
+        self.first = {k: a.id for (m, k), a in self.activities.items() if m == first_module}
+        self.enrolments = {
+            name: db.session.scalar(
+                select(Enrolment).where(
+                    Enrolment.user_id == user.id, Enrolment.cohort_id == cohort.id
+                )
+            )
+            for name, user in self.users.items()
+        }
+
+    def enrolment(self, name):
+        return self.enrolments[name].id
+
+    def quiz(self, name, key, score, max_score=5.0, number=1, **fields):
+        self.db.session.add(
+            QuizAttempt(
+                activity_id=self.first[key],
+                enrolment_id=self.enrolment(name),
+                number=number,
+                status=fields.pop("status", "submitted"),
+                seed=f"{name}{number}",
+                question_ids=[],
+                score=score,
+                max_score=max_score,
+                submitted_at=_now(),
+                **fields,
+            )
+        )
+        self.db.session.flush()
+
+    def submit(self, name, key="tugas", *, number=1, review=None, **fields):
+        """A submission; `review` = (state, points, max_points, released)."""
+        submission = Submission(
+            activity_id=self.first[key],
+            enrolment_id=self.enrolment(name),
+            number=number,
+            text="Laporan.",
+            status=review[0] if review else "submitted",
+            **fields,
+        )
+        self.db.session.add(submission)
+        self.db.session.flush()
+        if review:
+            state, points, maximum, released = review
+            self.db.session.add(
+                Review(
+                    submission_id=submission.id,
+                    state=state,
+                    raw_points=points,
+                    points=points,
+                    max_points=maximum,
+                    released=released,
+                    released_at=_now() if released else None,
+                )
+            )
+            self.db.session.flush()
+
+    def complete(self, name, *keys, at=None):
+        for key in keys:
+            self.db.session.add(
+                ActivityCompletion(
+                    enrolment_id=self.enrolment(name),
+                    activity_id=self.first[key],
+                    source="action",
+                    completed_at=at or _now(),
+                )
+            )
+        self.db.session.flush()
+
+    def commit(self):
+        self.db.session.commit()
+
+
+def _gradebook(client, login, klass, name):
+    login(klass.users[name])
+    page = client.get(f"/learn/{klass.cohort_id}/gradebook")
+    client.post_form("/logout")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    summary = html.split('data-testid="course-grade"', 1)[1].split("</article>", 1)[0]
+    return summary, html
+
+
+def _staff_pages(client, login, klass):
+    """The dashboard HTML and the progress and gradebook CSV exports ({name: {column: value}})."""
+    login(klass.mentor)
+    html = client.get(f"/cohorts/{klass.cohort_id}/dashboard").get_data(as_text=True)
+    tables = {}
+    for kind in ("progress", "gradebook"):
+        response = client.get(f"/cohorts/{klass.cohort_id}/export/{kind}.csv")
+        rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+        tables[kind] = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    client.post_form("/logout")
+    return html, tables
+
+
+def _risks(html):
+    """{participant name: their at-risk text} from the dashboard's at-risk list."""
+    if 'data-testid="at-risk"' not in html:
+        return {}
+    block = html.split('data-testid="at-risk"', 1)[1].split("</article>", 1)[0]
+    found = {}
+    for item in block.split('data-testid="at-risk-row"')[1:]:
+        name = item.split("<strong>", 1)[1].split("</strong>", 1)[0]
+        found[name] = item.split("</strong>:", 1)[1].split("</li>", 1)[0].strip()
+    return found
+
+
+# --------------------------------------------------------------------------- course grade
+
+GRADED = (
+    ("pre-test", "quiz", {"kind": "pre", "questions": ["a"], "pass_percent": 60}),
+    ("bacaan", "reading"),
+    ("post-test", "quiz", {"kind": "post", "questions": ["a"], "pass_percent": 70}),
+    ("tugas", "assignment", {"brief": "Petakan regulasi.", "points": 10}),
+)
+ALL = ("pre-test", "bacaan", "post-test", "tugas")
+# Weights: post-test 40 %, assignment 60 %, pre-test 0 % (the reading is not graded).
+NAMES = (
+    "Peserta Sebagian",
+    "Peserta Pas",
+    "Peserta Belum Lengkap",
+    "Peserta Belum Dirilis",
+    "Peserta Revisi",
+    "Peserta Pra Gagal",
+    "Peserta Dikembalikan",
+    "Peserta Mundur",
+)
+
+
+@pytest.fixture
+def graded(db, make_user, make_cohort, make_course, attach):
+    k = Class(db, make_user, make_cohort, make_course, attach, NAMES, modules=1, activities=GRADED)
+    # Sebagian: post-test 3/5 = 60 %, nothing else graded.
+    #   Course grade 40 × 60 / 100 = 24 %; graded so far 40 × 60 / 40 = 60 % (not / 100 = 24).
+    k.quiz("Peserta Sebagian", "post-test", 3.0)
+    # Pas: everything complete, post 3.75/5 = 75 %, assignment 5/10 = 50 % released:
+    #   (40 × 75 + 60 × 50) / 100 = 60 %, exactly the pass mark: passed (at, not above).
+    k.quiz("Peserta Pas", "post-test", 3.75)
+    k.submit("Peserta Pas", review=("graded", 5.0, 10.0, True))
+    k.complete("Peserta Pas", *ALL)
+    # Belum Lengkap: 100 % everywhere but the reading is not done (3 of 4): not passed.
+    k.quiz("Peserta Belum Lengkap", "post-test", 5.0)
+    k.submit("Peserta Belum Lengkap", review=("graded", 10.0, 10.0, True))
+    k.complete("Peserta Belum Lengkap", "pre-test", "post-test", "tugas")
+    # Belum Dirilis: post 75 %, assignment graded 10/10 but not released: it does not count.
+    #   Course grade 40 × 75 / 100 = 30 % (not 90); graded so far 75 %.
+    k.quiz("Peserta Belum Dirilis", "post-test", 3.75)
+    k.submit("Peserta Belum Dirilis", review=("graded", 10.0, 10.0, False))
+    # Revisi: first submission returned (3/10), the resubmission graded 9/10: 90 % counts.
+    #   Course grade 60 × 90 / 100 = 54 %; graded so far 90 %.
+    k.submit("Peserta Revisi", number=1, review=("returned", 3.0, 10.0, True))
+    k.submit("Peserta Revisi", number=2, review=("graded", 9.0, 10.0, True))
+    # Pra Gagal: 0 % on the pre-test, below its own pass mark of 60, is expected before the
+    # course (nobody knows it yet): not at risk as a failed post-test would be.
+    k.quiz("Peserta Pra Gagal", "pre-test", 0.0)
+    # Dikembalikan: the only submission was returned for revision with 3/10: not a grade.
+    k.submit("Peserta Dikembalikan", review=("returned", 3.0, 10.0, True))
+    # Mundur: withdrawn, with a 100 % post-test: on no staff page.
+    k.quiz("Peserta Mundur", "post-test", 5.0)
+    k.enrolments["Peserta Mundur"].status = EnrolmentStatus.WITHDRAWN.value
+    k.commit()
+    return k
+
+
+@pytest.mark.parametrize(
+    ("name", "course_grade", "so_far", "state"),
+    [
+        ("Peserta Sebagian", "24%", "60%", "Sedang berjalan"),
+        ("Peserta Pas", "60%", "60%", "Lulus"),
+        ("Peserta Belum Lengkap", "100%", "100%", "Sedang berjalan"),
+        ("Peserta Belum Dirilis", "30%", "75%", "Sedang berjalan"),
+        ("Peserta Revisi", "54%", "90%", "Sedang berjalan"),
+        ("Peserta Pra Gagal", "0%", "—", "Sedang berjalan"),  # a pre-test weighs 0
+        ("Peserta Dikembalikan", "0%", "—", "Sedang berjalan"),
+    ],
+)
+def test_the_gradebook_page_shows_the_course_grade_rules(
+    client, login, graded, name, course_grade, so_far, state
+):
+    summary, _ = _gradebook(client, login, graded, name)
+    assert f"Nilai kursus: {course_grade}" in summary
+    assert f"nilai sejauh ini: {so_far}" in summary
+    pass_state = summary.split('data-testid="pass-state"', 1)[1].split("</span>", 1)[0]
+    assert pass_state.endswith(state)
+
+
+def test_the_gradebook_shows_an_unreleased_grade_as_not_graded(client, login, graded):
+    _, html = _gradebook(client, login, graded, "Peserta Belum Dirilis")
+    lines = html.split('data-testid="grade-line"')[1:]
+    assignment = next(line for line in lines if "assignment 1" in line)  # its title
+    assert "100%" not in assignment
+    assert "—" in assignment
+
+
+def test_the_dashboard_and_exports_agree_on_the_rules(client, login, graded):
+    html, tables = _staff_pages(client, login, graded)
+    progress, book = tables["progress"], tables["gradebook"]
+    # Withdrawn participants are on no staff page.
+    assert "Peserta Mundur" not in html
+    assert "Peserta Mundur" not in progress and "Peserta Mundur" not in book
+    assert html.count('data-testid="dashboard-row"') == 7
+    expected = {
+        # name: (graded so far, course grade, passed)
+        "Peserta Sebagian": ("60.0", "24.0", "tidak"),
+        "Peserta Pas": ("60.0", "60.0", "ya"),
+        "Peserta Belum Lengkap": ("100.0", "100.0", "tidak"),
+        "Peserta Belum Dirilis": ("75.0", "30.0", "tidak"),
+        "Peserta Revisi": ("90.0", "54.0", "tidak"),
+        "Peserta Pra Gagal": ("", "0.0", "tidak"),  # nothing with weight graded yet
+        "Peserta Dikembalikan": ("", "0.0", "tidak"),
+    }
+    for name, (so_far, grade, passed) in expected.items():
+        assert progress[name]["Nilai sejauh ini (%)"] == so_far, name
+        assert progress[name]["Nilai kursus (%)"] == grade, name
+        assert book[name]["Nilai kursus (%)"] == grade, name
+        assert book[name]["Lulus"] == passed, name
+    # The dashboard grid shows the grade so far (an unreleased grade is not in it).
+    grid = html.split('data-testid="dashboard-grid"', 1)[1]
+    unreleased = grid.split("Peserta Belum Dirilis", 1)[1].split("</tr>", 1)[0]
+    assert "<td>75</td>" in unreleased
+    assert "<td>90</td>" in grid.split("Peserta Revisi", 1)[1].split("</tr>", 1)[0]
+
+
+def test_only_a_post_test_below_the_quizs_own_pass_mark_puts_at_risk(client, login, graded):
+    html, tables = _staff_pages(client, login, graded)
+    risks = _risks(html)
+    # (Every quiz of the test course is titled "quiz 1".)
+    # Sebagian: 60 % on a post-test whose pass mark is 70 (the course's is 60): at risk.
+    # Pas and Belum Dirilis (75 %) are above 70; Pra Gagal's 0 % is a pre-test.
+    assert set(risks) == {"Peserta Sebagian"}
+    assert risks["Peserta Sebagian"] == "quiz 1 di bawah nilai lulus (60%)"
+    assert tables["progress"]["Peserta Pra Gagal"]["Berisiko"] == ""
+    assert tables["progress"]["Peserta Sebagian"]["Berisiko"] == (
+        "quiz 1 di bawah nilai lulus (60%)"
+    )
+
+
+def test_a_post_test_exactly_at_its_pass_mark_is_not_failed(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Tepat"],
+        modules=1,
+        activities=GRADED,
+    )
+    k.quiz("Peserta Tepat", "post-test", 3.5)  # 3.5 / 5 = 70 %, the quiz's pass mark
+    k.commit()
+    html, _ = _staff_pages(client, login, k)
+    assert _risks(html) == {}
+
+
+@pytest.mark.parametrize(
+    ("grading", "grade"),
+    [("highest", "90%"), ("average", "63%"), ("first", "40%"), ("last", "60%")],
+)
+def test_the_quiz_grading_method_decides_the_course_grade(
+    db, client, login, make_user, make_cohort, make_course, attach, grading, grade
+):
+    # Attempts of 5 points: 1 waits for an essay grade (no score), 2 scores 2 (40 %),
+    # 3 scores 4.5 (90 %), 4 scores 3 (60 %), 5 is still open with 5 (100 %) saved so far.
+    # Only 2-4 count: highest 90, average (40 + 90 + 60) / 3 = 63.3, first 40, last 60.
+    # The quiz is the only graded item (weight 100), so the course grade is that result.
+    activities = (("post-test", "quiz", {"kind": "post", "questions": ["a"], "grading": grading}),)
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Ulang"],
+        modules=1,
+        activities=activities,
+    )
+    k.quiz("Peserta Ulang", "post-test", None, number=1, needs_grading=True)
+    k.quiz("Peserta Ulang", "post-test", 2.0, number=2)
+    k.quiz("Peserta Ulang", "post-test", 4.5, number=3)
+    k.quiz("Peserta Ulang", "post-test", 3.0, number=4)
+    k.quiz("Peserta Ulang", "post-test", 5.0, number=5, status="in_progress")
+    k.commit()
+    summary, _ = _gradebook(client, login, k, "Peserta Ulang")
+    assert f"Nilai kursus: {grade}" in summary
+
+
+def test_the_newest_quiz_attempt_counts_for_last_grading(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    activities = (("post-test", "quiz", {"kind": "post", "questions": ["a"], "grading": "last"}),)
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Ulang"],
+        modules=1,
+        activities=activities,
+    )
+    k.quiz("Peserta Ulang", "post-test", 5.0, number=1)
+    k.quiz("Peserta Ulang", "post-test", 2.0, number=2)  # 40 %: the last counts
+    k.commit()
+    summary, _ = _gradebook(client, login, k, "Peserta Ulang")
+    # The only graded item weighs 100: course grade = 40 %.
+    assert "Nilai kursus: 40%" in summary
+
+
+# --------------------------------------------------------------------------- at risk
+
+
+def _jakarta_today():
+    return _now().astimezone(ZoneInfo("Asia/Jakarta")).date()
+
+
+def _due_course(days_ago):
+    """An assignment due `days_ago` days ago (at the end of that day, Jakarta time)."""
+    due = _jakarta_today() - timedelta(days=days_ago)
+    settings = {"brief": "Laporan.", "points": 10, "due_on": due}
+    return (("tugas", "assignment", settings),)
+
+
+def test_overdue_only_when_nothing_was_submitted_and_more_than_7_days_after_the_due_time(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # Due 8 days ago at 23:59:59: now is 7 days and some hours later: more than 7 days.
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Lalai", "Peserta Terlambat"],
+        modules=1,
+        activities=_due_course(8),
+        slug="kursus-tenggat",
+    )
+    k.submit("Peserta Terlambat", late_days=6)  # submitted late, not yet reviewed
+    k.commit()
+    risks = _risks(_staff_pages(client, login, k)[0])
+    assert risks == {"Peserta Lalai": "“assignment 1” terlambat 7 hari"}
+
+
+def test_not_overdue_within_7_days_of_the_due_time(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # Due 7 days ago at 23:59:59: now is 6 days and some hours later: not yet.
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Lalai"],
+        modules=1,
+        activities=_due_course(7),
+        slug="kursus-tenggat",
+    )
+    k.commit()
+    assert _risks(_staff_pages(client, login, k)[0]) == {}
+
+
+def test_inactive_after_14_days_counting_from_enrolment_for_the_never_active(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    activities = (("bacaan", "reading"), ("tugas", "assignment", {"brief": "B", "points": 5}))
+    names = ["Peserta Diam", "Peserta Baru", "Peserta Aktif", "Peserta Lama"]
+    k = Class(
+        db, make_user, make_cohort, make_course, attach, names, modules=1, activities=activities
+    )
+    now = _now()
+    for name, days in (
+        ("Peserta Diam", 15),
+        ("Peserta Baru", 13),
+        ("Peserta Aktif", 30),
+        ("Peserta Lama", 30),
+    ):
+        k.enrolments[name].enrolled_at = now - timedelta(days=days)
+    # Diam: enrolled 15 days ago, never did anything: inactive for 15 days.
+    # Baru: enrolled 13 days ago, never active: not yet.
+    # Aktif: enrolled 30 days ago, read something 3 days ago: active.
+    k.complete("Peserta Aktif", "bacaan", at=now - timedelta(days=3))
+    # Lama: last submitted 20 days ago: inactive for 20 days.
+    k.submit("Peserta Lama", submitted_at=now - timedelta(days=20))
+    k.commit()
+    risks = _risks(_staff_pages(client, login, k)[0])
+    assert risks == {
+        "Peserta Diam": "tidak ada aktivitas selama 15 hari",
+        "Peserta Lama": "tidak ada aktivitas selama 20 hari",
+    }
+
+
+def test_two_absences_put_at_risk_and_late_counts_as_present(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    names = ["Peserta Absen", "Peserta Telat", "Peserta Campur", "Peserta Hadir"]
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        names,
+        modules=2,
+        activities=(("pertemuan", "meeting"),),
+    )
+    cohort = db.session.get(Cohort, k.cohort_id)
+    meetings.generate_schedule(
+        cohort,
+        meetings.ScheduleInput(date(2026, 12, 7), time(9), 7, "", "", k.mentor.id),
+        "Asia/Jakarta",
+    )
+    S = AttendanceStatus
+    plan = {
+        # two meetings: absent twice → at risk; late twice → present; absent + late → 1 missed
+        "Peserta Absen": (S.ABSENT, S.ABSENT),
+        "Peserta Telat": (S.LATE, S.LATE),
+        "Peserta Campur": (S.ABSENT, S.LATE),
+        "Peserta Hadir": (S.PRESENT, S.EXCUSED),
+    }
+    for index, meeting in enumerate(meetings.meetings_of(k.cohort_id)):
+        statuses = {k.users[name].id: marks[index] for name, marks in plan.items()}
+        meetings.record_attendance(cohort, meeting, statuses, k.mentor.id, {})
+    db.session.commit()
+    html, _ = _staff_pages(client, login, k)
+    assert _risks(html) == {"Peserta Absen": "tidak hadir di 2 pertemuan"}
