@@ -13,8 +13,10 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests.conftest import PASSWORD
-from tests.web.test_access import PAGES, ROLES, cast  # noqa: F401  (cast is a fixture)
+from tests.web import test_access
+from tests.web.test_access import PAGES, ROLES
 
+cast = test_access.cast  # the access table's world, as a fixture of this module
 PHONE = {"width": 390, "height": 844}
 
 
@@ -23,10 +25,15 @@ def pages_for(role: str) -> list[str]:
     return [path for path, statuses in PAGES.items() if statuses[ROLES.index(role)] == 200]
 
 
-def open_phone(browser: Browser, live_server: str, email: str | None) -> Any:
+def open_phone(browser: Browser, live_server: str, email: str | None, **options: Any) -> Any:
     """A phone-sized browser context, logged in as `email` unless anonymous."""
     context = browser.new_context(
-        locale="id-ID", base_url=live_server, viewport=PHONE, is_mobile=True, has_touch=True
+        locale="id-ID",
+        base_url=live_server,
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        **options,
     )
     page = context.new_page()
     if email:
