@@ -210,7 +210,14 @@ def load_demo(today: date | None = None) -> list[tuple[str, str, str]]:
                 )
             )
             if exists is None:
-                db.session.add(Enrolment(cohort_id=cohort.id, user_id=user.id))
+                enrolled = datetime.combine(cohort.start_date, time(9), tzinfo=UTC)
+                db.session.add(
+                    Enrolment(
+                        cohort_id=cohort.id,
+                        user_id=user.id,
+                        enrolled_at=enrolled - timedelta(days=7),  # a week before it starts
+                    )
+                )
             logins.append(("participant", email, password_for(Role.PARTICIPANT)))
     db.session.flush()
     from lms.practices.seed import seed_practices
