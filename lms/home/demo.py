@@ -17,12 +17,12 @@ DEMO_PASSWORD_SUFFIX = "-demo-2026"  # noqa: S105 (printed demo logins)
 
 # (region code, cohort name, weeks since it started, mentor (index), participant names):
 # six regions in five provinces and the three time zones (WIB, WITA, WIT), at different weeks
-# of the nine-week course; Sumedang has finished it.
+# of the course; Sumedang has finished it.
 COHORTS = [
     (
         "32.11",
         "Angkatan 1 Sumedang 2026",
-        12,
+        14,
         0,
         [
             "Asep Saepudin",
@@ -271,7 +271,7 @@ def _demo_course(mentors: list[User]) -> None:
             region.timezone,
         )
         bring_to_life(cohort, mentor, now)
-        self_assessments(cohort, coordinator, mentor, finished=weeks >= 12)
+        self_assessments(cohort, coordinator, mentor, finished=weeks >= 14)
     from lms.home.demo_activity import adapted_practices
 
     adapted_practices(mentors[0])
