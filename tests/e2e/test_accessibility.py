@@ -172,6 +172,9 @@ def test_a_quiz_is_taken_and_graded_with_the_keyboard_alone(open_as: Any, quiz_c
     learner.keyboard.type("Tim koordinasi SPBE dibentuk.")
     tab_to(learner, learner.get_by_test_id("submit-attempt"))
     learner.keyboard.press("Enter")
+    expect(learner).to_have_url(re.compile(rf"/learn/{cohort_id}/attempts/\d+/summary$"))
+    tab_to(learner, learner.get_by_test_id("confirmation").get_by_test_id("confirm"))
+    learner.keyboard.press("Enter")
     expect(learner).to_have_url(re.compile(rf"/learn/{cohort_id}/attempts/\d+/review$"))
 
     mentor = open_as(w["mentor"])
