@@ -6,7 +6,7 @@ PORT   ?= 5000
 export FLASK_APP := lms
 
 .PHONY: serve run test test-pg test-e2e lint translations extract-messages install clean bench \
-	mutation mutation-listed mutation-ci
+	screenshots mutation mutation-listed mutation-ci
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check lms courses quizzes assignments tests
 	$(BIN)/lint-imports
+
+# The README's screenshots (docs/screenshots): each role on a phone and a desktop, demo data.
+screenshots: translations
+	$(BIN)/python docs/screenshots.py
 
 # Load test (bench/README.md): dataset, gunicorn, Locust; writes bench/report.md.
 # BENCH_DATABASE_URL (default: a fresh bench.sqlite3), BENCH_REGIONS, BENCH_PARTICIPANTS,

@@ -16,10 +16,18 @@ from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+from lms.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from lms.regions.models import TIMEZONE_ABBREVIATIONS
 
 LANG_COOKIE = "lms_lang"
+COMPRESSED_TYPES = [
+    "text/html",
+    "text/css",
+    "text/javascript",
+    "application/javascript",
+    "application/json",
+    "image/svg+xml",
+]
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
 
 CSP = (
@@ -93,7 +101,11 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if current_user and getattr(current_user, "is_authenticated", False):
+    if (
+        request.endpoint != "static"  # the same for everyone: cached (lms/assets.py)
+        and current_user
+        and getattr(current_user, "is_authenticated", False)
+    ):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 
@@ -193,6 +205,14 @@ def init_app(app: Flask) -> None:
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    # HTML, CSS, JS, JSON and SVG compressed (brotli or gzip, as the browser accepts).
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_MIN_SIZE", 500)
+    compress.init_app(app)
+    from lms import assets
+
+    assets.init_app(app)
     babel.init_app(
         app,
         locale_selector=select_locale,

@@ -13,11 +13,15 @@ from lms.extensions import db
 @with_appcontext
 def demo() -> None:
     """Load the regions and an idempotent demo data set, then print the demo logins."""
+    from flask import current_app
+
     from lms.home.demo import load_demo
     from lms.regions.services import load_regions
 
     load_regions()
-    logins = load_demo()
+    # The services notify people with links to pages (url_for), as from a request.
+    with current_app.test_request_context("/"):
+        logins = load_demo()
     db.session.commit()
     click.echo("Demo logins (role, email, password):")
     for role, email, password in logins:

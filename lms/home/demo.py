@@ -3,7 +3,7 @@ schedules, mentors, a coordinator and participants."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -15,33 +15,100 @@ from lms.regions.models import Region
 
 DEMO_PASSWORD_SUFFIX = "-demo-2026"  # noqa: S105 (printed demo logins)
 
-# (region code, cohort name, start, end, participant names)
+# (region code, cohort name, weeks since it started, mentor (index), participant names):
+# six regions in five provinces and the three time zones (WIB, WITA, WIT), at different weeks
+# of the course; Sumedang has finished it.
 COHORTS = [
     (
         "32.11",
         "Angkatan 1 Sumedang 2026",
-        date(2026, 11, 2),
-        date(2027, 2, 26),
-        ["Asep Saepudin", "Rina Marlina", "Dedi Kurniawan", "Siti Nurhaliza"],
+        14,
+        0,
+        [
+            "Asep Saepudin",
+            "Rina Marlina",
+            "Dedi Kurniawan",
+            "Siti Nurhaliza",
+            "Ujang Rohman",
+            "Euis Komariah",
+        ],
     ),
     (
         "35.10",
         "Angkatan 1 Banyuwangi 2026",
-        date(2026, 11, 9),
-        date(2027, 3, 5),
-        ["Bambang Sutrisno", "Dewi Lestari", "Agus Salim", "Ni Made Ayu"],
+        7,
+        0,
+        [
+            "Bambang Sutrisno",
+            "Dewi Lestari",
+            "Agus Salim",
+            "Ni Made Ayu",
+            "Slamet Riyadi",
+            "Endang Susilowati",
+        ],
     ),
     (
         "73.71",
         "Angkatan 1 Makassar 2026",
-        date(2026, 11, 16),
-        date(2027, 3, 12),
-        ["Andi Baso", "Nurul Hidayah", "Muhammad Ilham", "Sitti Rahma"],
+        5,
+        1,
+        [
+            "Andi Baso",
+            "Nurul Hidayah",
+            "Muhammad Ilham",
+            "Sitti Rahma",
+            "Andi Tenri",
+            "Syamsul Bahri",
+        ],
+    ),
+    (
+        "51.03",
+        "Angkatan 1 Badung 2026",
+        3,
+        1,
+        [
+            "I Wayan Sudarma",
+            "Ni Luh Putu Ariani",
+            "I Ketut Suarjana",
+            "Ni Kadek Dwi",
+            "I Made Wirawan",
+            "Ni Komang Sari",
+        ],
+    ),
+    (
+        "91.71",
+        "Angkatan 1 Kota Jayapura 2026",
+        2,
+        2,
+        [
+            "Yohanis Wenda",
+            "Maria Kareth",
+            "Daniel Mambrasar",
+            "Ester Rumbiak",
+            "Otto Itaar",
+            "Selvi Ohee",
+        ],
+    ),
+    (
+        "81.71",
+        "Angkatan 1 Kota Ambon 2026",
+        1,
+        2,
+        [
+            "Johan Latuheru",
+            "Grace Pattinama",
+            "Ahmad Tuasikal",
+            "Nona Sahetapy",
+            "Rudi Leiwakabessy",
+            "Fatma Tuanaya",
+        ],
     ),
 ]
+COURSE_WEEKS = 16
 MENTORS = [
     ("mentor1@demo.livinglab.id", "Dr. Rahmat Hidayat", "Universitas Padjadjaran"),
     ("mentor2@demo.livinglab.id", "Dr. Maria Ulfa", "Universitas Hasanuddin"),
+    ("mentor3@demo.livinglab.id", "Dr. Yosef Rumaseb", "Universitas Cenderawasih"),
 ]
 WORK_UNITS = [
     "Dinas Komunikasi dan Informatika",
@@ -74,8 +141,14 @@ def _account(email: str, name: str, role: Role, password: str, **fields: object)
     return user
 
 
-def load_demo() -> list[tuple[str, str, str]]:
-    """Create what is missing, keep what exists; return (role, email, password) of each login."""
+def load_demo(today: date | None = None) -> list[tuple[str, str, str]]:
+    """Create what is missing, keep what exists; return (role, email, password) of each login.
+
+    Cohorts are dated from the Monday of `today`'s week (default: the current one), and a
+    cohort created now has its sessions so far played (lms/home/demo_activity.py)."""
+    from lms.home.demo_activity import week_start
+
+    monday = week_start(today or datetime.now(UTC).date())
     logins: list[tuple[str, str, str]] = []
 
     def password_for(role: Role) -> str:
@@ -104,15 +177,17 @@ def load_demo() -> list[tuple[str, str, str]]:
     )
 
     index = 0
-    for cohort_number, (code, cohort_name, start, end, names) in enumerate(COHORTS):
+    for code, cohort_name, weeks, mentor_index, names in COHORTS:
         cohort = db.session.scalar(
             select(Cohort).where(Cohort.region_code == code, Cohort.name == cohort_name)
         )
         if cohort is None:
+            start = monday - timedelta(weeks=weeks)
+            end = start + timedelta(weeks=COURSE_WEEKS) - timedelta(days=3)
             cohort = Cohort(region_code=code, name=cohort_name, start_date=start, end_date=end)
             db.session.add(cohort)
             db.session.flush()
-            mentor = mentors[0] if cohort_number < 2 else mentors[1]
+            mentor = mentors[mentor_index]
             db.session.execute(
                 cohort_mentor.insert().values(cohort_id=cohort.id, user_id=mentor.id)
             )
@@ -135,13 +210,20 @@ def load_demo() -> list[tuple[str, str, str]]:
                 )
             )
             if exists is None:
-                db.session.add(Enrolment(cohort_id=cohort.id, user_id=user.id))
+                enrolled = datetime.combine(cohort.start_date, time(9), tzinfo=UTC)
+                db.session.add(
+                    Enrolment(
+                        cohort_id=cohort.id,
+                        user_id=user.id,
+                        enrolled_at=enrolled - timedelta(days=7),  # a week before it starts
+                    )
+                )
             logins.append(("participant", email, password_for(Role.PARTICIPANT)))
     db.session.flush()
-    _demo_course(mentors)
     from lms.practices.seed import seed_practices
 
     seed_practices()
+    _demo_course(mentors)
     return logins
 
 
@@ -149,12 +231,12 @@ DEMO_COURSE = "spbe-dasar"
 
 
 def _demo_course(mentors: list[User]) -> None:
-    """Load the shipped SPBE course, put the demo cohorts on it, schedule their meetings,
-    and record the first meeting's attendance in Sumedang so progress shows."""
+    """Load the shipped SPBE course and put each new demo cohort on it: its schedule, the
+    sessions held so far, its SPBE self-assessments; then practices adapted from others."""
     from courses import services as course_services
     from courses.meetings import services as meeting_services
-    from courses.meetings.models import AttendanceStatus
     from lms import plugins
+    from lms.home.demo_activity import bring_to_life, self_assessments
 
     registry = plugins.registry()
     from courses.package import load_with
@@ -163,7 +245,11 @@ def _demo_course(mentors: list[User]) -> None:
     if package is None:
         raise RuntimeError(f"the shipped course {DEMO_COURSE} has problems: {problems}")
     version = course_services.import_package(package).version
-    for cohort_number, (code, cohort_name, start, _end, _names) in enumerate(COHORTS):
+    coordinator = db.session.scalar(
+        select(User).where(User.email == "koordinator.sumedang@demo.livinglab.id")
+    )
+    now = datetime.now(UTC)
+    for code, cohort_name, weeks, mentor_index, _names in COHORTS:
         cohort = db.session.scalar(
             select(Cohort).where(Cohort.region_code == code, Cohort.name == cohort_name)
         )
@@ -171,11 +257,11 @@ def _demo_course(mentors: list[User]) -> None:
             continue
         course_services.attach_cohort(cohort, version)
         region = db.session.get(Region, code)
-        mentor = mentors[0] if cohort_number < 2 else mentors[1]
+        mentor = mentors[mentor_index]
         meeting_services.generate_schedule(
             cohort,
             meeting_services.ScheduleInput(
-                first_day=start + timedelta(days=2),
+                first_day=cohort.start_date + timedelta(days=2),
                 start_time=time(9, 0),
                 every_days=7,
                 place="",
@@ -184,15 +270,8 @@ def _demo_course(mentors: list[User]) -> None:
             ),
             region.timezone,
         )
-        if cohort_number == 0:
-            first = meeting_services.meetings_of(cohort.id)[0]
-            roster = meeting_services.roster(cohort.id)
-            statuses = {
-                user.id: AttendanceStatus.ABSENT
-                if i == len(roster) - 1
-                else AttendanceStatus.PRESENT
-                for i, (_enrolment, user) in enumerate(roster)
-            }
-            meeting_services.record_attendance(
-                cohort, first, statuses, mentor.id, registry.activity_types
-            )
+        bring_to_life(cohort, mentor, now)
+        self_assessments(cohort, coordinator, mentor, finished=weeks >= 14)
+    from lms.home.demo_activity import adapted_practices
+
+    adapted_practices(mentors[0])

@@ -18,7 +18,7 @@ from lms.auth.models import Role
 from lms.extensions import db
 from lms.models import utcnow
 from lms.regions.models import Province, Region
-from lms.tracking import national, services
+from lms.tracking import maps, national, services
 
 bp = Blueprint("tracking", __name__)
 
@@ -204,12 +204,17 @@ def national_dashboard() -> Any:
     if fmt in ("csv", "xlsx"):
         head, rows = _figure_rows(items)
         return _table_response(head, rows, fmt, "nasional")
+    provinces = db.session.scalars(select(Province).order_by(Province.code)).all()
+    map_metric, tiles = maps.province_tiles(items, provinces, sort)
     return render_template(
         "tracking/national.html",
         items=items,
+        map_metric=map_metric,
+        tiles=tiles,
+        map_size=(maps.COLUMNS, maps.ROWS),
         province=province,
         sort=sort,
-        provinces=db.session.scalars(select(Province).order_by(Province.code)).all(),
+        provinces=provinces,
         gains=national.gain_distribution(province=province or None),
         totals=_totals(items),
         completion_chart=[(f.label, f.completion) for f in items[:20]],

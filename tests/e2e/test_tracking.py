@@ -76,6 +76,7 @@ def test_an_admin_downloads_an_xlsx_export(
 ) -> None:
     w = cohort_with_a_struggler
     page = open_as(w["admin"])
+    page.get_by_test_id("admin-menu").locator("summary").click()  # the grouped admin menu
     page.get_by_test_id("national-link").click()
     expect(page.get_by_test_id("figures-row")).to_have_count(1)
     with page.expect_download() as info:

@@ -107,17 +107,64 @@ def test_users_import_missing_file(app, db):
     assert result.exit_code != 0
 
 
-def test_demo_is_idempotent_and_prints_logins(app, db):
+def test_demo_is_idempotent_alive_and_prints_logins(app, db):
+    """Six regions in the three time zones at different weeks, played through the services:
+    attempts with a gain, submissions in every state, certificates, self-assessments,
+    adapted practices; a second run changes nothing."""
+    from assignments.models import Review, Submission, SubmissionDraft
+    from courses.meetings.models import Attendance, Meeting
+    from lms.certificates.models import Certificate
+    from lms.maturity.models import SelfAssessment
+    from lms.practices.models import Practice
+    from lms.regions.models import Region
+    from quizzes.models import QuizAttempt
+
     first = _run(app, "demo")
     assert first.exit_code == 0, first.output
+    counts = lambda: [  # noqa: E731
+        db.session.scalar(select(func.count()).select_from(model))
+        for model in (Cohort, Enrolment, Meeting, Attendance, QuizAttempt, Submission, Certificate)
+    ]
+    before = counts()
     second = _run(app, "demo")
     assert second.exit_code == 0
+    assert counts() == before
+    logins = [line for line in first.output.splitlines() if "@demo.livinglab.id" in line]
+    assert len(logins) == 1 + 3 + 1 + 36  # one line each: admin, mentors, coordinator, people
     for role in ("admin", "mentor", "coordinator", "participant"):
         assert role in first.output
-    assert db.session.scalar(select(func.count(Cohort.id))) == 3
-    assert db.session.scalar(select(func.count(User.id)).where(User.role == "participant")) == 12
-    assert db.session.scalar(select(func.count(Enrolment.id))) == 12
-    assert "32.11" in db.session.scalars(select(Cohort.region_code)).all()
+    regions = db.session.execute(
+        select(Region.province_code, Region.timezone).join(
+            Cohort, Cohort.region_code == Region.code
+        )
+    ).all()
+    assert len(regions) == 6
+    assert len({p for p, _ in regions}) >= 3
+    assert {tz for _, tz in regions} == {"Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"}
+    starts = set(db.session.scalars(select(Cohort.start_date)))
+    starts_id = db.session.scalar(select(Cohort.id).limit(1))
+    assert len(starts) == 6  # cohorts at different weeks
+    versions = set(db.session.scalars(select(Cohort.course_version_id)))
+    assert len(versions) == 1 and None not in versions  # all on the shipped course
+    sessions = db.session.scalar(
+        select(func.count(Meeting.id)).where(Meeting.cohort_id == starts_id)
+    )
+    assert db.session.scalar(select(func.count(Meeting.id))) == 6 * sessions  # one per session
+    assert db.session.scalar(select(func.count(Attendance.id))) > 100
+    states = set(db.session.scalars(select(Submission.status)))
+    assert {"submitted", "returned", "graded"} <= states
+    assert db.session.scalar(select(func.count(SubmissionDraft.id))) > 0
+    released = set(db.session.scalars(select(Review.released)))
+    assert released == {True, False}  # graded and released, graded and waiting
+    assert db.session.scalar(select(func.count(Certificate.id))) >= 2
+    phases = set(db.session.scalars(select(SelfAssessment.phase)))
+    assert phases == {"baseline", "follow_up"}
+    assert (
+        db.session.scalar(
+            select(func.count(Practice.id)).where(Practice.derived_from_id.is_not(None))
+        )
+        >= 3
+    )
 
 
 def test_courses_validate_accepts_the_shipped_course(app):
@@ -214,18 +261,3 @@ def test_courses_validate_a_name_or_a_missing_path(app):
     assert _run(app, "courses", "validate", "spbe-dasar").exit_code == 0
     result = _run(app, "courses", "validate", "/no/such/package")
     assert result.exit_code != 0 and "neither a folder" in result.output
-
-
-def test_demo_puts_the_cohorts_on_the_spbe_course_with_a_schedule(app, db):
-    from courses.meetings.models import Attendance, Meeting
-    from courses.models import ActivityCompletion
-
-    assert _run(app, "demo").exit_code == 0
-    assert _run(app, "demo").exit_code == 0
-    versions = set(db.session.scalars(select(Cohort.course_version_id)))
-    assert len(versions) == 1 and None not in versions
-    assert (
-        db.session.scalar(select(func.count(Meeting.id))) == 3 * 11
-    )  # three cohorts, one meeting per session
-    assert db.session.scalar(select(func.count(Attendance.id))) == 4
-    assert db.session.scalar(select(func.count(ActivityCompletion.id))) == 3
