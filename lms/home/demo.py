@@ -142,6 +142,10 @@ def load_demo() -> list[tuple[str, str, str]]:
     from lms.practices.seed import seed_practices
 
     seed_practices()
+    from flask import current_app
+
+    for seeder in current_app.extensions.get("lms.demo", []):
+        seeder()  # components above the core add their own demo data (e.g. discussions)
     return logins
 
 

@@ -1,0 +1,7 @@
+"""Demo threads for `lms demo` (filled in below)."""
+
+from __future__ import annotations
+
+
+def seed() -> None:
+    """Idempotent demo discussions."""
