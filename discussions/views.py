@@ -214,7 +214,9 @@ def course_space(course_id: int) -> str:
 @bp.get("/cohorts/<int:cohort_id>/forum")
 @login_required
 def cohort_forum(cohort_id: int) -> Response:
-    """From a cohort to its course's forum."""
+    """From a cohort to its course's forum (for those who belong to the cohort)."""
+    ref, _module = _module_ref(cohort_id, "")
+    _check(ref)
     course_id = db.session.scalar(
         select(CourseVersion.course_id)
         .join(Cohort, Cohort.course_version_id == CourseVersion.id)
