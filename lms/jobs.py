@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -64,10 +64,14 @@ def _resolve(name: str) -> Callable[..., Any]:
 
 
 def perform(name: str, *args: Any) -> Any:
-    """Run job `name` (what the worker calls). Outside an app context it opens one and commits."""
+    """Run job `name` inline, inside the caller's app context and transaction."""
+    return _resolve(name)(*args)
+
+
+def run_job(name: str, *args: Any) -> Any:
+    """What the worker runs: job `name` in an app context of its own, committed at its end
+    like a request (rolled back if it fails)."""
     func = _resolve(name)
-    if has_app_context():
-        return func(*args)
     app = _worker_app or _make_app()
     from lms.extensions import db
 
@@ -100,7 +104,7 @@ def enqueue(name: str, *args: Any) -> str:
         log.info("no job queue configured: running %s inline", name)
         perform(name, *args)
         return "inline"
-    queue(conn).enqueue(perform, name, *args, job_timeout=300)
+    queue(conn).enqueue(run_job, name, *args, job_timeout=300)
     return "queued"
 
 
@@ -127,7 +131,7 @@ def _enqueue_pending(session: Session) -> None:
     for url, name, args in pending:
         try:
             conn = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5)
-            queue(conn).enqueue(perform, name, *args, job_timeout=300)
+            queue(conn).enqueue(run_job, name, *args, job_timeout=300)
         except redis.RedisError:
             log.exception("could not queue %s after commit", name)
 
