@@ -453,3 +453,39 @@ def test_statement_counts_do_not_grow(client, login, world, db, count_queries, m
     counts = (listing.n, page.n)
     pinned = {"list": 10, "thread": 19}
     assert counts == (pinned["list"], pinned["thread"]), counts
+
+
+def test_mentor_home_is_a_todo_list(client, login, world, db):
+    login(world["asker"])
+    ask(client, world, title="Belum dijawab")
+    client.post_form("/logout")
+    login(world["mentor"])
+    page = client.get("/home").get_data(as_text=True)
+    todo = page.split('data-testid="todo"')[1].split("</section>")[0]
+    questions = todo.split('data-testid="todo-questions"')[1].split("</li>")[0]
+    assert '<strong data-testid="todo-count">1</strong>' in questions
+    assert "/discussions/unanswered" in questions
+    submissions = todo.split('data-testid="todo-submissions"')[1].split("</li>")[0]
+    assert '<strong data-testid="todo-count">0</strong>' in submissions
+    assert 'data-testid="todo-meeting"' in todo
+    client.post_form("/logout")
+    login(world["mentor_y"])  # the other region's mentor has nothing to answer
+    page = client.get("/home").get_data(as_text=True)
+    questions = page.split('data-testid="todo-questions"')[1].split("</li>")[0]
+    assert '<strong data-testid="todo-count">0</strong>' in questions
+
+
+def test_demo_seeds_threads_once(app, db):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    titles = many(db, select(Thread.title))
+    assert len(titles) == 4
+    assert "Belajar dari Command Center Sumedang: mulai dari data apa?" in titles
+    assert one(db, select(func.count(Post.id)).where(Post.endorsed_by_id.is_not(None))) == 1
+    assert (
+        one(
+            db, select(func.count(Notification.id)).where(Notification.kind == "discussion_mention")
+        )
+        == 1
+    )
