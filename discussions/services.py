@@ -116,6 +116,18 @@ class Page:
         return self.page + 1
 
 
+def visible_post() -> Any:
+    """A post readers see: not hidden, and not a comment on a hidden response."""
+    parent = aliased(Post)
+    return and_(
+        Post.hidden.is_(False),
+        or_(
+            Post.parent_id.is_(None),
+            Post.parent_id.in_(select(parent.id).where(parent.hidden.is_(False))),
+        ),
+    )
+
+
 # --------------------------------------------------------------------------- spaces
 
 
@@ -263,6 +275,23 @@ def create_thread(
     if mentioned:
         notifications.notify(mentioned, "discussion_mention", params, _link(thread.id, post.id))
         told |= mentioned
+    if ref.kind == SpaceKind.PRACTICE and ref.region_code:
+        # The region that wrote the practice hears of questions about it (its coordinators).
+        hosts = (
+            set(
+                db.session.scalars(
+                    select(User.id).where(
+                        User.role == Role.COORDINATOR.value,
+                        User.region_code == ref.region_code,
+                        User.active,
+                    )
+                )
+            )
+            - told
+            - {author.id}
+        )
+        if hosts:
+            notifications.notify(hosts, "discussion_question", params, _link(thread.id, post.id))
     if ref.kind == SpaceKind.MODULE and data.kind == ThreadKind.QUESTION:
         mentors = (
             set(
@@ -531,7 +560,7 @@ def _audit(
 
 
 def _recount(thread: Thread) -> None:
-    visible = and_(Post.thread_id == thread.id, Post.hidden.is_(False), Post.is_opening.is_(False))
+    visible = and_(Post.thread_id == thread.id, visible_post(), Post.is_opening.is_(False))
     thread.reply_count = db.session.scalar(select(func.count(Post.id)).where(visible)) or 0
     if thread.kind == ThreadKind.QUESTION:
         thread.answered = bool(
@@ -646,7 +675,7 @@ def _search_clause(query: str, dialect: str) -> Any:
             func.to_tsvector("simple", Thread.title).op("@@")(tsquery),
             exists().where(
                 Post.thread_id == Thread.id,
-                Post.hidden.is_(False),
+                visible_post(),
                 func.to_tsvector("simple", Post.body).op("@@")(tsquery),
             ),
         )
@@ -659,7 +688,7 @@ def _search_clause(query: str, dialect: str) -> Any:
                 func.lower(Thread.title).like(pattern, escape="\\"),
                 exists().where(
                     Post.thread_id == Thread.id,
-                    Post.hidden.is_(False),
+                    visible_post(),
                     func.lower(Post.body).like(pattern, escape="\\"),
                 ),
             )

@@ -489,3 +489,31 @@ def test_demo_seeds_threads_once(app, db):
         )
         == 1
     )
+
+
+def test_comments_under_a_hidden_response_go_with_it(client, login, world, db):
+    login(world["asker"])
+    thread_id = ask(client, world)
+    client.post_form("/logout")
+    login(world["peer"])
+    answer = reply(client, thread_id, "Jawaban yang melanggar.")
+    reply(client, thread_id, "Komentar berisi kata zebra.", parent=answer)
+    client.post_form("/logout")
+    login(world["mentor"])
+    client.post_form(f"/discussions/posts/{answer}/hide", {"value": "on", "reason": "uji"})
+    assert one(db, select(Thread.reply_count).where(Thread.id == thread_id)) == 0
+    client.post_form("/logout")
+    login(world["asker"])
+    assert "zebra" not in client.get(f"/discussions/threads/{thread_id}").get_data(as_text=True)
+    found = client.get(qa_url(world) + "?q=zebra").get_data(as_text=True)
+    assert 'data-testid="thread"' not in found
+
+
+def test_a_practice_question_reaches_the_region_that_wrote_it(client, login, world, db):
+    login(world["other"])
+    client.post_form(
+        "/discussions/practices/command-center/new",
+        {"kind": "question", "title": "Berapa lama membangunnya?", "body": "Mohon cerita."},
+    )
+    told = many(db, select(Notification.user_id).where(Notification.kind == "discussion_question"))
+    assert told == {world["coordinator"].id}
