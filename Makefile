@@ -51,7 +51,7 @@ test-e2e: translations
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check lms courses quizzes assignments tests
+	$(BIN)/ruff format --check lms courses quizzes assignments discussions tests
 	$(BIN)/lint-imports
 
 # Load test (bench/README.md): dataset, gunicorn, Locust; writes bench/report.md.
