@@ -161,6 +161,18 @@ def ensure_space(ref: SpaceRef) -> Space:
 # --------------------------------------------------------------------------- writing
 
 
+def _participation_changed(space_id: int, user_ids: Iterable[int | None]) -> None:
+    """Graded discussions of a session count posts: bring their completion up to date."""
+    from discussions import participation
+
+    space = db.session.get(Space, space_id)
+    if space is None or space.kind != SpaceKind.MODULE or space.cohort_id is None:
+        return
+    participation.update(
+        space.cohort_id, space.module_slug or "", {u for u in user_ids if u is not None}
+    )
+
+
 def render(body: str) -> Any:
     """Markdown through the sanitizer, with @[Name] mentions shown in bold."""
     return render_markdown(MENTION.sub(lambda m: f"**@{m.group(1).strip()}**", body))
@@ -307,6 +319,7 @@ def create_thread(
         if mentors:
             notifications.notify(mentors, "discussion_question", params, _link(thread.id, post.id))
     db.session.flush()
+    _participation_changed(space.id, [author.id])
     return thread
 
 
@@ -381,6 +394,7 @@ def reply(
     if followers:
         notifications.notify(followers, "discussion_reply", params, link)
     db.session.flush()
+    _participation_changed(thread.space_id, [author.id])
     return post
 
 
@@ -409,6 +423,7 @@ def edit_post(
     if new_title is not None:
         thread.title = new_title
     db.session.flush()
+    _participation_changed(thread.space_id, [post.author_id])
 
 
 def revisions(post_id: int) -> list[PostRevision]:
@@ -601,6 +616,12 @@ def set_hidden(
     action = ModerationAction.HIDE if hidden else ModerationAction.SHOW
     _audit(thread.space_id, thread.id, post.id, actor, action, reason)
     db.session.flush()
+    writers = select(Post.author_id).where(
+        or_(Post.id == post.id, Post.parent_id == post.id)
+        if not post.is_opening
+        else Post.thread_id == thread.id
+    )
+    _participation_changed(thread.space_id, db.session.scalars(writers))
 
 
 def dismiss_reports(thread: Thread, post: Post, actor: User, now: datetime) -> None:

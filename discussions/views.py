@@ -199,7 +199,15 @@ def module_space(cohort_id: int, slug: str) -> str:
     if module is None:
         abort(404)
     back = (url_for("learn.module", cohort_id=cohort_id, module_id=module.id), module.title)
-    return _space_page(ref, back=back)
+    grading = []
+    if policy.can_endorse(current_user, ref):
+        from discussions.activity import activity_in_module
+
+        grading = [
+            (a.title, url_for("discussion.grade", activity_id=a.id, cohort_id=cohort_id))
+            for a in activity_in_module(module.version_id, slug)
+        ]
+    return _space_page(ref, back=back, grading=grading)
 
 
 @bp.get("/courses/<int:course_id>")
@@ -208,7 +216,7 @@ def course_space(course_id: int) -> str:
     """The course's cross-region forum (Ruang Studi Tiru)."""
     ref = _course_ref(course_id)
     _check(ref)
-    return _space_page(ref, back=None)
+    return _space_page(ref, back=None, grading=[])
 
 
 @bp.get("/cohorts/<int:cohort_id>/forum")
@@ -234,7 +242,7 @@ def practice_space(slug: str) -> str:
     practice = _published_practice(slug)
     ref = _practice_ref(practice)
     _check(ref)
-    return _space_page(ref, back=(url_for("practices.show", slug=slug), practice.title))
+    return _space_page(ref, back=(url_for("practices.show", slug=slug), practice.title), grading=[])
 
 
 def _space_page(ref: SpaceRef, **extra: Any) -> str:

@@ -152,6 +152,16 @@ PAGES = {
     "/discussions/unanswered": [302, 200, 200, 200, 200, 200, 200, 200],
     "/discussions/attachments/{discussion_file}": [302, 200, 403, 200, 403, 200, 403, 200],
     "/notifications/settings": [302, 200, 200, 200, 200, 200, 200, 200],
+    "/activities/discussion/{discussion_activity}/cohorts/{x}": [
+        302,
+        403,
+        403,
+        200,
+        403,
+        403,
+        403,
+        200,
+    ],
 }
 
 # state-changing endpoints: expected status of a valid POST per role
@@ -207,9 +217,23 @@ POSTS = {
     "/discussions/posts/{response}/hide": [302, 403, 403, 302, 403, 302, 403, 302],
     "/discussions/posts/{response}/dismiss": [302, 403, 403, 302, 403, 302, 403, 302],
     "/notifications/settings": [302, 422, 422, 422, 422, 422, 422, 422],
+    # the mentor grades participation; a POST naming no participant finds none
+    "/activities/discussion/{discussion_activity}/cohorts/{x}": [
+        302,
+        403,
+        403,
+        404,
+        403,
+        403,
+        403,
+        404,
+    ],
     # a reading activity is completed by opening the module, not by a button
     "/learn/{x}/activities/{activity}/complete": [302, 400, 403, 403, 403, 403, 403, 403],
 }
+
+
+DISCUSSION_RUBRIC = [{"criterion": "Partisipasi", "levels": ["Kurang", "Baik"], "points": [0, 10]}]
 
 
 @pytest.fixture
@@ -238,6 +262,7 @@ def cast(db, make_user, make_cohort, make_course, attach):
             ("pertemuan", "meeting"),
             ("kuis", "quiz", quiz),
             ("tugas", "assignment", {"brief": "Tugas", "points": 10, "for_coordinator": True}),
+            ("diskusi", "discussion", {"min_posts": 1, "rubric": DISCUSSION_RUBRIC}),
         ),
         questions={1: [{"key": "q1", "type": "true_false", "config": {"answer": True}}]},
     )
@@ -368,6 +393,7 @@ def _discussions(db, people, cohort_id, course_id, practice):
     import io
 
     from discussions import services
+    from courses.models import Activity
     from discussions.models import Post, PostAttachment
     from discussions.policy import SpaceKind, SpaceRef
     from lms.models import utcnow
@@ -412,6 +438,9 @@ def _discussions(db, people, cohort_id, course_id, practice):
         "space": thread.space_id,
         "practice_space": practice_thread.space_id,
         "discussion_file": db.session.scalar(select(PostAttachment.id)),
+        "discussion_activity": db.session.scalar(
+            select(Activity.id).where(Activity.type == "discussion")
+        ),
     }
 
 
