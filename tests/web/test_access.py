@@ -392,8 +392,8 @@ def _discussions(db, people, cohort_id, course_id, practice):
     question there, a forum thread and a practice thread."""
     import io
 
-    from discussions import services
     from courses.models import Activity
+    from discussions import services
     from discussions.models import Post, PostAttachment
     from discussions.policy import SpaceKind, SpaceRef
     from lms.models import utcnow
