@@ -20,48 +20,26 @@ certificates see them without any engine edit.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask import render_template, url_for
+from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import select
 
 from courses import contract
 from courses.activities import ActivityType, ActivityView, ConfigProblem
 from courses.contract import GradeCategory, GradedActivity, Risk, RiskContext
-from lms.extensions import db
-
-SETTINGS = {"prompt", "min_posts", "min_words", "rubric", "pass_percent"}
-COMPLETION_SOURCE = "discussion"
-WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def min_posts(config: Mapping[str, Any]) -> int:
-    return int(config.get("min_posts", 2))
-
-
-def min_words(config: Mapping[str, Any]) -> int:
-    return int(config.get("min_words", 20))
-
-
-def pass_mark(config: Mapping[str, Any]) -> float:
-    return float(config.get("pass_percent", 60))
-
-
-def rubric_of(config: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return list(config.get("rubric") or [])
-
-
-def max_points(config: Mapping[str, Any]) -> float:
-    return float(sum(max(c["points"]) for c in rubric_of(config)))
-
-
-def words(text: str) -> int:
-    return len(WORD.findall(text))
+from discussions import participation
+from discussions.participation import (
+    SETTINGS,
+    TYPE_NAME,
+    min_posts,
+    min_words,
+    pass_mark,
+    rubric_of,
+)
 
 
 def _int_between(config: Mapping[str, Any], key: str, low: int, high: int) -> list[ConfigProblem]:
@@ -129,7 +107,7 @@ def _rubric_problems(rubric: Any) -> list[ConfigProblem]:
 
 
 class DiscussionActivity(ActivityType):
-    name = "discussion"
+    name = TYPE_NAME
     label = _l("Graded discussion")
     completion_events = frozenset()
     grade_categories = (GradeCategory("discussion", _l("Discussion")),)
@@ -157,8 +135,6 @@ class DiscussionActivity(ActivityType):
     def prepare(self, activity_ids: list[int], enrolment_id: int | None) -> dict[int, Any]:
         """Each activity's count of the participant's substantive posts, the Q&A's address
         and their recorded grade (a fixed number of statements)."""
-        from discussions import participation
-
         return participation.overview(activity_ids, enrolment_id)
 
     def render(self, view: ActivityView) -> Markup:
@@ -214,24 +190,3 @@ class DiscussionActivity(ActivityType):
                         )
                     )
         return found
-
-
-def grading_url(activity_id: int, cohort_id: int) -> str:
-    return url_for("discussion.grade", activity_id=activity_id, cohort_id=cohort_id)
-
-
-def activity_in_module(version_id: int, module_slug: str) -> list[Any]:
-    """The discussion activities of one module of a course version."""
-    from courses.models import Activity, Module
-
-    return list(
-        db.session.scalars(
-            select(Activity)
-            .join(Module, Module.id == Activity.module_id)
-            .where(
-                Module.version_id == version_id,
-                Module.slug == module_slug,
-                Activity.type == DiscussionActivity.name,
-            )
-        )
-    )

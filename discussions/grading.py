@@ -13,11 +13,11 @@ from sqlalchemy import select
 from courses import services as course_services
 from courses.models import Activity, Module
 from discussions import participation
-from discussions.activity import DiscussionActivity, min_posts, min_words, rubric_of
-from discussions.services import DiscussionError
+from discussions.participation import TYPE_NAME, min_posts, min_words, rubric_of
 from lms import policy
 from lms.auth.models import Role
 from lms.cohorts.models import Cohort, Enrolment
+from lms.errors import DomainError
 from lms.extensions import db
 
 bp = Blueprint("discussion", __name__)
@@ -32,7 +32,7 @@ def _load(activity_id: int, cohort_id: int) -> tuple[Activity, Module, Cohort]:
         .join(Module, Module.id == Activity.module_id)
         .where(
             Activity.id == activity_id,
-            Activity.type == DiscussionActivity.name,
+            Activity.type == TYPE_NAME,
             Module.version_id == cohort.course_version_id,
         )
     ).first()
@@ -58,7 +58,7 @@ def grade(activity_id: int, cohort_id: int) -> Any:
         try:
             with db.session.begin_nested():
                 participation.grade(activity, enrolment, levels)
-        except DiscussionError as error:
+        except DomainError as error:
             flash(str(error), "error")
             status = 422
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -21,8 +22,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from lms.auth.models import User
 from lms.extensions import db
@@ -254,3 +258,15 @@ class ModerationAudit(db.Model):
     action: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def visible_post() -> Any:
+    """A post readers see: not hidden, and not a comment on a hidden response."""
+    parent = aliased(Post)
+    return and_(
+        Post.hidden.is_(False),
+        or_(
+            Post.parent_id.is_(None),
+            Post.parent_id.in_(select(parent.id).where(parent.hidden.is_(False))),
+        ),
+    )

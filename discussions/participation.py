@@ -3,6 +3,7 @@ follows them, and the mentor's rubric grade reported through the activity-type c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,20 +14,54 @@ from sqlalchemy import select
 from courses import contract
 from courses import services as course_services
 from courses.models import Activity, Module
-from discussions.activity import (
-    COMPLETION_SOURCE,
-    activity_in_module,
-    max_points,
-    min_posts,
-    min_words,
-    pass_mark,
-    rubric_of,
-    words,
-)
-from discussions.models import Post, Space, Thread
-from discussions.services import DiscussionError, visible_post
+from discussions.models import Post, Space, Thread, visible_post
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
+from lms.errors import DomainError
 from lms.extensions import db
+
+TYPE_NAME = "discussion"
+SETTINGS = {"prompt", "min_posts", "min_words", "rubric", "pass_percent"}
+COMPLETION_SOURCE = "discussion"
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def min_posts(config: Mapping[str, Any]) -> int:
+    return int(config.get("min_posts", 2))
+
+
+def min_words(config: Mapping[str, Any]) -> int:
+    return int(config.get("min_words", 20))
+
+
+def pass_mark(config: Mapping[str, Any]) -> float:
+    return float(config.get("pass_percent", 60))
+
+
+def rubric_of(config: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return list(config.get("rubric") or [])
+
+
+def max_points(config: Mapping[str, Any]) -> float:
+    return float(sum(max(c["points"]) for c in rubric_of(config)))
+
+
+def words(text: str) -> int:
+    return len(WORD.findall(text))
+
+
+def activity_in_module(version_id: int, module_slug: str) -> list[Any]:
+    """The discussion activities of one module of a course version."""
+    return list(
+        db.session.scalars(
+            select(Activity)
+            .join(Module, Module.id == Activity.module_id)
+            .where(
+                Module.version_id == version_id,
+                Module.slug == module_slug,
+                Activity.type == TYPE_NAME,
+            )
+        )
+    )
 
 
 def _space_key(cohort_id: int, module_slug: str) -> str:
@@ -165,13 +200,13 @@ def grade(activity: Activity, enrolment: Enrolment, levels: Mapping[str, int]) -
     config = course_services.decode_settings(activity.config)
     rubric = rubric_of(config)
     if not rubric:
-        raise DiscussionError(_("This discussion is not graded."))
+        raise DomainError(_("This discussion is not graded."))
     total = 0.0
     chosen: dict[str, int] = {}
     for index, criterion in enumerate(rubric):
         level = levels.get(str(index))
         if level is None or not 0 <= level < len(criterion["points"]):
-            raise DiscussionError(
+            raise DomainError(
                 _("Choose a level for “%(criterion)s”.", criterion=criterion["criterion"])
             )
         chosen[str(index)] = level

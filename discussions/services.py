@@ -34,6 +34,7 @@ from discussions.models import (
     ThreadRead,
     helpful_vote,
     thread_follow,
+    visible_post,
 )
 from discussions.policy import SpaceRef
 from lms import storage
@@ -114,18 +115,6 @@ class Page:
     @property
     def next_num(self) -> int:
         return self.page + 1
-
-
-def visible_post() -> Any:
-    """A post readers see: not hidden, and not a comment on a hidden response."""
-    parent = aliased(Post)
-    return and_(
-        Post.hidden.is_(False),
-        or_(
-            Post.parent_id.is_(None),
-            Post.parent_id.in_(select(parent.id).where(parent.hidden.is_(False))),
-        ),
-    )
 
 
 # --------------------------------------------------------------------------- spaces

@@ -201,7 +201,7 @@ def module_space(cohort_id: int, slug: str) -> str:
     back = (url_for("learn.module", cohort_id=cohort_id, module_id=module.id), module.title)
     grading = []
     if policy.can_endorse(current_user, ref):
-        from discussions.activity import activity_in_module
+        from discussions.participation import activity_in_module
 
         grading = [
             (a.title, url_for("discussion.grade", activity_id=a.id, cohort_id=cohort_id))
