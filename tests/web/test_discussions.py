@@ -451,7 +451,7 @@ def test_statement_counts_do_not_grow(client, login, world, db, count_queries, m
     with count_queries() as page:
         assert client.get(f"/discussions/threads/{thread.id}").status_code == 200
     counts = (listing.n, page.n)
-    pinned = {"list": 10, "thread": 19}
+    pinned = {"list": 12, "thread": 19}  # as a mentor: with the grading links
     assert counts == (pinned["list"], pinned["thread"]), counts
 
 
