@@ -897,11 +897,3 @@ def unanswered_threads(user: User, limit: int = 20) -> list[tuple[Thread, Space]
             .limit(limit)
         ).all()
     )
-
-
-def is_moderator_role(user: User) -> bool:
-    return user.role in (Role.ADMIN, Role.MENTOR, Role.COORDINATOR)
-
-
-def ids_of(rows: Iterable[Any]) -> list[int]:
-    return [r.id for r in rows]
