@@ -88,6 +88,7 @@ def test_ask_answer_endorse_forum_and_report(open_on, classroom):
     _ask(asker, "Apa beda Perpres 95/2018 dan 132/2022?", "Mohon penjelasan singkat.")
 
     mentor = open_on(classroom["mentor"])
+    _shot(mentor, open_on, "mentor-home")
     todo = mentor.get_by_test_id("todo-questions")
     expect(todo.get_by_test_id("todo-count")).to_have_text("1")
     mentor.get_by_test_id("notifications-link").click()
@@ -145,6 +146,7 @@ def test_ask_answer_endorse_forum_and_report(open_on, classroom):
     mentor.goto(f"/learn/{classroom['x']}/modules/{classroom['module_id']}")
     mentor.get_by_test_id("qa-link").click()
     expect(mentor.get_by_test_id("report-count")).to_have_text("1")
+    _shot(mentor, open_on, "space-list")
     mentor.get_by_test_id("moderation-link").click()
     report = mentor.get_by_test_id("report")
     expect(report).to_contain_text("Iklan, bukan diskusi")
