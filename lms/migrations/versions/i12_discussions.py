@@ -1,7 +1,7 @@
 """Discussions, notification e-mail preferences
 
 Revision ID: i12_discussions
-Revises: i19_flags_revisions
+Revises: i16_totp
 Create Date: 2026-12-04 05:54:08.460892
 
 """
@@ -13,7 +13,7 @@ import lms.models
 
 # revision identifiers, used by Alembic.
 revision = 'i12_discussions'
-down_revision = 'i19_flags_revisions'
+down_revision = 'i16_totp'
 branch_labels = None
 depends_on = None
 
