@@ -52,7 +52,7 @@ test-e2e: translations
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check lms courses quizzes assignments tests
+	$(BIN)/ruff format --check lms courses quizzes assignments discussions tests
 	$(BIN)/lint-imports
 
 # The README's screenshots (docs/screenshots): each role on a phone and a desktop, demo data.

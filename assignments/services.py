@@ -16,7 +16,6 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from assignments import storage
 from assignments.activity import AssignmentSettings, late_penalty
 from assignments.models import (
     AssignmentWindow,
@@ -30,6 +29,7 @@ from assignments.models import (
 )
 from courses import services as course_services
 from courses.models import Activity, Module
+from lms import storage
 from lms.auth.models import User
 from lms.cohorts.models import Cohort, Enrolment, cohort_mentor
 from lms.errors import DomainError

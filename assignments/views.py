@@ -27,10 +27,10 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from assignments import services, storage
+from assignments import services
 from assignments.models import Review, Submission, SubmissionDraft, SubmissionFile
 from courses.models import Activity, Module
-from lms import policy
+from lms import policy, storage
 from lms.auth.models import Role, User
 from lms.cohorts.models import Cohort, Enrolment, cohort_mentor
 from lms.confirm import Confirmation, confirmed, render_confirmation

@@ -19,6 +19,7 @@ COMPONENTS = (
     "courses",  # the course engine, with the built-in reading and meeting types
     "quizzes",  # activity types
     "assignments",
+    "discussions",
     "lms.tracking",  # reports
     "lms.certificates",
     "lms.maturity",

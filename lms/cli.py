@@ -236,9 +236,41 @@ def restore_command(folder: Path, force: bool) -> None:
     )
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run background jobs (mail, digests) from the Redis queue (LMS_REDIS_URL)."""
+    from lms import jobs
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        jobs.run_worker(app, burst=burst)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@click.group("notifications")
+def notifications_cli() -> None:
+    """Notifications and their e-mail."""
+
+
+@notifications_cli.command("digest")
+@with_appcontext
+def notifications_digest() -> None:
+    """Queue today's digest e-mails (run it once a day from cron)."""
+    from lms.notifications import services
+
+    count = services.queue_digests()
+    db.session.commit()
+    click.echo(f"Digests queued: {count}.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(notifications_cli)
     app.cli.add_command(regions_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(practices_cli)

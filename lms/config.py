@@ -54,6 +54,9 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "no-reply@livinglab.local"),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "LMS_REDIS_URL": os.environ.get("LMS_REDIS_URL") or os.environ.get("REDIS_URL", ""),
+        "LMS_BASE_URL": os.environ.get("LMS_BASE_URL", ""),
+        "DISCUSSION_POST_LIMIT": os.environ.get("LMS_POST_LIMIT", "20 per 10 minutes"),
         "PASSWORD_RESET_HOURS": int(os.environ.get("LMS_PASSWORD_RESET_HOURS", "48")),
         "UPLOAD_RETENTION_DAYS": int(os.environ.get("LMS_UPLOAD_RETENTION_DAYS", "730")),
     }

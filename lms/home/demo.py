@@ -224,6 +224,10 @@ def load_demo(today: date | None = None) -> list[tuple[str, str, str]]:
 
     seed_practices()
     _demo_course(mentors)
+    from flask import current_app
+
+    for seeder in current_app.extensions.get("lms.demo", []):
+        seeder()  # components above the core add their own demo data (e.g. discussions)
     return logins
 
 

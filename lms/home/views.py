@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from courses import services as course_services
 from courses.learn_views import viewer_today
 from courses.meetings import services as meeting_services
-from lms import policy
+from lms import policy, todo
 from lms.auth.models import Role
 from lms.cohorts import services as cohort_services
 from lms.cohorts.models import Cohort, EnrolmentStatus
@@ -60,6 +60,7 @@ def home() -> str:
             current_user.id, since=utcnow() - timedelta(hours=12), limit=10
         )
         context["cohort_names"] = {c.id: c.name for c in cohorts}
+        context["todo"] = todo.items_for(current_user)
     if current_user.role == Role.ADMIN:
         context["role_counts"] = user_services.count_by_role()
         context["cohort_total"] = db.session.scalar(select(func.count(Cohort.id)))

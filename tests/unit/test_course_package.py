@@ -992,8 +992,8 @@ CASES = [
         _edit(BETA, 'type = "reading"', 'type = "survei"'),
         BETA,
         9,
-        "unknown activity type 'survei' in activities[0]; known types: assignment, meeting, quiz,"
-        " reading",
+        "unknown activity type 'survei' in activities[0]; known types: assignment, discussion,"
+        " meeting, quiz, reading",
     ),
     (
         "activity-type-int",

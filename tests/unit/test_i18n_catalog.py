@@ -16,6 +16,7 @@ METHODS = [
     ("courses/**.py", "python"),
     ("quizzes/**.py", "python"),
     ("assignments/**.py", "python"),
+    ("discussions/**.py", "python"),
     ("templates/**.html", "jinja2"),
 ]
 

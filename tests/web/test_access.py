@@ -8,6 +8,7 @@ an admin. `302` for anonymous means "sent to the login page".
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 ROLES = [
     "anonymous",
@@ -141,6 +142,37 @@ PAGES = {
     # an LTI login names its platform; without one it is refused (tests/web/test_lti.py)
     "/lti/login": [400, 400, 400, 400, 400, 400, 400, 400],
     "/lti/deep-link/unknown-token": [404, 404, 404, 404, 404, 404, 404, 404],
+    # discussions: a session's Q&A is the cohort's; the forum everyone's on the course
+    "/discussions/cohorts/{x}/modules/01-sesi": [302, 200, 403, 200, 403, 200, 403, 200],
+    "/discussions/cohorts/{x}/modules/01-sesi/new": [302, 200, 403, 200, 403, 200, 403, 200],
+    "/discussions/cohorts/{x}/modules/99-none": [302, 404, 403, 404, 403, 404, 403, 404],
+    "/discussions/cohorts/{x}/forum": [302, 302, 403, 302, 403, 302, 403, 302],
+    "/discussions/courses/{course}": [302, 200, 403, 200, 403, 200, 403, 200],
+    "/discussions/courses/{course}/new": [302, 200, 403, 200, 403, 200, 403, 200],
+    "/discussions/practices/{practice}": [302, 200, 200, 200, 200, 200, 200, 200],
+    "/discussions/practices/{practice}/new": [302, 200, 200, 200, 200, 200, 200, 200],
+    "/discussions/practices/{proposed}": [302, 404, 404, 404, 404, 404, 404, 404],
+    "/discussions/threads/{thread}": [302, 200, 403, 200, 403, 200, 403, 200],
+    "/discussions/threads/{forum_thread}": [302, 200, 403, 200, 403, 200, 403, 200],
+    "/discussions/threads/{practice_thread}": [302, 200, 200, 200, 200, 200, 200, 200],
+    "/discussions/threads/{hidden_thread}": [302, 404, 403, 200, 403, 200, 403, 200],
+    "/discussions/posts/{response}/edit": [302, 403, 403, 200, 403, 403, 403, 403],
+    "/discussions/posts/{response}/history": [302, 200, 403, 200, 403, 200, 403, 200],
+    "/discussions/spaces/{space}/moderation": [302, 403, 403, 200, 403, 200, 403, 200],
+    "/discussions/spaces/{practice_space}/moderation": [302, 403, 403, 200, 200, 200, 403, 200],
+    "/discussions/unanswered": [302, 200, 200, 200, 200, 200, 200, 200],
+    "/discussions/attachments/{discussion_file}": [302, 200, 403, 200, 403, 200, 403, 200],
+    "/notifications/settings": [302, 200, 200, 200, 200, 200, 200, 200],
+    "/activities/discussion/{discussion_activity}/cohorts/{x}": [
+        302,
+        403,
+        403,
+        200,
+        403,
+        403,
+        403,
+        200,
+    ],
 }
 
 # state-changing endpoints: expected status of a valid POST per role
@@ -180,6 +212,33 @@ POSTS = {
     "/cohorts/{x}/maturity/baseline": [302, 403, 403, 403, 403, 302, 403, 302],
     "/cohorts/{x}/maturity/baseline/review": [302, 403, 403, 404, 403, 403, 403, 404],
     "/notifications/read": [302, 302, 302, 302, 302, 302, 302, 302],
+    "/discussions/cohorts/{x}/modules/01-sesi/new": [302, 422, 403, 422, 403, 422, 403, 422],
+    "/discussions/courses/{course}/new": [302, 422, 403, 422, 403, 422, 403, 422],
+    "/discussions/practices/{practice}/new": [302, 422, 422, 422, 422, 422, 422, 422],
+    "/discussions/threads/{thread}/reply": [302, 422, 403, 422, 403, 422, 403, 422],
+    "/discussions/threads/{thread}/follow": [302, 302, 403, 302, 403, 302, 403, 302],
+    "/discussions/threads/{thread}/lock": [302, 403, 403, 302, 403, 302, 403, 302],
+    "/discussions/threads/{thread}/pin": [302, 403, 403, 302, 403, 302, 403, 302],
+    "/discussions/threads/{practice_thread}/pin": [302, 403, 403, 302, 302, 302, 403, 302],
+    "/discussions/posts/{response}/edit": [302, 403, 403, 422, 403, 403, 403, 403],
+    "/discussions/posts/{response}/helpful": [302, 302, 403, 302, 403, 302, 403, 302],
+    "/discussions/posts/{response}/endorse": [302, 403, 403, 302, 403, 403, 403, 302],
+    "/discussions/posts/{response}/accept": [302, 302, 403, 403, 403, 403, 403, 403],
+    "/discussions/posts/{response}/report": [302, 302, 403, 302, 403, 302, 403, 302],
+    "/discussions/posts/{response}/hide": [302, 403, 403, 302, 403, 302, 403, 302],
+    "/discussions/posts/{response}/dismiss": [302, 403, 403, 302, 403, 302, 403, 302],
+    "/notifications/settings": [302, 422, 422, 422, 422, 422, 422, 422],
+    # the mentor grades participation; a POST naming no participant finds none
+    "/activities/discussion/{discussion_activity}/cohorts/{x}": [
+        302,
+        403,
+        403,
+        404,
+        403,
+        403,
+        403,
+        404,
+    ],
     # a reading activity is completed by opening the module, not by a button
     "/learn/{x}/activities/{activity}/complete": [302, 400, 403, 403, 403, 403, 403, 403],
     # a token needs a name; only its owner (coordinator A) can revoke it
@@ -191,6 +250,9 @@ POSTS = {
     # a launch is its signed id_token, whoever is logged in: none here, so refused
     "/lti/launch": [403, 403, 403, 403, 403, 403, 403, 403],
 }
+
+
+DISCUSSION_RUBRIC = [{"criterion": "Partisipasi", "levels": ["Kurang", "Baik"], "points": [0, 10]}]
 
 
 @pytest.fixture
@@ -219,6 +281,7 @@ def cast(db, make_user, make_cohort, make_course, attach):
             ("pertemuan", "meeting"),
             ("kuis", "quiz", quiz),
             ("tugas", "assignment", {"brief": "Tugas", "points": 10, "for_coordinator": True}),
+            ("diskusi", "discussion", {"min_posts": 1, "rubric": DISCUSSION_RUBRIC}),
         ),
         questions={1: [{"key": "q1", "type": "true_false", "config": {"answer": True}}]},
     )
@@ -321,9 +384,11 @@ def cast(db, make_user, make_cohort, make_course, attach):
     folder = Path(current_app.config["UPLOAD_FOLDER"]) / "submissions"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "akses-uji.pdf").write_bytes(b"%PDF")
+    discussion = _discussions(db, people, x.id, version.course_id, published)
     return {
         "people": people,
         "ids": {
+            **discussion,
             **ids,
             "task": task.id,
             "certificate": "ABCD-EFGH-JKLM",
@@ -344,6 +409,63 @@ def cast(db, make_user, make_cohort, make_course, attach):
             "practice_attachment": practice_attachment.id,
             "token": api_token.id,
         },
+    }
+
+
+def _discussions(db, people, cohort_id, course_id, practice):
+    """A question with a mentor's answer and a file in cohort X's first session, a hidden
+    question there, a forum thread and a practice thread."""
+    import io
+
+    from courses.models import Activity
+    from discussions import services
+    from discussions.models import Post, PostAttachment
+    from discussions.policy import SpaceKind, SpaceRef
+    from lms.models import utcnow
+
+    now = utcnow()
+    module = SpaceRef(
+        SpaceKind.MODULE, f"module:{cohort_id}:01-sesi", "Sesi 1", cohort_id, "01-sesi"
+    )
+    forum = SpaceRef(SpaceKind.COURSE, f"course:{course_id}", "Forum", course_id=course_id)
+    place = SpaceRef(
+        SpaceKind.PRACTICE, f"practice:{practice.id}", "Praktik", practice_id=practice.id
+    )
+    asker, mentor = people["participant_a"], people["mentor_x"]
+    thread = services.create_thread(
+        module, asker, services.ThreadInput("Tanya", "Bagaimana?"), [], now
+    )
+    response = services.reply(
+        module,
+        thread,
+        mentor,
+        "Begini.",
+        None,
+        [services.Upload(io.BytesIO(b"%PDF-1.4\n"), "jawaban.pdf")],
+        now,
+    )
+    hidden = services.create_thread(module, asker, services.ThreadInput("Lain", "Isi."), [], now)
+    opening = db.session.scalar(select(Post).where(Post.thread_id == hidden.id))
+    services.set_hidden(hidden, opening, mentor, True, "uji", now)
+    forum_thread = services.create_thread(
+        forum, asker, services.ThreadInput("Forum", "Halo semua."), [], now
+    )
+    practice_thread = services.create_thread(
+        place, people["participant_b"], services.ThreadInput("Praktik", "Berapa biayanya?"), [], now
+    )
+    db.session.commit()
+    return {
+        "thread": thread.id,
+        "response": response.id,
+        "hidden_thread": hidden.id,
+        "forum_thread": forum_thread.id,
+        "practice_thread": practice_thread.id,
+        "space": thread.space_id,
+        "practice_space": practice_thread.space_id,
+        "discussion_file": db.session.scalar(select(PostAttachment.id)),
+        "discussion_activity": db.session.scalar(
+            select(Activity.id).where(Activity.type == "discussion")
+        ),
     }
 
 
