@@ -55,7 +55,9 @@ def test_account_changes_are_recorded_with_before_and_after(db, client, login, m
     assert len(_events(db, "user.update")) == 1
 
     assert (
-        client.post_form(f"/users/{person.id}/active", {"active": "0", "confirm": "1"}).status_code
+        client.post_form(
+            f"/users/{person.id}/active", {"active": "0", "confirmed": "yes"}
+        ).status_code
         == 302
     )
     (off,) = _events(db, "user.deactivate")
@@ -113,7 +115,8 @@ def test_enrolments_and_course_moves_are_recorded(
     v1 = make_course(modules=1)
     v2 = make_course(slug="kursus-lain", modules=1)
     attach(cohort, v1)
-    response = client.post_form(f"/cohorts/{cohort.id}/course", {"version_id": str(v2.id)})
+    move = {"version_id": str(v2.id), "confirmed": "yes"}
+    response = client.post_form(f"/cohorts/{cohort.id}/course", move)
     assert response.status_code == 302
     (moved,) = _events(db, "cohort.course")
     assert moved.before == {"course_version_id": v1.id}
