@@ -29,6 +29,7 @@ from assignments.models import (
 )
 from courses import services as course_services
 from courses.models import Activity, Module
+from courses.signals import LearningEvent, report_event, result_recorded
 from lms import storage
 from lms.auth.models import User
 from lms.cohorts.models import Cohort, Enrolment, cohort_mentor
@@ -657,10 +658,26 @@ def release(ctx: AssignmentContext, reviews: Iterable[Review], actor_id: int, no
         )
         submission = db.session.get(Submission, review.submission_id)
         update_completion(ctx, submission.enrolment_id)
+        _report_release(ctx, submission.enrolment_id, review)
         _notify_participant(submission, "feedback_released", ctx)
         count += 1
     db.session.flush()
     return count
+
+
+def _report_release(ctx: AssignmentContext, enrolment_id: int, review: Review) -> None:
+    """A released grade is a result (grade passback hears of it); one below the pass mark
+    is "failed" (a pass completes the assignment and is told by the completion)."""
+    result_recorded.send(None, enrolment_id=enrolment_id, activity_id=ctx.activity.id)
+    if not review.max_points:
+        return
+    percent = 100 * (review.points or 0) / review.max_points
+    if percent + 1e-9 < ctx.settings.pass_percent:
+        report_event(
+            LearningEvent(
+                "failed", enrolment_id, ctx.activity.id, percent=round(percent, 2), success=False
+            )
+        )
 
 
 def graded_unreleased(ctx: AssignmentContext) -> list[Review]:

@@ -19,6 +19,7 @@ from sqlalchemy import Select, and_, delete, exists, func, insert, or_, select, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
+from courses.signals import LearningEvent, report_event
 from discussions import policy
 from discussions.models import (
     ModerationAction,
@@ -39,7 +40,7 @@ from discussions.models import (
 from discussions.policy import SpaceRef
 from lms import storage
 from lms.auth.models import Role, User
-from lms.cohorts.models import cohort_mentor
+from lms.cohorts.models import Enrolment, EnrolmentStatus, cohort_mentor
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.markdown import render_markdown
@@ -160,6 +161,30 @@ def _participation_changed(space_id: int, user_ids: Iterable[int | None]) -> Non
     participation.update(
         space.cohort_id, space.module_slug or "", {u for u in user_ids if u is not None}
     )
+
+
+def _report_comment(ref: SpaceRef, thread: Thread, author: User) -> None:
+    """A participant's post in their session's discussion is a "commented" learning event
+    (about the thread); staff and the other spaces tell nothing."""
+    if ref.kind != SpaceKind.MODULE or ref.cohort_id is None:
+        return
+    enrolment_id = db.session.scalar(
+        select(Enrolment.id).where(
+            Enrolment.cohort_id == ref.cohort_id,
+            Enrolment.user_id == author.id,
+            Enrolment.status != EnrolmentStatus.WITHDRAWN.value,
+        )
+    )
+    if enrolment_id is not None:
+        report_event(
+            LearningEvent(
+                "commented",
+                enrolment_id,
+                part_kind="thread",
+                part_id=thread.id,
+                part_title=thread.title,
+            )
+        )
 
 
 def render(body: str) -> Any:
@@ -309,6 +334,7 @@ def create_thread(
             notifications.notify(mentors, "discussion_question", params, _link(thread.id, post.id))
     db.session.flush()
     _participation_changed(space.id, [author.id])
+    _report_comment(ref, thread, author)
     return thread
 
 
@@ -384,6 +410,7 @@ def reply(
         notifications.notify(followers, "discussion_reply", params, link)
     db.session.flush()
     _participation_changed(thread.space_id, [author.id])
+    _report_comment(ref, thread, author)
     return post
 
 

@@ -108,16 +108,24 @@ def enqueue(name: str, *args: Any) -> str:
     return "queued"
 
 
-def enqueue_after_commit(name: str, *args: Any) -> str:
-    """Queue job `name` once the current transaction commits; without a queue run it now."""
+def enqueue_after_commit(
+    name: str, *args: Any, inline: bool = True, retry: tuple[int, ...] = ()
+) -> str:
+    """Queue job `name` once the current transaction commits; without a queue run it now
+    (or, with `inline=False`, leave it: "skipped", for jobs a cron command also does).
+    `retry` gives the seconds to wait before each new try of a job that raised (the
+    worker's scheduler requeues it)."""
     from lms.extensions import db
 
     _resolve(name)
     if not redis_url() or connection() is None:
+        if not inline:
+            log.info("no job queue configured: %s left to its command", name)
+            return "skipped"
         log.info("no job queue configured: running %s inline", name)
         perform(name, *args)
         return "inline"
-    db.session().info.setdefault(_PENDING, []).append((redis_url(), name, args))
+    db.session().info.setdefault(_PENDING, []).append((redis_url(), name, args, retry))
     return "queued"
 
 
@@ -127,11 +135,15 @@ def _enqueue_pending(session: Session) -> None:
     if not pending:
         return
     import redis
+    from rq import Retry
 
-    for url, name, args in pending:
+    for url, name, args, retry in pending:
         try:
             conn = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5)
-            queue(conn).enqueue(run_job, name, *args, job_timeout=300)
+            options: dict[str, Any] = {"job_timeout": 300}
+            if retry:
+                options["retry"] = Retry(max=len(retry), interval=list(retry))
+            queue(conn).enqueue(run_job, name, *args, **options)
         except redis.RedisError:
             log.exception("could not queue %s after commit", name)
 
@@ -151,4 +163,5 @@ def run_worker(app: Flask, *, burst: bool = False) -> bool:
         raise RuntimeError("no reachable Redis: set LMS_REDIS_URL (or REDIS_URL)")
     _worker_app = app
     worker = Worker([queue(conn)], connection=conn)
-    return worker.work(burst=burst, with_scheduler=False)
+    # The scheduler requeues the retries of failed jobs when their wait is over.
+    return worker.work(burst=burst, with_scheduler=True)

@@ -8,6 +8,7 @@ Services only flush.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import secrets
@@ -24,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from courses import services as course_services
 from courses.models import Activity, Module
+from courses.signals import LearningEvent, report_event, result_recorded
 from lms.cohorts.models import Cohort, Enrolment
 from lms.errors import DomainError
 from lms.extensions import db
@@ -304,6 +306,7 @@ def start_attempt(
         if existing is None:
             raise
         return existing
+    report_event(LearningEvent("attempted", enrolment.id, ctx.activity.id, attempt=attempt.number))
     return attempt
 
 
@@ -457,7 +460,62 @@ def _finish(
     attempt.revision += 1
     db.session.flush()
     grade_attempt(attempt, types)
+    _report_answers(ctx, attempt, types)
     update_completion(ctx.activity, ctx.settings, attempt.enrolment_id)
+    _report_outcome(ctx, attempt)
+
+
+def _response_text(response: Any) -> str | None:
+    if response is None or response == "":
+        return None
+    text = response if isinstance(response, str) else json.dumps(response, ensure_ascii=False)
+    return text[:1000]
+
+
+def _report_answers(ctx: QuizContext, attempt: QuizAttempt, types: Mapping[str, Any]) -> None:
+    """An "answered" event for each scored question of a submitted attempt, with its
+    response and (once graded) its score."""
+    saved = responses_of(attempt)
+    for slot, question in enumerate(questions_of(attempt), start=1):
+        qtype = types.get(question.type)
+        if qtype is None or not getattr(qtype, "scored", True):
+            continue
+        row = saved.get(slot)
+        fraction = row.fraction if row is not None else None
+        report_event(
+            LearningEvent(
+                "answered",
+                attempt.enrolment_id,
+                ctx.activity.id,
+                part_kind="question",
+                part_id=question.id,
+                part_title=question.name or question.key,
+                percent=None if fraction is None else round(100 * fraction, 2),
+                success=None if fraction is None else fraction + 1e-9 >= 1.0,
+                response=_response_text(row.response if row is not None else None),
+                attempt=attempt.number,
+            )
+        )
+
+
+def _report_outcome(ctx: QuizContext, attempt: QuizAttempt) -> None:
+    """A graded attempt changes the result: listeners (grade passback) hear of it, and an
+    attempt below the pass mark of a graded quiz is "failed" (a pass completes the quiz and
+    is told by the completion)."""
+    if attempt.percent is None:
+        return
+    result_recorded.send(None, enrolment_id=attempt.enrolment_id, activity_id=ctx.activity.id)
+    if ctx.settings.kind != "practice" and not passed(ctx.settings, attempt.percent):
+        report_event(
+            LearningEvent(
+                "failed",
+                attempt.enrolment_id,
+                ctx.activity.id,
+                percent=round(attempt.percent, 2),
+                success=False,
+                attempt=attempt.number,
+            )
+        )
 
 
 def grade_attempt(attempt: QuizAttempt, types: Mapping[str, Any]) -> None:
@@ -655,6 +713,7 @@ def grade_manually(
     db.session.flush()
     grade_attempt(attempt, types)
     update_completion(ctx.activity, ctx.settings, attempt.enrolment_id)
+    _report_outcome(ctx, attempt)
 
 
 def grading_queue(cohort_id: int) -> Any:

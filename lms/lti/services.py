@@ -180,7 +180,45 @@ def remember_grade_link(
     return link
 
 
-def send_grades(now: datetime, cohort_id: int | None = None) -> list[tuple[LtiGradeLink, float]]:
+GRADE_RETRY = (60, 300, 1800, 7200)
+"""Seconds the queue waits before each new try of a grade the platform did not take."""
+_PASSBACK_KEY = "lms_lti_passback"
+
+
+def on_result(_sender: Any, *, enrolment_id: int, activity_id: int) -> None:
+    """A result or completion changed a participant's course grade: if a platform launched
+    them with a line item, a job sends the grade once this transaction commits (retried
+    with growing waits; without a job queue `lms lti send-grades` from cron sends it)."""
+    from lms import jobs
+
+    session = db.session()
+    transaction = session.get_transaction()
+    seen = session.info.get(_PASSBACK_KEY)
+    if seen is None or seen[0] is not transaction:
+        seen = session.info[_PASSBACK_KEY] = (transaction, set())
+    if enrolment_id in seen[1]:
+        return
+    seen[1].add(enrolment_id)
+    linked = db.session.scalar(
+        select(LtiGradeLink.id).where(LtiGradeLink.enrolment_id == enrolment_id).limit(1)
+    )
+    if linked is not None:
+        jobs.enqueue_after_commit(
+            "lms.lti.services.send_grade", enrolment_id, inline=False, retry=GRADE_RETRY
+        )
+
+
+def send_grade(enrolment_id: int) -> int:
+    """The job: send one participant's course grade if it changed. A platform that refuses
+    raises, so the queue tries again."""
+    from lms.models import utcnow
+
+    return len(send_grades(utcnow(), enrolment_id=enrolment_id))
+
+
+def send_grades(
+    now: datetime, cohort_id: int | None = None, enrolment_id: int | None = None
+) -> list[tuple[LtiGradeLink, float]]:
     """Send each linked participant's course grade (0-100) when it changed since last time."""
     from pylti1p3.assignments_grades import AssignmentsGradesService
     from pylti1p3.grade import Grade
@@ -197,6 +235,8 @@ def send_grades(now: datetime, cohort_id: int | None = None) -> list[tuple[LtiGr
     )
     if cohort_id is not None:
         stmt = stmt.where(Enrolment.cohort_id == cohort_id)
+    if enrolment_id is not None:
+        stmt = stmt.where(Enrolment.id == enrolment_id)
     rows = db.session.execute(stmt).all()
     by_cohort: dict[int, list[int]] = {}
     for _link, _platform, enrolment in rows:

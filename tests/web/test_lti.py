@@ -6,10 +6,12 @@ audience, a replayed nonce and an expired token."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -347,3 +349,98 @@ def test_admin_registers_a_platform(db, client, login, make_user, make_cohort):
     )
     assert response.status_code == 302
     assert "Moodle Banyuwangi" in client.get("/admin/lti/platforms").get_data(as_text=True)
+
+
+# --------------------------------------------------------------------------- automatic passback
+
+REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def quiz_platform(db, make_cohort, make_course, attach):
+    """A platform whose cohort follows a course with a post-test of one question."""
+    from tests.web.test_quizzes import _choice, _quiz_course
+
+    simulated = Platform()
+    cohort = make_cohort("32.11")
+    version = _quiz_course(make_course, [_choice("q1")], attempts=2)
+    attach(cohort, version)
+    services.register_platform(
+        services.PlatformInput(
+            name="Moodle Sumedang",
+            issuer=ISS,
+            client_id=CLIENT,
+            deployment_id=DEPLOYMENT,
+            auth_login_url=f"{simulated.base}/auth",
+            auth_token_url=f"{simulated.base}/token",
+            key_set_url=f"{simulated.base}/jwks",
+            cohort_id=cohort.id,
+        )
+    )
+    db.session.commit()
+    simulated.cohort_id = cohort.id
+    yield simulated
+    simulated.close()
+
+
+def _take_the_quiz(db, client, cohort_id: int, answer: str) -> None:
+    from courses.models import Activity
+    from tests.web.test_quizzes import _revision, _start, _tokens
+
+    activity = db.session.scalar(select(Activity).where(Activity.type == "quiz"))
+    cohort = SimpleNamespace(id=cohort_id)
+    attempt_id = _start(client, cohort, activity)
+    page = client.get(f"/learn/{cohort_id}/attempts/{attempt_id}").get_data(as_text=True)
+    response = client.post_form(
+        f"/learn/{cohort_id}/attempts/{attempt_id}/submit",
+        {"revision": _revision(page), "q1": _tokens(page, "q1")[answer]},
+    )
+    assert response.status_code == 302
+
+
+def test_a_new_result_sends_the_course_grade_by_a_job(app, db, client, quiz_platform, monkeypatch):
+    import redis
+    from rq import SimpleWorker
+
+    from lms import jobs
+
+    conn = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        conn.ping()
+    except redis.RedisError as error:
+        if os.environ.get("LMS_REQUIRE_REDIS") == "1":
+            pytest.fail(f"Redis required but unreachable at {REDIS_URL}: {error}")
+        pytest.skip(f"no Redis at {REDIS_URL} (CI sets LMS_REQUIRE_REDIS=1)")
+    conn.flushdb()  # our own database number
+    monkeypatch.setitem(app.config, "LMS_REDIS_URL", REDIS_URL)
+    monkeypatch.setattr(jobs, "_worker_app", app)
+    try:
+        response, _t, _s = launch(client, quiz_platform)
+        assert response.status_code == 302
+        assert jobs.queue(conn).count == 0  # a launch is no result: nothing to send
+        _take_the_quiz(db, client, quiz_platform.cohort_id, "Salah")
+        assert jobs.queue(conn).count == 1 and quiz_platform.scores == []  # after the commit
+        SimpleWorker([jobs.queue(conn)], connection=conn).work(burst=True)
+        assert [s["scoreGiven"] for s in quiz_platform.scores] == [0]
+        assert quiz_platform.scores[0]["userId"] == "u-1"
+        assert quiz_platform.scores[0]["scoreMaximum"] == 100
+        # a better second attempt changes the grade: sent again, without any command
+        _take_the_quiz(db, client, quiz_platform.cohort_id, "Benar")
+        SimpleWorker([jobs.queue(conn)], connection=conn).work(burst=True)
+        assert [s["scoreGiven"] for s in quiz_platform.scores] == [0, 100]
+        db.session.expire_all()
+        link = db.session.scalar(select(LtiGradeLink))
+        assert link.last_score == 100 and link.last_sent_at is not None
+    finally:
+        conn.flushdb()
+
+
+def test_without_a_queue_the_grade_waits_for_the_command(app, db, client, quiz_platform):
+    assert not app.config["LMS_REDIS_URL"]
+    response, _t, _s = launch(client, quiz_platform)
+    assert response.status_code == 302
+    _take_the_quiz(db, client, quiz_platform.cohort_id, "Benar")
+    assert quiz_platform.scores == []  # never sent inside the participant's request
+    result = app.test_cli_runner().invoke(args=["lti", "send-grades"])
+    assert result.exit_code == 0 and "Sent 1 grades" in result.output
+    assert [s["scoreGiven"] for s in quiz_platform.scores] == [100]
