@@ -33,6 +33,8 @@ ACTIONS = {
     "personal_data.export": _l("Personal data exported"),
     "personal_data.erase": _l("Personal data erased"),
     "certificate.revoke": _l("Certificate revoked"),
+    "lti_platform.create": _l("LTI platform registered"),
+    "lti_platform.update": _l("LTI platform registration changed"),
 }
 """Every action the log records, with its label for the page."""
 

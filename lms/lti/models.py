@@ -23,12 +23,17 @@ class LtiPlatform(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     issuer: Mapped[str] = mapped_column(String(255))
     client_id: Mapped[str] = mapped_column(String(255))
-    deployment_id: Mapped[str] = mapped_column(String(255))
+    deployment_id: Mapped[str] = mapped_column(Text)
+    """The deployment ids the platform may launch with, one per line."""
     auth_login_url: Mapped[str] = mapped_column(String(500))
     auth_token_url: Mapped[str] = mapped_column(String(500))
     key_set_url: Mapped[str] = mapped_column(String(500))
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def deployment_ids(self) -> list[str]:
+        return [line for line in self.deployment_id.splitlines() if line]
 
 
 class LtiKey(db.Model):

@@ -4,6 +4,7 @@ request boundary (or the command) commits."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,28 +43,70 @@ class PlatformInput:
     cohort_id: int
 
 
-def register_platform(data: PlatformInput) -> LtiPlatform:
-    exists = db.session.scalar(
-        select(LtiPlatform.id).where(
-            LtiPlatform.issuer == data.issuer.strip(),
-            LtiPlatform.client_id == data.client_id.strip(),
-        )
+PLATFORM_FIELDS = (
+    "name",
+    "issuer",
+    "client_id",
+    "deployment_id",
+    "auth_login_url",
+    "auth_token_url",
+    "key_set_url",
+    "cohort_id",
+)
+"""What a registration holds (and what the audit log compares)."""
+
+
+def deployment_ids(text: str) -> list[str]:
+    """The deployment ids typed one per line (or separated by commas), in order, once each."""
+    found: list[str] = []
+    for part in re.split(r"[\n,]", text):
+        value = part.strip()
+        if value and value not in found:
+            found.append(value)
+    return found
+
+
+def _checked(data: PlatformInput, platform_id: int | None) -> dict[str, Any]:
+    """The registration's values, trimmed; the rules any registration keeps."""
+    values = {
+        "name": data.name.strip(),
+        "issuer": data.issuer.strip(),
+        "client_id": data.client_id.strip(),
+        "auth_login_url": data.auth_login_url.strip(),
+        "auth_token_url": data.auth_token_url.strip(),
+        "key_set_url": data.key_set_url.strip(),
+        "cohort_id": data.cohort_id,
+    }
+    ids = deployment_ids(data.deployment_id)
+    if not ids:
+        raise LtiError(_("Give at least one deployment id."), "deployment_id")
+    if any(len(value) > 255 for value in ids):
+        raise LtiError(_("A deployment id has at most 255 characters."), "deployment_id")
+    values["deployment_id"] = "\n".join(ids)
+    taken = select(LtiPlatform.id).where(
+        LtiPlatform.issuer == values["issuer"], LtiPlatform.client_id == values["client_id"]
     )
-    if exists is not None:
+    if platform_id is not None:
+        taken = taken.where(LtiPlatform.id != platform_id)
+    if db.session.scalar(taken) is not None:
         raise LtiError(_("This issuer and client id are already registered."), "client_id")
     if db.session.get(Cohort, data.cohort_id) is None:
         raise LtiError(_("Choose a cohort."), "cohort_id")
-    platform = LtiPlatform(
-        name=data.name.strip(),
-        issuer=data.issuer.strip(),
-        client_id=data.client_id.strip(),
-        deployment_id=data.deployment_id.strip(),
-        auth_login_url=data.auth_login_url.strip(),
-        auth_token_url=data.auth_token_url.strip(),
-        key_set_url=data.key_set_url.strip(),
-        cohort_id=data.cohort_id,
-    )
+    return values
+
+
+def register_platform(data: PlatformInput) -> LtiPlatform:
+    platform = LtiPlatform(**_checked(data, None))
     db.session.add(platform)
+    db.session.flush()
+    return platform
+
+
+def update_platform(platform: LtiPlatform, data: PlatformInput) -> LtiPlatform:
+    """Change a registration (the platform moved, got a new key set URL or deployment).
+    Identities, grade links and pending deep links stay with it."""
+    for name, value in _checked(data, platform.id).items():
+        setattr(platform, name, value)
     db.session.flush()
     return platform
 

@@ -73,7 +73,7 @@ class DatabaseToolConf(ToolConfAbstract):
 
     @staticmethod
     def _deployment(platform: LtiPlatform | None, deployment_id: str) -> Deployment | None:
-        if platform is None or platform.deployment_id != deployment_id:
+        if platform is None or deployment_id not in platform.deployment_ids:
             return None
         return Deployment().set_deployment_id(deployment_id)
 

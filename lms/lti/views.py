@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import login_user
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
@@ -14,6 +23,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from lms.audit.recorder import log
+from lms.audit.services import Change, snapshot
 from lms.auth.models import Role
 from lms.cohorts.models import Cohort
 from lms.errors import attach_error, form_status
@@ -159,24 +170,47 @@ def jwks() -> Response:
     return jsonify(keys.jwks(utcnow()))
 
 
-@bp.route("/admin/lti/platforms", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
-def platforms() -> Any:
-    """Registered platforms, a new registration, and the URLs to give the platform."""
-    form = PlatformForm()
+def _platform_form(platform: LtiPlatform | None = None) -> PlatformForm:
+    form = PlatformForm(obj=platform)
     form.cohort_id.choices = [
         SelectChoice(c.id, f"{c.name} ({c.region_code})")
         for c in db.session.scalars(select(Cohort).order_by(Cohort.name))
     ]
-    if form.validate_on_submit():
-        data = services.PlatformInput(
-            **{f: getattr(form, f).data for f in services.PlatformInput.__dataclass_fields__}
+    return form
+
+
+def _platform_input(form: PlatformForm) -> services.PlatformInput:
+    return services.PlatformInput(
+        **{f: getattr(form, f).data for f in services.PlatformInput.__dataclass_fields__}
+    )
+
+
+def _audit(action: str, platform: LtiPlatform, before: dict[str, Any]) -> None:
+    log(
+        Change(
+            action,
+            "lti_platform",
+            platform.id,
+            platform.name,
+            db.session.scalar(select(Cohort.region_code).where(Cohort.id == platform.cohort_id)),
+            before,
+            snapshot(platform, services.PLATFORM_FIELDS),
         )
+    )
+
+
+@bp.route("/admin/lti/platforms", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def platforms() -> Any:
+    """Registered platforms, a new registration, and the URLs to give the platform."""
+    form = _platform_form()
+    if form.validate_on_submit():
         try:
-            services.register_platform(data)
+            platform = services.register_platform(_platform_input(form))
         except services.LtiError as error:
             attach_error(form, error)
         else:
+            _audit("lti_platform.create", platform, {})
             return redirect(url_for("lti.platforms"))
     registered = db.session.execute(
         select(LtiPlatform, Cohort.name)
@@ -191,3 +225,25 @@ def platforms() -> Any:
     return render_template(
         "lti/platforms.html", form=form, registered=registered, tool=tool
     ), form_status(form)
+
+
+@bp.route("/admin/lti/platforms/<int:platform_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def platform_edit(platform_id: int) -> Any:
+    """Change a registration: issuer, client id, deployment ids, endpoints, cohort."""
+    platform = db.session.get(LtiPlatform, platform_id) or abort(404)
+    # A POST is the whole registration as typed: nothing is filled in from the saved one.
+    form = _platform_form(platform if request.method == "GET" else None)
+    if form.validate_on_submit():
+        before = snapshot(platform, services.PLATFORM_FIELDS)
+        try:
+            services.update_platform(platform, _platform_input(form))
+        except services.LtiError as error:
+            attach_error(form, error)
+        else:
+            _audit("lti_platform.update", platform, before)
+            flash(_("The registration was saved."), "success")
+            return redirect(url_for("lti.platforms"))
+    return render_template("lti/platform_edit.html", form=form, platform=platform), form_status(
+        form
+    )

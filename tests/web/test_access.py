@@ -138,6 +138,7 @@ PAGES = {
     "/api/v1/openapi.json": [200, 200, 200, 200, 200, 200, 200, 200],
     "/api/v1/regions": [401, 401, 401, 401, 401, 401, 401, 401],  # a session is not a token
     "/admin/lti/platforms": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/admin/lti/platforms/{lti_platform}/edit": [302, 403, 403, 403, 403, 403, 403, 200],
     "/lti/jwks.json": [200, 200, 200, 200, 200, 200, 200, 200],
     # an LTI login names its platform; without one it is refused (tests/web/test_lti.py)
     "/lti/login": [400, 400, 400, 400, 400, 400, 400, 400],
@@ -247,6 +248,7 @@ POSTS = {
     # the API never takes a session cookie (nor CSRF): a token is the only way in
     "/api/v1/users/{participant_a}/deactivate": [401, 401, 401, 401, 401, 401, 401, 401],
     "/admin/lti/platforms": [302, 403, 403, 403, 403, 403, 403, 422],
+    "/admin/lti/platforms/{lti_platform}/edit": [302, 403, 403, 403, 403, 403, 403, 422],
     # a launch is its signed id_token, whoever is logged in: none here, so refused
     "/lti/launch": [403, 403, 403, 403, 403, 403, 403, 403],
 }
@@ -373,6 +375,20 @@ def cast(db, make_user, make_cohort, make_course, attach):
         sha256="0" * 64,
     )
     db.session.add(stored)
+    from lms.lti import services as lti_services
+
+    lti_platform = lti_services.register_platform(
+        lti_services.PlatformInput(
+            "Moodle Sumedang",
+            "https://moodle.sumedangkab.go.id",
+            "akses-uji",
+            "1",
+            "https://moodle.sumedangkab.go.id/auth",
+            "https://moodle.sumedangkab.go.id/token",
+            "https://moodle.sumedangkab.go.id/jwks",
+            x.id,
+        )
+    )
     from lms.api.tokens import TokenInput, create_token
 
     api_token, _secret = create_token(
@@ -408,6 +424,7 @@ def cast(db, make_user, make_cohort, make_course, attach):
             "proposed": proposed.slug,
             "practice_attachment": practice_attachment.id,
             "token": api_token.id,
+            "lti_platform": lti_platform.id,
         },
     }
 

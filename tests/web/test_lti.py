@@ -349,6 +349,11 @@ def test_admin_registers_a_platform(db, client, login, make_user, make_cohort):
     )
     assert response.status_code == 302
     assert "Moodle Banyuwangi" in client.get("/admin/lti/platforms").get_data(as_text=True)
+    from lms.audit.models import AuditEvent
+
+    event = db.session.scalar(select(AuditEvent))
+    assert event.action == "lti_platform.create" and event.region_code == "32.11"
+    assert event.after["issuer"] == "https://elearning.banyuwangikab.go.id"
 
 
 # --------------------------------------------------------------------------- automatic passback
@@ -444,3 +449,99 @@ def test_without_a_queue_the_grade_waits_for_the_command(app, db, client, quiz_p
     result = app.test_cli_runner().invoke(args=["lti", "send-grades"])
     assert result.exit_code == 0 and "Sent 1 grades" in result.output
     assert [s["scoreGiven"] for s in quiz_platform.scores] == [100]
+
+
+# --------------------------------------------------------------------------- editing
+
+
+def _form(platform_row, **changes: str) -> dict[str, str]:
+    data = {
+        "name": platform_row.name,
+        "issuer": platform_row.issuer,
+        "client_id": platform_row.client_id,
+        "deployment_id": platform_row.deployment_id,
+        "auth_login_url": platform_row.auth_login_url,
+        "auth_token_url": platform_row.auth_token_url,
+        "key_set_url": platform_row.key_set_url,
+        "cohort_id": str(platform_row.cohort_id),
+    }
+    data.update(changes)
+    return data
+
+
+def test_admin_edits_a_registration_and_the_new_deployment_launches(
+    db, client, login, make_user, platform
+):
+    from lms.audit.models import AuditEvent
+    from lms.lti.models import LtiPlatform
+
+    row = db.session.scalar(select(LtiPlatform))
+    # before the edit, a launch from a second deployment is refused
+    refused, _t, _s = launch(client, platform, **{CLAIM + "deployment_id": "deployment-2"})
+    assert refused.status_code == 403
+    admin = make_user("admin")
+    login(admin)
+    page = client.get(f"/admin/lti/platforms/{row.id}/edit").get_data(as_text=True)
+    assert 'value="living-lab-client"' in page and "deployment-1" in page
+    response = client.post_form(
+        f"/admin/lti/platforms/{row.id}/edit",
+        _form(row, name="Moodle Kab. Sumedang", deployment_id="deployment-1\n deployment-2 \n"),
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    row = db.session.get(LtiPlatform, row.id)
+    assert row.name == "Moodle Kab. Sumedang"
+    assert row.deployment_ids == ["deployment-1", "deployment-2"]
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "lti_platform.update"))
+    assert event.actor_id == admin.id and event.object_id == str(row.id)
+    assert event.before == {"name": "Moodle Sumedang", "deployment_id": "deployment-1"}
+    assert event.after == {
+        "name": "Moodle Kab. Sumedang",
+        "deployment_id": "deployment-1\ndeployment-2",
+    }
+    listing = client.get("/admin/lti/platforms").get_data(as_text=True)
+    assert "Moodle Kab. Sumedang" in listing and "<code>deployment-2</code>" in listing
+    client.post_form("/logout")
+    accepted, _t, _s = launch(client, platform, **{CLAIM + "deployment_id": "deployment-2"})
+    assert accepted.status_code == 302, accepted.get_data(as_text=True)
+
+
+def test_an_invalid_edit_is_refused_next_to_the_field_and_keeps_what_was_typed(
+    db, client, login, make_user, platform
+):
+    from lms.audit.models import AuditEvent
+    from lms.lti.models import LtiPlatform
+
+    row = db.session.scalar(select(LtiPlatform))
+    other = services.register_platform(
+        services.PlatformInput(
+            name="Moodle lain",
+            issuer=ISS,
+            client_id="other-client",
+            deployment_id="9",
+            auth_login_url="https://x.test/auth",
+            auth_token_url="https://x.test/token",
+            key_set_url="https://x.test/jwks",
+            cohort_id=row.cohort_id,
+        )
+    )
+    db.session.commit()
+    login(make_user("admin"))
+    url = f"/admin/lti/platforms/{other.id}/edit"
+    taken = client.post_form(url, _form(other, client_id=CLIENT, name="Nama baru"))
+    assert taken.status_code == 422
+    html = taken.get_data(as_text=True)
+    assert 'data-testid="error-client_id"' in html and 'value="Nama baru"' in html
+    bad_url = client.post_form(url, _form(other, key_set_url="bukan alamat"))
+    assert bad_url.status_code == 422
+    assert 'data-testid="error-key_set_url"' in bad_url.get_data(as_text=True)
+    empty = client.post_form(url, _form(other, deployment_id=" \n , "))
+    assert empty.status_code == 422
+    assert 'data-testid="error-deployment_id"' in empty.get_data(as_text=True)
+    # without the CSRF token nothing is changed
+    forged = client.post(url, data=_form(other, name="Palsu"))
+    assert forged.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(LtiPlatform, other.id).name == "Moodle lain"
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
+    assert client.get("/admin/lti/platforms/999999/edit").status_code == 404
