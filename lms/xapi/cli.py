@@ -1,4 +1,5 @@
-"""`lms xapi send`: deliver queued statements to the LRS (run it every minute from cron)."""
+"""`lms xapi send`: deliver waiting statements to the LRS (run it every minute from cron;
+with a job queue it is the fallback for what the queue's retries gave up on)."""
 
 from __future__ import annotations
 

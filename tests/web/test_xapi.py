@@ -417,3 +417,10 @@ def setup_assignment(db, make_user, make_cohort, make_course, attach):
         )
 
     return make
+
+
+def test_an_event_with_a_verb_outside_the_list_is_a_programming_error():
+    from courses.signals import LearningEvent, report_event
+
+    with pytest.raises(ValueError, match="verb must be one of"):
+        report_event(LearningEvent("liked", 1, 2))
