@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -224,7 +225,8 @@ def remember_grade_link(
 
 
 GRADE_RETRY = (60, 300, 1800, 7200)
-"""Seconds the queue waits before each new try of a grade the platform did not take."""
+"""Seconds the queue waits before each new try of a grade the platform did not take
+(LMS_LTI_RETRY overrides it)."""
 _PASSBACK_KEY = "lms_lti_passback"
 
 
@@ -246,8 +248,10 @@ def on_result(_sender: Any, *, enrolment_id: int, activity_id: int) -> None:
         select(LtiGradeLink.id).where(LtiGradeLink.enrolment_id == enrolment_id).limit(1)
     )
     if linked is not None:
+        raw = str(current_app.config.get("LMS_LTI_RETRY") or "")
+        retry = tuple(int(part) for part in raw.replace(",", " ").split()) or GRADE_RETRY
         jobs.enqueue_after_commit(
-            "lms.lti.services.send_grade", enrolment_id, inline=False, retry=GRADE_RETRY
+            "lms.lti.services.send_grade", enrolment_id, inline=False, retry=retry
         )
 
 

@@ -46,6 +46,8 @@ class Platform:
         public = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
         self.jwks = {"keys": [{**public, "kid": self.kid, "alg": "RS256", "use": "sig"}]}
         self.scores: list[dict[str, Any]] = []
+        self.score_failures = 0
+        """How many score posts to refuse (HTTP 503) before taking them."""
         self.token_requests: list[dict[str, list[str]]] = []
         platform = self
 
@@ -93,6 +95,9 @@ class Platform:
                     self._send(
                         {"access_token": "t0k3n", "token_type": "Bearer", "expires_in": 3600}
                     )
+                elif self.path.endswith("/scores") and platform.score_failures > 0:
+                    platform.score_failures -= 1
+                    self.send_error(503)
                 elif self.path.endswith("/scores"):
                     platform.scores.append(json.loads(body))
                     self._send({})
@@ -418,6 +423,7 @@ def test_a_new_result_sends_the_course_grade_by_a_job(app, db, client, quiz_plat
         pytest.skip(f"no Redis at {REDIS_URL} (CI sets LMS_REQUIRE_REDIS=1)")
     conn.flushdb()  # our own database number
     monkeypatch.setitem(app.config, "LMS_REDIS_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "LMS_LTI_RETRY", "0")  # retried at once, not in a minute
     monkeypatch.setattr(jobs, "_worker_app", app)
     try:
         response, _t, _s = launch(client, quiz_platform)
@@ -425,7 +431,9 @@ def test_a_new_result_sends_the_course_grade_by_a_job(app, db, client, quiz_plat
         assert jobs.queue(conn).count == 0  # a launch is no result: nothing to send
         _take_the_quiz(db, client, quiz_platform.cohort_id, "Salah")
         assert jobs.queue(conn).count == 1 and quiz_platform.scores == []  # after the commit
+        quiz_platform.score_failures = 1  # the platform refuses once: the job is retried
         SimpleWorker([jobs.queue(conn)], connection=conn).work(burst=True)
+        assert quiz_platform.score_failures == 0
         assert [s["scoreGiven"] for s in quiz_platform.scores] == [0]
         assert quiz_platform.scores[0]["userId"] == "u-1"
         assert quiz_platform.scores[0]["scoreMaximum"] == 100
