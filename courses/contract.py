@@ -315,6 +315,7 @@ def report_result(
         record_completion(enrolment_id, activity_id, source)
     else:
         withdraw_completion([enrolment_id], [activity_id], source)
+    # record/withdraw_completion above already told the reports that results changed.
     result_recorded.send(None, enrolment_id=enrolment_id, activity_id=activity_id)
     return record
 

@@ -18,7 +18,7 @@ from lms.auth.models import Role
 from lms.extensions import db
 from lms.models import utcnow
 from lms.regions.models import Province, Region
-from lms.tracking import maps, national, services
+from lms.tracking import charts, maps, national, services
 
 bp = Blueprint("tracking", __name__)
 
@@ -206,6 +206,7 @@ def national_dashboard() -> Any:
         return _table_response(head, rows, fmt, "nasional")
     provinces = db.session.scalars(select(Province).order_by(Province.code)).all()
     map_metric, tiles = maps.province_tiles(items, provinces, sort)
+    trend = national.weekly_trend(now=utcnow(), province=province or None)
     return render_template(
         "tracking/national.html",
         items=items,
@@ -216,6 +217,8 @@ def national_dashboard() -> Any:
         sort=sort,
         provinces=provinces,
         gains=national.gain_distribution(province=province or None),
+        trend=trend,
+        trend_chart=charts.trend_chart(trend) if trend else None,
         totals=_totals(items),
         completion_chart=[(f.label, f.completion) for f in items[:20]],
     )
