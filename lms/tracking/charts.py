@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 WIDTH, HEIGHT = 360, 200
-LEFT, RIGHT, TOP, BOTTOM = 34, 350, 14, 168
+LEFT, RIGHT, TOP, BOTTOM = 34, 340, 14, 168
 """The plot area inside the view box; y from 0 % (BOTTOM) to 100 % (TOP)."""
 
 

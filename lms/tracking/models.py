@@ -77,7 +77,8 @@ class CohortDayStats(db.Model):
 
 class CohortWeekStats(db.Model):
     """One cohort in one ISO week (WIB; `week` is its Monday): activities completed in it,
-    and the post-test means of participants whose latest completion falls in it."""
+    and the post-test means of the participants who first completed a post-measure activity
+    in it (or, with none completed yet, whose latest completion falls in it)."""
 
     __tablename__ = "stats_cohort_week"
 

@@ -142,8 +142,10 @@ def figures(
     if not rows:
         return []
 
-    # Active: participants whose latest completion is in the last 14 days (WIB days).
-    since = local_day(now) - timedelta(days=ACTIVE_DAYS)
+    # Active: participants whose latest completion falls on one of the last 14 calendar days
+    # in WIB, today included (whole days, so the figure can be kept per cohort and day; the
+    # earlier live query counted 14 × 24 hours back from this very moment).
+    since = local_day(now) - timedelta(days=ACTIVE_DAYS - 1)
     for group, active in db.session.execute(
         select(key, func.sum(CohortDayStats.participants))
         .join(CohortStats, CohortStats.cohort_id == CohortDayStats.cohort_id)

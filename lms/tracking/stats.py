@@ -263,16 +263,23 @@ def refresh(cohort_ids: Iterable[int], *, session: Any = None, graded: Any = Non
     done: dict[int, int] = {}
     latest: dict[int, datetime] = {}
     weeks: dict[tuple[int, date], dict[str, Any]] = {}
-    for enrolment_id, at in session.execute(
-        select(ActivityCompletion.enrolment_id, ActivityCompletion.completed_at).where(
-            ActivityCompletion.enrolment_id.in_(enrolments)
-        )
+    first_post: dict[int, datetime] = {}
+    for enrolment_id, activity_id, at in session.execute(
+        select(
+            ActivityCompletion.enrolment_id,
+            ActivityCompletion.activity_id,
+            ActivityCompletion.completed_at,
+        ).where(ActivityCompletion.enrolment_id.in_(enrolments))
     ):
         if enrolment_id not in active:
             continue
         done[enrolment_id] = done.get(enrolment_id, 0) + 1
         if enrolment_id not in latest or at > latest[enrolment_id]:
             latest[enrolment_id] = at
+        if graded.role.get(activity_id) == "after" and (
+            enrolment_id not in first_post or at < first_post[enrolment_id]
+        ):
+            first_post[enrolment_id] = at
         week = _week(weeks, of_cohort[enrolment_id], week_of(local_day(at)))
         week["completions"] += 1
     days: dict[tuple[int, date], int] = {}
@@ -314,8 +321,11 @@ def refresh(cohort_ids: Iterable[int], *, session: Any = None, graded: Any = Non
         stats = row[of_cohort[enrolment_id]]
         if pre is not None and post is not None and pre < 100:
             stats[bands[gain_band(pre, post)]] += 1
-        if post is not None and enrolment_id in active and enrolment_id in latest:
-            week = _week(weeks, of_cohort[enrolment_id], week_of(local_day(latest[enrolment_id])))
+        # In the trend, a participant's post-test mean counts from the week of their first
+        # completed post-measure (their latest completion when they have none yet).
+        since = first_post.get(enrolment_id) or latest.get(enrolment_id)
+        if post is not None and enrolment_id in active and since is not None:
+            week = _week(weeks, of_cohort[enrolment_id], week_of(local_day(since)))
             week["post_sum"] += post
             week["post_n"] += 1
 

@@ -309,3 +309,89 @@ def test_stats_rebuild_command_reports_progress(app, db, make_user, make_cohort)
     assert "Cohorts" in result.stderr  # the progress bar
     db.session.expire_all()
     assert _rounded(stats.snapshot()) == maintained
+
+
+def _complete(db, enrolment_id, activity_id, at):
+    course_services.record_completion(enrolment_id, activity_id, "view")
+    db.session.flush()
+    done = db.session.scalar(
+        select(ActivityCompletion).where(
+            ActivityCompletion.enrolment_id == enrolment_id,
+            ActivityCompletion.activity_id == activity_id,
+        )
+    )
+    done.completed_at = at
+
+
+def test_the_weekly_trend_follows_completions_and_post_tests(
+    db, client, login, make_user, make_cohort
+):
+    from quizzes import services as quizzes
+    from quizzes.models import AttemptStatus, QuizAttempt
+
+    from lms.tracking import national
+
+    world = World(db, make_user, make_cohort, _version(db), random.Random(5))
+    (first, second, *_rest) = world.enrolments()
+    readings = [a for a, _m in world.of_type("reading")]
+    now = datetime.now(UTC)
+    three_weeks_ago = now - timedelta(weeks=3)
+    _complete(db, first.id, readings[0].id, three_weeks_ago)
+    _complete(db, second.id, readings[0].id, three_weeks_ago)
+    _complete(db, first.id, readings[1].id, now)
+    post = [a for a, _m in world.of_type("quiz", "post-test")][0]
+    db.session.add(
+        QuizAttempt(
+            activity_id=post.id,
+            enrolment_id=first.id,
+            number=1,
+            seed="s",
+            question_ids=[],
+            started_at=now,
+            submitted_at=now,
+            status=AttemptStatus.SUBMITTED.value,
+            score=2.0,
+            max_score=2.0,
+        )
+    )
+    db.session.flush()
+    quizzes.update_completion(post, quizzes.settings_of(post), first.id)
+    db.session.commit()
+
+    points = national.weekly_trend(now=now)
+    assert len(points) == 12
+    # 2 cohorts × 3 participants × 10 activities = 60; two done three weeks ago, two now
+    by_offset = {11 - i: p for i, p in enumerate(points)}
+    assert by_offset[3].completions == 2 and by_offset[3].completion == pytest.approx(200 / 60)
+    assert by_offset[1].completion == pytest.approx(200 / 60)  # cumulative
+    assert by_offset[0].completions == 2 and by_offset[0].completion == pytest.approx(400 / 60)
+    assert by_offset[1].post is None and by_offset[0].post == pytest.approx(100.0)
+    assert by_offset[4].completion == 0
+
+    login(make_user("admin"))
+    page = client.get("/admin/dashboard").get_data(as_text=True)
+    chart = page.split('data-testid="weekly-trend"', 1)[1].split("</figure>", 1)[0]
+    assert "<svg" in chart and "<polyline" in chart
+    table = page.split('data-testid="trend-table"', 1)[1].split("</table>", 1)[0]
+    last = table.split("<tr>")[-1]
+    assert points[-1].label in last and "7%" in last and "100%" in last
+
+
+def test_region_dashboard_statements_do_not_grow_with_the_data(
+    db, client, login, make_user, make_cohort, count_queries
+):
+    world = World(db, make_user, make_cohort, _version(db), random.Random(6))
+    admin = make_user("admin")
+    counts = []
+    for events in (2, 30):
+        for _ in range(events):
+            getattr(world, world.rng.choice(("enrol", "quiz", "assignment", "reading")))()
+            db.session.commit()
+        login(admin)
+        for url in ("/regions/32.11/dashboard", "/admin/dashboard"):
+            client.get(url)
+            with count_queries() as counted:
+                assert client.get(url).status_code == 200
+            counts.append((url, counted.n))
+        client.post_form("/logout")
+    assert counts[:2] == counts[2:]
