@@ -22,8 +22,8 @@ from lms.tracking import stats
 from lms.tracking.models import CohortStats, CohortWeekStats
 from tests.conftest import course_package
 from tests.web.test_assignments import RUBRIC
-from tests.web.test_discussion_activity import SETTINGS
 from tests.web.test_discussion_activity import RUBRIC as DISCUSSION_RUBRIC
+from tests.web.test_discussion_activity import SETTINGS
 
 ACTIVITIES = (
     ("pre-test", "quiz", {"kind": "pre", "draw": 1}),
@@ -326,10 +326,9 @@ def _complete(db, enrolment_id, activity_id, at):
 def test_the_weekly_trend_follows_completions_and_post_tests(
     db, client, login, make_user, make_cohort
 ):
+    from lms.tracking import national
     from quizzes import services as quizzes
     from quizzes.models import AttemptStatus, QuizAttempt
-
-    from lms.tracking import national
 
     world = World(db, make_user, make_cohort, _version(db), random.Random(5))
     (first, second, *_rest) = world.enrolments()
