@@ -30,7 +30,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, event, insert, inspect, select
+from sqlalchemy import Integer, case, cast, delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from courses.models import Activity, ActivityCompletion, Module
@@ -58,6 +58,22 @@ def local_day(at: datetime) -> date:
 def week_of(day: date) -> date:
     """The Monday of `day`'s ISO week."""
     return day - timedelta(days=day.weekday())
+
+
+_EPOCH = date(1970, 1, 1)
+_MONDAY_ZERO = date(1969, 12, 29)
+"""Day number d (days since `_EPOCH`) falls in week (d + 3) // 7 after this Monday."""
+_WIB_OFFSET = 7 * 3600  # WIB has no daylight saving time
+
+
+def _wib_day_number(session: Any) -> Any:
+    """SQL for the WIB day of a completion, as days since 1970-01-01 (an integer)."""
+    column = ActivityCompletion.completed_at
+    if session.get_bind().dialect.name == "postgresql":
+        return func.floor((func.extract("epoch", column) + _WIB_OFFSET) / 86400).label("day")
+    # SQLite keeps UTC as text; julianday counts days from 4714 BC at noon.
+    # (Dates after 1970 are positive, so the cast's truncation is the floor.)
+    return cast((func.julianday(column) - 2440587.5) + _WIB_OFFSET / 86400.0, Integer).label("day")
 
 
 def gain_band(pre: float, post: float) -> int:
@@ -203,16 +219,22 @@ def refresh(cohort_ids: Iterable[int], *, session: Any = None, graded: Any = Non
     ids = sorted(set(cohort_ids))
     if not ids:
         return
-    for table in TABLES:
-        session.execute(delete(table).where(table.cohort_id.in_(ids)))
+    # Lock the cohorts' rows (PostgreSQL; SQLite has one writer at a time) so that two
+    # transactions refreshing the same cohort take turns: the second then reads the first's
+    # committed changes and replaces its rows. NO KEY UPDATE leaves foreign-key checks of
+    # other writers (an enrolment added meanwhile) unblocked.
     cohorts = {
         cid: (region, version)
         for cid, region, version in session.execute(
-            select(Cohort.id, Cohort.region_code, Cohort.course_version_id).where(
-                Cohort.id.in_(ids), Cohort.course_version_id.is_not(None)
-            )
+            select(Cohort.id, Cohort.region_code, Cohort.course_version_id)
+            .where(Cohort.id.in_(ids))
+            .order_by(Cohort.id)
+            .with_for_update(key_share=True)
         )
+        if version is not None
     }
+    for table in TABLES:
+        session.execute(delete(table).where(table.cohort_id.in_(ids)))
     if not cohorts:
         return
     graded = graded or national.graded_activities()
@@ -259,29 +281,36 @@ def refresh(cohort_ids: Iterable[int], *, session: Any = None, graded: Any = Non
     }
     enrolments = select(Enrolment.id).where(Enrolment.cohort_id.in_(list(cohorts)))
 
-    # Completions: how many per participant, their latest day and the weeks they fall in.
+    # Completions per participant and WIB day (grouped in SQL): how many, the latest day,
+    # the first day with a post-measure, and the weeks they fall in.
+    after = [i for i, role in graded.role.items() if role == "after"] or [-1]
+    day = _wib_day_number(session)
     done: dict[int, int] = {}
-    latest: dict[int, datetime] = {}
-    weeks: dict[tuple[int, date], dict[str, Any]] = {}
-    first_post: dict[int, datetime] = {}
-    for enrolment_id, activity_id, at in session.execute(
+    latest: dict[int, int] = {}
+    first_post: dict[int, int] = {}
+    week_counts: dict[tuple[int, int], int] = {}
+    for enrolment_id, number, count, posts in session.execute(
         select(
             ActivityCompletion.enrolment_id,
-            ActivityCompletion.activity_id,
-            ActivityCompletion.completed_at,
-        ).where(ActivityCompletion.enrolment_id.in_(enrolments))
+            day,
+            func.count(),
+            func.count(case((ActivityCompletion.activity_id.in_(after), 1))),
+        )
+        .where(ActivityCompletion.enrolment_id.in_(enrolments))
+        .group_by(ActivityCompletion.enrolment_id, day)
     ):
         if enrolment_id not in active:
             continue
-        done[enrolment_id] = done.get(enrolment_id, 0) + 1
-        if enrolment_id not in latest or at > latest[enrolment_id]:
-            latest[enrolment_id] = at
-        if graded.role.get(activity_id) == "after" and (
-            enrolment_id not in first_post or at < first_post[enrolment_id]
-        ):
-            first_post[enrolment_id] = at
-        week = _week(weeks, of_cohort[enrolment_id], week_of(local_day(at)))
-        week["completions"] += 1
+        number = int(number)
+        done[enrolment_id] = done.get(enrolment_id, 0) + count
+        latest[enrolment_id] = max(latest.get(enrolment_id, number), number)
+        if posts:
+            first_post[enrolment_id] = min(first_post.get(enrolment_id, number), number)
+        key = (of_cohort[enrolment_id], (number + 3) // 7)
+        week_counts[key] = week_counts.get(key, 0) + count
+    weeks: dict[tuple[int, date], dict[str, Any]] = {}
+    for (cid, number), count in week_counts.items():
+        _week(weeks, cid, _MONDAY_ZERO + timedelta(weeks=number))["completions"] = count
     days: dict[tuple[int, date], int] = {}
     for enrolment_id in active:
         cid = of_cohort[enrolment_id]
@@ -293,7 +322,7 @@ def refresh(cohort_ids: Iterable[int], *, session: Any = None, graded: Any = Non
             stats["completion_n"] += 1
             stats["slots"] += total
         if enrolment_id in latest:
-            key = (cid, local_day(latest[enrolment_id]))
+            key = (cid, _EPOCH + timedelta(days=latest[enrolment_id]))
             days[key] = days.get(key, 0) + 1
 
     # Results, through each graded type's result query (withdrawn participants' too, as
@@ -323,9 +352,11 @@ def refresh(cohort_ids: Iterable[int], *, session: Any = None, graded: Any = Non
             stats[bands[gain_band(pre, post)]] += 1
         # In the trend, a participant's post-test mean counts from the week of their first
         # completed post-measure (their latest completion when they have none yet).
-        since = first_post.get(enrolment_id) or latest.get(enrolment_id)
+        since = first_post.get(enrolment_id, latest.get(enrolment_id))
         if post is not None and enrolment_id in active and since is not None:
-            week = _week(weeks, of_cohort[enrolment_id], week_of(local_day(since)))
+            week = _week(
+                weeks, of_cohort[enrolment_id], _MONDAY_ZERO + timedelta(weeks=(since + 3) // 7)
+            )
             week["post_sum"] += post
             week["post_n"] += 1
 
