@@ -394,3 +394,27 @@ def test_region_dashboard_statements_do_not_grow_with_the_data(
             counts.append((url, counted.n))
         client.post_form("/logout")
     assert counts[:2] == counts[2:]
+
+
+def test_the_national_table_pages_while_totals_and_exports_take_every_region(
+    db, client, login, make_user, make_cohort, monkeypatch
+):
+    from lms.tracking import views
+
+    World(db, make_user, make_cohort, _version(db), random.Random(7))  # 32.11 and 35.10
+    monkeypatch.setattr(views, "PER_PAGE", 1)
+    login(make_user("admin"))
+    first = client.get("/admin/dashboard?sort=name").get_data(as_text=True)
+    assert first.count('data-testid="figures-row"') == 1
+    assert "2 daerah dengan angkatan · 6 peserta" in first  # totals over both regions
+    assert 'rel="next"' in first and "page=2" in first
+    second = client.get("/admin/dashboard?sort=name&page=2").get_data(as_text=True)
+    assert second.count('data-testid="figures-row"') == 1
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    rows = [
+        first.split('data-testid="figures-row"')[1],
+        second.split('data-testid="figures-row"')[1],
+    ]
+    assert "Sumedang" in rows[1] and "Banyuwangi" in rows[0]
+    csv = client.get("/admin/dashboard?format=csv").get_data(as_text=True)
+    assert len(csv.strip().splitlines()) == 3  # header + both regions
