@@ -152,14 +152,16 @@ def _before_commit(session: Session) -> None:
         return
     cohort_ids = set(found.cohorts)
     for obj in found.objects:
-        state = inspect(obj)
+        # Read what the object holds without loading anything (it may be deleted by now).
+        values = inspect(obj).dict
         if isinstance(obj, Cohort):
-            if obj.id is not None:
-                cohort_ids.add(obj.id)
-        elif not state.detached and obj.cohort_id is not None:
-            cohort_ids.add(obj.cohort_id)
-            if obj.id is not None:
-                found.enrolments.discard(obj.id)
+            if values.get("id") is not None:
+                cohort_ids.add(values["id"])
+        elif values.get("cohort_id") is not None:
+            cohort_ids.add(values["cohort_id"])
+            found.enrolments.discard(values.get("id"))
+        elif values.get("id") is not None:
+            found.enrolments.add(values["id"])
     if found.enrolments:
         cohort_ids.update(
             session.scalars(
