@@ -24,6 +24,7 @@ from tests.conftest import course_package
 from tests.web.test_assignments import RUBRIC
 from tests.web.test_discussion_activity import RUBRIC as DISCUSSION_RUBRIC
 from tests.web.test_discussion_activity import SETTINGS
+from tests.web.test_races import postgres_only  # noqa: F401 - a fixture
 
 ACTIVITIES = (
     ("pre-test", "quiz", {"kind": "pre", "draw": 1}),
@@ -418,3 +419,57 @@ def test_the_national_table_pages_while_totals_and_exports_take_every_region(
     assert "Sumedang" in rows[1] and "Banyuwangi" in rows[0]
     csv = client.get("/admin/dashboard?format=csv").get_data(as_text=True)
     assert len(csv.strip().splitlines()) == 3  # header + both regions
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_two_transactions_refreshing_one_cohort_take_turns(
+    app, db, make_user, make_cohort, monkeypatch
+):
+    """While one transaction has refreshed a cohort but not committed, a second one that
+    changes the same cohort waits, then counts both changes (PostgreSQL, real concurrency)."""
+    import threading
+    import time
+
+    version = _version(db)
+    cohort = make_cohort("32.11", participants=[make_user("participant", region="32.11")])
+    course_services.attach_cohort(db.session.get(Cohort, cohort.id), version)
+    first, second = (make_user("participant", region="32.11") for _ in range(2))
+    db.session.commit()
+    original = stats.refresh
+    refreshed = threading.Event()
+
+    def slow_refresh(*args, **kwargs):
+        original(*args, **kwargs)
+        if threading.current_thread().name == "first":
+            refreshed.set()
+            time.sleep(1.0)  # hold the transaction open after refreshing
+
+    monkeypatch.setattr(stats, "refresh", slow_refresh)
+    errors = []
+
+    def enrol(user_id, wait):
+        try:
+            with app.app_context():
+                if wait:
+                    refreshed.wait(10)
+                cohorts.enrol(db.session.get(Cohort, cohort.id), db.session.get(User, user_id))
+                db.session.commit()
+        except Exception as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=enrol, args=(first.id, False), name="first"),
+        threading.Thread(target=enrol, args=(second.id, True), name="second"),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    db.session.expire_all()
+    assert db.session.get(CohortStats, cohort.id).enrolled == 3
+    maintained = _rounded(stats.snapshot())
+    monkeypatch.setattr(stats, "refresh", original)
+    stats.rebuild()
+    db.session.commit()
+    assert _rounded(stats.snapshot()) == maintained
