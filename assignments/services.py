@@ -631,6 +631,8 @@ def save_review(
         )
     )
     db.session.flush()
+    # A new grade takes the released one back until it is released itself.
+    course_services.results_changed([submission.enrolment_id])
     if data.action == "return":
         _notify_participant(submission, "work_returned", ctx)
     return review

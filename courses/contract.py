@@ -46,7 +46,10 @@ Routes and state
     completion "when graded" or "when passed". An external tool posts a score back to a
     signed endpoint: `score_token` gives it a token naming the enrolment and activity;
     `read_score_token` checks it. A type whose state does not fit a JSON record keeps its
-    own tables, created by migrations of its own distribution.
+    own tables, created by migrations of its own distribution. The reports keep statistics
+    of results (the region and national dashboards): `report_result`, `record_completion`
+    and `withdraw_completion` tell them that a participant's results changed; a type whose
+    result changes without any of them calls `courses.services.results_changed`.
 
 Containment
     A type's code runs inside the engine's pages; `call_type` runs one of its hooks and,
@@ -315,6 +318,7 @@ def report_result(
         record_completion(enrolment_id, activity_id, source)
     else:
         withdraw_completion([enrolment_id], [activity_id], source)
+    # record/withdraw_completion above already told the reports that results changed.
     result_recorded.send(None, enrolment_id=enrolment_id, activity_id=activity_id)
     return record
 

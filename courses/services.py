@@ -771,8 +771,20 @@ def attach_cohort(cohort: Cohort, version: CourseVersion) -> int:
 # --------------------------------------------------------------------------- completion
 
 
+def results_changed(enrolment_ids: Iterable[int]) -> None:
+    """Tell the reports that these participants' results or completions may have changed
+    (activity types call it, or `record_completion`/`withdraw_completion`/`report_result`,
+    which every type goes through, do it for them)."""
+    from courses.signals import results_changed as signal
+
+    ids = [int(i) for i in enrolment_ids]
+    if ids:
+        signal.send(None, enrolment_ids=ids)
+
+
 def record_completion(enrolment_id: int, activity_id: int, source: str) -> bool:
     """Record that an enrolment completed an activity; False if it already had. Race-safe."""
+    results_changed([enrolment_id])
     exists = db.session.scalar(
         select(ActivityCompletion.id).where(
             ActivityCompletion.enrolment_id == enrolment_id,
@@ -800,9 +812,11 @@ def withdraw_completion(
     enrolment_ids: Iterable[int], activity_ids: Iterable[int], source: str
 ) -> None:
     """Remove completions that `source` recorded (attendance corrected to absent)."""
+    enrolment_ids = list(enrolment_ids)
+    results_changed(enrolment_ids)
     db.session.execute(
         delete(ActivityCompletion).where(
-            ActivityCompletion.enrolment_id.in_(list(enrolment_ids)),
+            ActivityCompletion.enrolment_id.in_(enrolment_ids),
             ActivityCompletion.activity_id.in_(list(activity_ids)),
             ActivityCompletion.source == source,
         )

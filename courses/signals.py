@@ -52,3 +52,10 @@ def report_event(event: LearningEvent) -> None:
     if event.verb not in VERBS:
         raise ValueError(f"verb must be one of {VERBS}")
     learning_event.send(None, event=event)
+
+
+results_changed = _signals.signal("results-changed")
+"""Sent with `enrolment_ids` whenever something a participant's results or completion are
+computed from may have changed (a completion recorded or withdrawn, a result reported, a
+review graded or released). Receivers must stay cheap: the maintained statistics only note
+the enrolments and recompute their cohorts once, when the transaction commits."""

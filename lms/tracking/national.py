@@ -1,29 +1,31 @@
-"""Figures per region (national dashboard) or per cohort (region view), all in SQL.
+"""Figures per region (national dashboard) or per cohort (region view).
 
-Every figure is one GROUP BY over the whole country, so the page costs the same number of
-statements for 3 regions or 514: enrolled and active participants, completion rate, mean
-post-test score, learning gain (from the mean pre- and post-test scores), certificates and
-the change of the SPBE maturity index between baseline and follow-up.
+Every figure is a GROUP BY over the maintained per-cohort statistics (`lms.tracking.stats`,
+kept in the same transaction as the events that change them), so the page costs the same
+number of statements, and does not scan participants or attempts, for 3 regions or 514:
+enrolled and active participants, completion rate, mean post-test score, learning gain (from
+the mean pre- and post-test scores), certificates, the weekly trend, and the change of the
+SPBE maturity index between baseline and follow-up (read from the few self-assessments).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Float, case, cast, func, literal, select, union_all
+from sqlalchemy import case, func, select
 
 from courses import contract
 from courses.grades import normalised_gain
-from courses.models import Activity, ActivityCompletion, Module
+from courses.models import Activity, Module
 from courses.services import decode_settings
 from lms import plugins
-from lms.certificates.models import Certificate
-from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
+from lms.cohorts.models import Cohort
 from lms.extensions import db
 from lms.maturity.models import SelfAssessment
 from lms.regions.models import Region
+from lms.tracking.models import CohortCategoryStats, CohortDayStats, CohortStats, CohortWeekStats
 
 GAIN_BINS = (
     ("< 0", None, 0.0),
@@ -64,7 +66,7 @@ class _Graded:
     labels: dict[str, str]
 
 
-def _graded_activities() -> _Graded:
+def graded_activities() -> _Graded:
     """One query over the activities of graded types; categories come from their types."""
     registry = plugins.registry()
     graded_types = contract.graded(registry.activity_types)
@@ -95,219 +97,205 @@ def _graded_activities() -> _Graded:
     return found
 
 
-def _results(graded: _Graded, enrolments: Any, *, roles_only: bool = False) -> Any:
-    """Every graded type's results for `enrolments` (a selectable of ids) as one subquery
-    with a category and a gain-role column: the country is aggregated in SQL."""
-    registry = plugins.registry()
-    parts = []
-    for type_name, activities in graded.by_type.items():
-        if roles_only:
-            activities = [a for a in activities if a.id in graded.role]
-        if not activities:
-            continue
-        query = contract.call_type(
-            type_name,
-            "result_query",
-            lambda n=type_name, a=activities: registry.activity_type(n).result_query(a, enrolments),
-            None,
-        )
-        if query is not None:
-            parts.append(query.subquery())
-    if not parts:
-        return None
-    union = union_all(
-        *[select(p.c.enrolment_id, p.c.activity_id, p.c.percent) for p in parts]
-    ).subquery()
-
-    def column(mapping: dict[int, str], name: str) -> Any:
-        groups: dict[str, list[int]] = {}
-        for activity_id, value in mapping.items():
-            groups.setdefault(value, []).append(activity_id)
-        if not groups:
-            return literal(None).label(name)
-        return case(
-            *[(union.c.activity_id.in_(ids), literal(value)) for value, ids in groups.items()],
-            else_=None,
-        ).label(name)
-
-    return select(
-        union.c.enrolment_id,
-        union.c.percent,
-        column(graded.category, "category"),
-        column(graded.role, "role"),
-    ).subquery()
-
-
 def figures(
     *, by: str, region_code: str | None = None, province: str | None = None, now: datetime
 ) -> list[Figures]:
-    """Figures grouped `by` "region" (national) or "cohort" (one region's cohorts)."""
-    key = Cohort.region_code if by == "region" else Cohort.id
-    scope = [Cohort.course_version_id.is_not(None)]
-    if region_code:
-        scope.append(Cohort.region_code == region_code)
-    if province:
-        scope.append(Cohort.region_code.like(f"{province}.%"))
-    active_enrolment = Enrolment.status != EnrolmentStatus.WITHDRAWN.value
+    """Figures grouped `by` "region" (national) or "cohort" (one region's cohorts), read from
+    the maintained per-cohort statistics (`lms.tracking.stats`): a GROUP BY over cohorts."""
+    from lms.tracking.stats import ACTIVE_DAYS, local_day
 
+    key = CohortStats.region_code if by == "region" else CohortStats.cohort_id
+    scope = _scope(region_code, province)
+    sums = (
+        func.count(CohortStats.cohort_id),
+        func.sum(CohortStats.enrolled),
+        func.sum(CohortStats.completion_sum),
+        func.sum(CohortStats.completion_n),
+        func.sum(CohortStats.pre_sum),
+        func.sum(CohortStats.pre_n),
+        func.sum(CohortStats.post_sum),
+        func.sum(CohortStats.post_n),
+        func.sum(CohortStats.certificates),
+    )
     rows: dict[Any, Figures] = {}
     if by == "region":
-        for region, count in db.session.execute(
-            select(Region, func.count(Cohort.id))
-            .join(Cohort, Cohort.region_code == Region.code)
+        found = db.session.execute(
+            select(Region, *sums)
+            .join(CohortStats, CohortStats.region_code == Region.code)
             .where(*scope)
             .group_by(Region.code)
-        ):
-            rows[region.code] = Figures(
-                region.code, region.display_name, province=region.province_code, cohorts=count
+        )
+        for region, *values in found:
+            rows[region.code] = _figures(
+                region.code, region.display_name, values, province=region.province_code
             )
     else:
-        for cohort_id, name in db.session.execute(
-            select(Cohort.id, Cohort.name).where(*scope).order_by(Cohort.start_date)
-        ):
-            rows[cohort_id] = Figures(str(cohort_id), name, cohorts=1)
+        found = db.session.execute(
+            select(Cohort.id, Cohort.name, *sums)
+            .join(CohortStats, CohortStats.cohort_id == Cohort.id)
+            .where(*scope)
+            .group_by(Cohort.id, Cohort.name, Cohort.start_date)
+            .order_by(Cohort.start_date, Cohort.id)
+        )
+        for cohort_id, name, *values in found:
+            rows[cohort_id] = _figures(str(cohort_id), name, values)
     if not rows:
         return []
 
-    # Enrolled, and active in the last 14 days (a completion in that time).
-    recent = (
-        select(ActivityCompletion.enrolment_id)
-        .where(ActivityCompletion.completed_at >= now - timedelta(days=14))
-        .distinct()
-        .subquery()
-    )
-    for group, enrolled, active in db.session.execute(
-        select(key, func.count(Enrolment.id), func.count(recent.c.enrolment_id))
-        .join(Enrolment, Enrolment.cohort_id == Cohort.id)
-        .outerjoin(recent, recent.c.enrolment_id == Enrolment.id)
-        .where(*scope, active_enrolment)
+    # Active: participants whose latest completion falls on one of the last 14 calendar days
+    # in WIB, today included (whole days, so the figure can be kept per cohort and day; the
+    # earlier live query counted 14 × 24 hours back from this very moment).
+    since = local_day(now) - timedelta(days=ACTIVE_DAYS - 1)
+    for group, active in db.session.execute(
+        select(key, func.sum(CohortDayStats.participants))
+        .join(CohortStats, CohortStats.cohort_id == CohortDayStats.cohort_id)
+        .where(*scope, CohortDayStats.day >= since)
         .group_by(key)
     ):
-        rows[group].enrolled, rows[group].active = enrolled, active
+        if group in rows:
+            rows[group].active = int(active or 0)
 
-    # Completion rate: completed / all activities of the cohort's version, per participant.
-    totals = (
-        select(Module.version_id, func.count(Activity.id).label("total"))
-        .join(Activity, Activity.module_id == Module.id)
-        .group_by(Module.version_id)
-        .subquery()
-    )
-    done = (
-        select(ActivityCompletion.enrolment_id, func.count().label("done"))
-        .group_by(ActivityCompletion.enrolment_id)
-        .subquery()
-    )
-    rate = 100.0 * cast(func.coalesce(done.c.done, 0), Float) / totals.c.total
-    for group, value in db.session.execute(
-        select(key, func.avg(rate))
-        .join(Enrolment, Enrolment.cohort_id == Cohort.id)
-        .join(totals, totals.c.version_id == Cohort.course_version_id)
-        .outerjoin(done, done.c.enrolment_id == Enrolment.id)
-        .where(*scope, active_enrolment, totals.c.total > 0)
-        .group_by(key)
-    ):
-        rows[group].completion = float(value) if value is not None else None
-
-    # Mean result per grade category, and the gain roles' (pre-/post-test) means, over
-    # each participant's results as their activity types report them.
-    graded = _graded_activities()
-    enrolments = select(Enrolment.id).join(Cohort, Cohort.id == Enrolment.cohort_id).where(*scope)
-    found = _results(graded, enrolments)
-    if found is not None:
-        sums: dict[Any, dict[str, list[float]]] = {}
-        for group, category, role, mean, count in db.session.execute(
-            select(
-                key,
-                found.c.category,
-                found.c.role,
-                func.avg(found.c.percent),
-                func.count(found.c.percent),
-            )
-            .join(Enrolment, Enrolment.id == found.c.enrolment_id)
-            .join(Cohort, Cohort.id == Enrolment.cohort_id)
-            .where(found.c.percent.is_not(None))
-            .group_by(key, found.c.category, found.c.role)
-        ):
-            if group not in rows or mean is None:
-                continue
-            rows[group].extra.setdefault("categories", {})[graded.labels[category]] = float(mean)
-            if role:
-                pair = sums.setdefault(group, {}).setdefault(role, [0.0, 0.0])
-                pair[0] += float(mean) * count
-                pair[1] += count
-        for group, by_role in sums.items():
-            for role, (total, count) in by_role.items():
-                value = total / count if count else None
-                if role == "before":
-                    rows[group].pre = value
-                else:
-                    rows[group].post = value
-
-    for group, count in db.session.execute(
-        select(key, func.count(Certificate.id))
-        .join(Enrolment, Enrolment.cohort_id == Cohort.id)
-        .join(Certificate, Certificate.enrolment_id == Enrolment.id)
+    # Mean result per grade category, as each participant's activity types report them.
+    labels = {
+        name: str(category.label)
+        for name, (_type, category) in plugins.registry().grade_categories().items()
+    }
+    for group, category, total, count in db.session.execute(
+        select(
+            key,
+            CohortCategoryStats.category,
+            func.sum(CohortCategoryStats.total),
+            func.sum(CohortCategoryStats.n),
+        )
+        .join(CohortStats, CohortStats.cohort_id == CohortCategoryStats.cohort_id)
         .where(*scope)
-        .group_by(key)
+        .group_by(key, CohortCategoryStats.category)
     ):
-        rows[group].certificates = count
+        if group in rows and count and category in labels:
+            rows[group].extra.setdefault("categories", {})[labels[category]] = float(total) / count
 
+    # The change of the SPBE maturity index (self-assessments: a few per cohort).
+    cohort_key = Cohort.region_code if by == "region" else Cohort.id
+    cohort_scope = [Cohort.course_version_id.is_not(None)]
+    if region_code:
+        cohort_scope.append(Cohort.region_code == region_code)
+    if province:
+        cohort_scope.append(Cohort.region_code.like(f"{province}.%"))
     baseline = func.avg(case((SelfAssessment.phase == "baseline", SelfAssessment.index_value)))
     follow = func.avg(case((SelfAssessment.phase == "follow_up", SelfAssessment.index_value)))
     for group, before, after in db.session.execute(
-        select(key, baseline, follow)
+        select(cohort_key, baseline, follow)
         .join(SelfAssessment, SelfAssessment.cohort_id == Cohort.id)
-        .where(*scope, SelfAssessment.index_value.is_not(None))
-        .group_by(key)
+        .where(*cohort_scope, SelfAssessment.index_value.is_not(None))
+        .group_by(cohort_key)
     ):
+        if group not in rows:
+            continue
         if before is not None and after is not None:
             rows[group].maturity_change = float(after) - float(before)
         rows[group].extra["maturity"] = after if after is not None else before
     return list(rows.values())
 
 
-def gain_distribution(*, province: str | None = None) -> list[tuple[str, int]]:
-    """How many participants fall in each band of normalised gain (one statement): each
-    participant's mean pre- and post-measure (gain-role categories) gives their gain,
-    bucketed in SQL."""
-    graded = _graded_activities()
-    scope = [Cohort.course_version_id.is_not(None)]
+def _scope(region_code: str | None, province: str | None) -> list[Any]:
+    scope: list[Any] = []
+    if region_code:
+        scope.append(CohortStats.region_code == region_code)
     if province:
-        scope.append(Cohort.region_code.like(f"{province}.%"))
-    enrolments = select(Enrolment.id).join(Cohort, Cohort.id == Enrolment.cohort_id).where(*scope)
-    found = _results(graded, enrolments, roles_only=True)
-    if found is None or not {"before", "after"} <= set(graded.role.values()):
-        return [(label, 0) for label, _low, _high in GAIN_BINS]
-    per_person = (
+        scope.append(CohortStats.region_code.like(f"{province}.%"))
+    return scope
+
+
+def _figures(key: str, label: str, values: list[Any], *, province: str = "") -> Figures:
+    cohorts, enrolled, completion, completion_n, pre, pre_n, post, post_n, certificates = values
+    return Figures(
+        key,
+        label,
+        province=province,
+        cohorts=int(cohorts or 0),
+        enrolled=int(enrolled or 0),
+        completion=float(completion) / completion_n if completion_n else None,
+        pre=float(pre) / pre_n if pre_n else None,
+        post=float(post) / post_n if post_n else None,
+        certificates=int(certificates or 0),
+    )
+
+
+def gain_distribution(*, province: str | None = None) -> list[tuple[str, int]]:
+    """How many participants fall in each band of normalised gain (one statement over the
+    cohorts' maintained counts): each participant's mean pre- and post-measure (gain-role
+    categories) gives their gain."""
+    counts = db.session.execute(
         select(
-            found.c.enrolment_id,
-            func.avg(case((found.c.role == "before", found.c.percent))).label("pre"),
-            func.avg(case((found.c.role == "after", found.c.percent))).label("post"),
+            func.sum(CohortStats.gain_loss),
+            func.sum(CohortStats.gain_low),
+            func.sum(CohortStats.gain_medium),
+            func.sum(CohortStats.gain_high),
+        ).where(*_scope(None, province))
+    ).one()
+    return [(label, int(n or 0)) for (label, _low, _high), n in zip(GAIN_BINS, counts, strict=True)]
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    week: date
+    """The Monday of the ISO week (WIB)."""
+    completion: float | None
+    """Share of all activities of the participants (not withdrawn) completed by its end (%)."""
+    post: float | None
+    """Mean post-test result of the participants active up to its end (%)."""
+    completions: int
+    """Activities completed during the week."""
+
+    @property
+    def label(self) -> str:
+        year, number, _day = self.week.isocalendar()
+        return f"{year}-W{number:02d}"
+
+
+def weekly_trend(*, now: datetime, province: str | None = None, weeks: int = 12) -> list[WeekPoint]:
+    """Completion and post-test mean at the end of each of the last `weeks` ISO weeks (WIB),
+    cumulative, from the maintained per-cohort-per-week rows (two statements)."""
+    from lms.tracking.stats import local_day, week_of
+
+    scope = _scope(None, province)
+    slots = db.session.scalar(select(func.sum(CohortStats.slots)).where(*scope)) or 0
+    found = db.session.execute(
+        select(
+            CohortWeekStats.week,
+            func.sum(CohortWeekStats.completions),
+            func.sum(CohortWeekStats.post_sum),
+            func.sum(CohortWeekStats.post_n),
         )
-        .where(found.c.percent.is_not(None))
-        .group_by(found.c.enrolment_id)
-        .subquery()
-    )
-    gain = (per_person.c.post - per_person.c.pre) / (100.0 - per_person.c.pre)
-    bucket = case(
-        *[
-            (
-                gain < high if low is None else (gain >= low) if high is None else (gain < high),
-                label,
+        .join(CohortStats, CohortStats.cohort_id == CohortWeekStats.cohort_id)
+        .where(*scope)
+        .group_by(CohortWeekStats.week)
+        .order_by(CohortWeekStats.week)
+    ).all()
+    if not found:
+        return []
+    current = week_of(local_day(now))
+    first = current - timedelta(weeks=weeks - 1)
+    done, post_sum, post_n = 0, 0.0, 0
+    rows: dict[date, tuple[int, float, int]] = {}
+    for week, completions, total, count in found:
+        week = week if isinstance(week, date) else date.fromisoformat(str(week))
+        values = (int(completions or 0), float(total or 0), int(count or 0))
+        if week < first:  # before the window: counts toward the cumulative start
+            done, post_sum, post_n = done + values[0], post_sum + values[1], post_n + values[2]
+        else:
+            rows[week] = values
+    points = []
+    for index in range(weeks):
+        week = first + timedelta(weeks=index)
+        completions, total, count = rows.get(week, (0, 0.0, 0))
+        done, post_sum, post_n = done + completions, post_sum + total, post_n + count
+        points.append(
+            WeekPoint(
+                week,
+                min(100.0, 100.0 * done / slots) if slots else None,
+                post_sum / post_n if post_n else None,
+                completions,
             )
-            for label, low, high in GAIN_BINS
-        ],
-        else_="?",
-    )
-    counts = dict(
-        db.session.execute(
-            select(bucket, func.count())
-            .where(
-                per_person.c.pre.is_not(None),
-                per_person.c.post.is_not(None),
-                per_person.c.pre < 100,
-            )
-            .group_by(bucket)
-        ).all()
-    )
-    return [(label, counts.get(label, 0)) for label, _low, _high in GAIN_BINS]
+        )
+    return points

@@ -1,0 +1,91 @@
+"""Maintained statistics for the region and national dashboards.
+
+One row per cohort (and small per-cohort side tables) holding sums and counts from which
+every figure of the dashboards follows by a GROUP BY over cohorts, never over participants,
+attempts or submissions. The rows are recomputed from the raw rows of one cohort in the same
+transaction as the event that changed them (see `lms.tracking.stats`); `lms stats rebuild`
+recomputes all of them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.extensions import db
+from lms.models import UTCDateTime, utcnow
+
+
+class CohortStats(db.Model):
+    """Sums and counts of one cohort (a cohort on a course version)."""
+
+    __tablename__ = "stats_cohort"
+
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True
+    )
+    region_code: Mapped[str] = mapped_column(String(16), index=True)
+    enrolled: Mapped[int] = mapped_column(default=0)
+    """Participants not withdrawn."""
+    completion_sum: Mapped[float] = mapped_column(default=0.0)
+    """Sum over those participants of their completion rate (%) ..."""
+    completion_n: Mapped[int] = mapped_column(default=0)
+    """... and how many were counted (none when the version has no activity)."""
+    slots: Mapped[int] = mapped_column(default=0)
+    """Participants × activities of the version (the weekly trend's denominator)."""
+    pre_sum: Mapped[float] = mapped_column(default=0.0)
+    pre_n: Mapped[int] = mapped_column(default=0)
+    post_sum: Mapped[float] = mapped_column(default=0.0)
+    post_n: Mapped[int] = mapped_column(default=0)
+    """Results in the pre- and post-measure categories (sum of percentages, how many)."""
+    certificates: Mapped[int] = mapped_column(default=0)
+    gain_loss: Mapped[int] = mapped_column(default=0)
+    gain_low: Mapped[int] = mapped_column(default=0)
+    gain_medium: Mapped[int] = mapped_column(default=0)
+    gain_high: Mapped[int] = mapped_column(default=0)
+    """Participants per band of normalised gain (< 0, 0–0.3, 0.3–0.7, ≥ 0.7)."""
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CohortCategoryStats(db.Model):
+    """Results of one cohort in one grade category (sum of percentages, how many)."""
+
+    __tablename__ = "stats_cohort_category"
+
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[str] = mapped_column(String(64), primary_key=True)
+    total: Mapped[float] = mapped_column(default=0.0)
+    n: Mapped[int] = mapped_column(default=0)
+
+
+class CohortDayStats(db.Model):
+    """How many of a cohort's participants last completed something on `day` (WIB): the
+    dashboards' "active in the last 14 days" sums the last 14 days' rows."""
+
+    __tablename__ = "stats_cohort_day"
+
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(primary_key=True, index=True)
+    participants: Mapped[int] = mapped_column(default=0)
+
+
+class CohortWeekStats(db.Model):
+    """One cohort in one ISO week (WIB; `week` is its Monday): activities completed in it,
+    and the post-test means of the participants who first completed a post-measure activity
+    in it (or, with none completed yet, whose latest completion falls in it)."""
+
+    __tablename__ = "stats_cohort_week"
+
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True
+    )
+    week: Mapped[date] = mapped_column(primary_key=True, index=True)
+    completions: Mapped[int] = mapped_column(default=0)
+    post_sum: Mapped[float] = mapped_column(default=0.0)
+    post_n: Mapped[int] = mapped_column(default=0)
