@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import (
     Select,
     and_,
+    case,
     column,
     delete,
     exists,
@@ -29,7 +30,6 @@ from sqlalchemy import (
     or_,
     select,
     table,
-    union_all,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -694,46 +694,56 @@ class ThreadRow:
 _FTS_TERM = re.compile(r"\w+", re.UNICODE)
 
 
+def search_terms(query: str) -> list[str]:
+    """The reader's words (letters and digits, at most 8): quotes, dashes, colons and every
+    other search-syntax character are dropped, so no query can be a syntax error."""
+    return _FTS_TERM.findall(query.lower())[:8]
+
+
 def fts5_query(query: str) -> str:
-    """The reader's words as an FTS5 query: every word quoted (so quotes, dashes, colons,
-    NEAR, AND/OR/NOT and other FTS5 syntax are plain text) and matched as a prefix (so
-    "layan" finds "layanan"); all words must occur. Empty when there is no word."""
-    terms = _FTS_TERM.findall(query.lower())[:8]
-    return " ".join(f'"{term}"*' for term in terms)
+    """The reader's words as an FTS5 query: every word quoted (so NEAR, AND/OR/NOT are
+    plain words) and matched as a prefix (so "penyelenggara" finds "penyelenggaraan");
+    all words must occur. Empty when there is no word."""
+    return " ".join(f'"{term}"*' for term in search_terms(query))
 
 
 def _search_ranking(query: str, dialect: str) -> Any:
-    """(thread_id, score) for every thread whose title or a visible post matches, higher
-    score first. PostgreSQL: full-text search ('simple' configuration: no Indonesian
-    stemmer ships with it) ranked by ts_rank, the title weighing double. SQLite: the FTS5
-    table `discussion_post_fts` (kept by triggers, migration s4_discussion_fts) ranked by
-    bm25, the title weighing ten times the body."""
-    if dialect == "postgresql":
-        tsquery = func.plainto_tsquery("simple", query)
-        title_vector = func.to_tsvector("simple", Thread.title)
-        body_vector = func.to_tsvector("simple", Post.body)
-        hits = union_all(
-            select(
-                Thread.id.label("thread_id"),
-                (func.ts_rank(title_vector, tsquery) * 2).label("score"),
-            ).where(title_vector.op("@@")(tsquery)),
-            select(
-                Post.thread_id.label("thread_id"),
-                func.ts_rank(body_vector, tsquery).label("score"),
-            ).where(visible_post(), body_vector.op("@@")(tsquery)),
-        ).subquery()
-        return (
-            select(hits.c.thread_id, func.max(hits.c.score).label("score"))
-            .group_by(hits.c.thread_id)
-            .subquery("search_rank")
-        )
-    match = fts5_query(query)
-    if not match:  # an empty MATCH is an FTS5 syntax error: no word, nothing found
+    """(thread_id, score) for every thread whose title or a visible post has every word
+    (as a prefix), higher score first. PostgreSQL: full-text search ('simple'
+    configuration: no Indonesian stemmer ships with it) ranked by ts_rank, the title
+    (weight A, searched with the opening post) weighing ten times the body. SQLite: the FTS5 table `discussion_post_fts` (kept by triggers,
+    migration s4_discussion_fts) ranked by bm25, the title weighing ten times the body."""
+    terms = search_terms(query)
+    if not terms:  # nothing to look for (an empty FTS5 MATCH is even a syntax error)
         return (
             select(Post.thread_id.label("thread_id"), literal(0.0).label("score"))
             .where(false())
             .subquery("search_rank")
         )
+    if dialect == "postgresql":
+        tsquery = func.to_tsquery("simple", " & ".join(f"'{term}':*" for term in terms))
+        body = func.to_tsvector("simple", Post.body)
+        # an opening post is searched with its thread's title, the title weighing most
+        document = case(
+            (
+                Post.is_opening,
+                func.setweight(
+                    func.to_tsvector("simple", Thread.title), literal_column("'A'::\"char\"")
+                ).op("||")(body),
+            ),
+            else_=body,
+        )
+        return (
+            select(
+                Post.thread_id.label("thread_id"),
+                func.max(func.ts_rank(document, tsquery)).label("score"),
+            )
+            .join(Thread, Thread.id == Post.thread_id)
+            .where(visible_post(), document.op("@@")(tsquery))
+            .group_by(Post.thread_id)
+            .subquery("search_rank")
+        )
+    match = fts5_query(query)
     fts = table("discussion_post_fts", column("rowid"))
     fts_name = literal_column("discussion_post_fts")
     # bm25() only works in a query on the FTS table itself: rank there (a materialized CTE,

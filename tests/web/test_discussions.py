@@ -356,9 +356,7 @@ def test_search_prefix_finds_indonesian_derived_words(client, login, world, db):
     ask(client, world, title="Pelaporan kinerja", body="Penyelenggaraan layanan publik.")
     page = client.get(qa_url(world), query_string={"q": "penyelenggara"}).get_data(as_text=True)
     assert "Pelaporan kinerja" in page
-    page = client.get(qa_url(world), query_string={"q": "kinerja, layanan!"}).get_data(
-        as_text=True
-    )
+    page = client.get(qa_url(world), query_string={"q": "kinerja, layanan!"}).get_data(as_text=True)
     assert "Pelaporan kinerja" in page
 
 
