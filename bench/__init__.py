@@ -105,7 +105,7 @@ def participant_pages(get: Get) -> list[Page]:
 
 
 def discussion_pages(get: Get, module_html: str) -> list[Page]:
-    """About 15 % of a participant's requests (weights 1 + 1 + 0.2 beside the 12 above):
+    """About 15 % of a participant's requests (weights 1 + 1 + 0.1 beside the 12 above):
     the module's Q&A, one of its threads, and a reply posted to it with the thread page's
     CSRF token. Found from the module page's Q&A link; none when the server has none."""
     spaces = _links(module_html, r'href="(/discussions/cohorts/\d+/modules/[^"/?#]+)"')
@@ -123,7 +123,7 @@ def discussion_pages(get: Get, module_html: str) -> list[Page]:
             "participant POST discussions/threads/<thread>/reply",
             threads[0] + "/reply",
             method="POST",
-            weight=0.2,
+            weight=0.1,
             data=(
                 ("csrf_token", _csrf(thread)),
                 ("body", "Terima kasih, penjelasannya membantu kami di daerah."),
