@@ -711,8 +711,9 @@ def _search_ranking(query: str, dialect: str) -> Any:
     """(thread_id, score) for every thread whose title or a visible post has every word
     (as a prefix), higher score first. PostgreSQL: full-text search ('simple'
     configuration: no Indonesian stemmer ships with it) ranked by ts_rank, the title
-    (weight A, searched with the opening post) weighing ten times the body. SQLite: the FTS5 table `discussion_post_fts` (kept by triggers,
-    migration s4_discussion_fts) ranked by bm25, the title weighing ten times the body."""
+    (weight A, searched with the opening post) weighing ten times the body. SQLite: the
+    FTS5 table `discussion_post_fts` (kept by triggers, migration s4_discussion_fts)
+    ranked by bm25, the title weighing ten times the body."""
     terms = search_terms(query)
     if not terms:  # nothing to look for (an empty FTS5 MATCH is even a syntax error)
         return (
