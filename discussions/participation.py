@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -13,7 +14,7 @@ from sqlalchemy import select
 
 from courses import contract
 from courses import services as course_services
-from courses.models import Activity, Module
+from courses.models import Activity, Meeting, Module
 from discussions.models import Post, Space, Thread, visible_post
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from lms.errors import DomainError
@@ -86,6 +87,41 @@ def post_counts(cohort_id: int, module_slug: str, threshold: int) -> dict[int, i
         if words(body) >= threshold:
             counts[author_id] = counts.get(author_id, 0) + 1
     return counts
+
+
+def short_of_posts(
+    cohort_id: int,
+    module_slug: str,
+    enrolment_ids: Sequence[int],
+    config: Mapping[str, Any],
+    now: datetime,
+) -> dict[int, int]:
+    """{enrolment id: substantive posts so far} of the participants with fewer posts than
+    the activity asks for, once a day has passed since the cohort's meeting for the session
+    (before that, or without a meeting, nobody is short yet). Three statements."""
+    held = db.session.scalar(
+        select(Meeting.id)
+        .where(
+            Meeting.cohort_id == cohort_id,
+            Meeting.module_slug == module_slug,
+            Meeting.starts_at < now - timedelta(days=1),
+        )
+        .limit(1)
+    )
+    if held is None or not enrolment_ids:
+        return {}
+    users = dict(
+        db.session.execute(
+            select(Enrolment.id, Enrolment.user_id).where(Enrolment.id.in_(enrolment_ids))
+        ).all()
+    )
+    counts = post_counts(cohort_id, module_slug, min_words(config))
+    needed = min_posts(config)
+    return {
+        enrolment_id: counts.get(user_id, 0)
+        for enrolment_id, user_id in users.items()
+        if counts.get(user_id, 0) < needed
+    }
 
 
 def update(cohort_id: int, module_slug: str, user_ids: Iterable[int]) -> None:
