@@ -178,8 +178,34 @@ def overview(activity_ids: Sequence[int], enrolment_id: int | None) -> dict[int,
             "count": counts.get(enrolment.user_id, 0),
             "url": url_for("discussions.module_space", cohort_id=enrolment.cohort_id, slug=slug),
             "percent": record.percent if record is not None else None,
+            "levels": chosen_levels(config, (record.data or {}) if record is not None else {}),
         }
     return found
+
+
+@dataclass(frozen=True)
+class ChosenLevel:
+    criterion: str
+    level: str
+    points: float
+    best: float
+
+
+def chosen_levels(config: Mapping[str, Any], data: Mapping[str, Any]) -> list[ChosenLevel]:
+    """The rubric levels the mentor chose (saved with the grade), criterion by criterion;
+    empty before grading or when the rubric changed since."""
+    chosen = data.get("levels") or {}
+    levels: list[ChosenLevel] = []
+    for index, criterion in enumerate(rubric_of(config)):
+        level = chosen.get(str(index))
+        names = criterion.get("levels") or []
+        points = criterion.get("points") or []
+        if not isinstance(level, int) or not 0 <= level < min(len(names), len(points)):
+            return []
+        levels.append(
+            ChosenLevel(criterion["criterion"], names[level], float(points[level]), max(points))
+        )
+    return levels
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,9 @@ def test_completion_follows_substantive_posts_and_the_grade_counts(client, login
         as_text=True
     )
     assert 'data-testid="discussion-grade">25%<' in page
+    levels = page.split('data-testid="discussion-levels"')[1].split("</ul>")[0]
+    assert "Kualitas gagasan: <strong>Cukup</strong> (5 / 10)" in levels
+    assert "Menanggapi rekan: <strong>Belum</strong> (0 / 10)" in levels
 
 
 def test_grading_page_is_for_the_cohorts_mentor(client, login, course, make_user):
