@@ -552,6 +552,7 @@ def generate(
             for n in range(participants):
                 at = i * participants + n
                 ctx.participant(cohort, meetings[cohort.id], enrolment_ids[at], user_ids[at])
+        _discussions(chunk, user_ids, participants, course, rng, counts)
         echo(f"  {min(start + step, len(cohorts))}/{len(cohorts)} cohorts")
     ctx.flush()
     db.session.flush()
@@ -568,6 +569,9 @@ def generate(
         "quiz_response",
         "submission",
         "review",
+        "discussion_space",
+        "discussion_thread",
+        "discussion_post",
     ]
     ordered: Counter[str] = Counter({key: counts[key] for key in order if key in counts})
     return Summary(
@@ -583,6 +587,104 @@ def generate(
             "participant": [first_participant],
         },
     )
+
+
+THREADS_PER_SESSION = 3
+"""Questions in each held session's Q&A, each with a mentor's answer and a peer's reply."""
+QUESTIONS = [
+    ("Bagaimana menyusun arsitektur SPBE daerah?", "Mohon contoh dokumen yang sudah jadi."),
+    ("Siapa yang memimpin Tim Koordinasi SPBE?", "Sekda atau Kepala Diskominfo?"),
+    ("Data apa yang pertama diintegrasikan?", "Anggaran kami terbatas tahun ini."),
+    ("Bagaimana mengukur indeks SPBE?", "Indikator mana yang paling sulit dipenuhi?"),
+]
+
+
+def _discussions(
+    chunk: list[_Cohort],
+    user_ids: list[int],
+    participants: int,
+    course: list[CourseModule],
+    rng: Random,
+    counts: Counter[str],
+) -> None:
+    """Each held session's Q&A space of each cohort of `chunk`, THREADS_PER_SESSION
+    answered questions in it (opening post, the mentor's endorsed answer, a peer's reply)."""
+    from discussions.models import Post, Space, Thread
+
+    spaces = [
+        {
+            "kind": "module",
+            "key": f"module:{cohort.id}:{module.slug}",
+            "cohort_id": cohort.id,
+            "module_slug": module.slug,
+            "course_id": None,
+            "practice_id": None,
+        }
+        for cohort in chunk
+        for module in course[: cohort.held]
+    ]
+    if not spaces:
+        return
+    space_ids = iter(insert_returning_ids(Space, spaces))
+    counts["discussion_space"] += len(spaces)
+    threads, people = [], []
+    for i, cohort in enumerate(chunk):
+        for module in course[: cohort.held]:
+            space_id = next(space_ids)
+            day = datetime.combine(START, clock(9, 0), tzinfo=UTC) + timedelta(
+                days=7 * module.position
+            )
+            for t in range(THREADS_PER_SESSION):
+                asker = user_ids[i * participants + rng.randrange(participants)]
+                peer = user_ids[i * participants + rng.randrange(participants)]
+                title, body = QUESTIONS[(module.position + t) % len(QUESTIONS)]
+                threads.append(
+                    {
+                        "space_id": space_id,
+                        "author_id": asker,
+                        "kind": "question",
+                        "title": title,
+                        "indicator": None,
+                        "practice_id": None,
+                        "pinned": False,
+                        "locked": False,
+                        "hidden": False,
+                        "reply_count": 2,
+                        "answered": True,
+                        "resolved": True,
+                        "created_at": day,
+                        "last_activity_at": day + timedelta(hours=5),
+                    }
+                )
+                people.append((asker, peer, cohort.mentor_id, body, cohort.code))
+    thread_ids = insert_returning_ids(Thread, threads)
+    counts["discussion_thread"] += len(threads)
+    posts = Writer(Post, counts)
+    for thread_id, row, (asker, peer, mentor, body, code) in zip(
+        thread_ids, threads, people, strict=True
+    ):
+        for hours, author, text, opening, endorsed in (
+            (0, asker, body, True, None),
+            (2, mentor, "Silakan lihat materi sesi ini dan contoh di Studi Tiru.", False, mentor),
+            (5, peer, "Di daerah kami juga begitu; terima kasih penjelasannya.", False, None),
+        ):
+            posts.add(
+                {
+                    "thread_id": thread_id,
+                    "parent_id": None,
+                    "is_opening": opening,
+                    "author_id": author,
+                    "author_region_code": None if author == mentor else code,
+                    "body": text,
+                    "created_at": row["created_at"] + timedelta(hours=hours),
+                    "edited_at": None,
+                    "hidden": False,
+                    "helpful_count": 0,
+                    "endorsed_by_id": endorsed,
+                    "accepted": False,
+                }
+            )
+    posts.flush()
 
 
 @dataclass

@@ -181,6 +181,8 @@ def _dataset() -> dict[str, int]:
         "quiz_response",
         "submission",
         "review",
+        "discussion_thread",
+        "discussion_post",
     )
     with _app().app_context():
         return {

@@ -174,6 +174,28 @@ class DiscussionActivity(ActivityType):
     ) -> dict[int, list[Risk]]:
         found: dict[int, list[Risk]] = {}
         for activity in activities:
+            short = participation.short_of_posts(
+                context.cohort.id,
+                activity.module_slug,
+                context.enrolment_ids,
+                activity.config,
+                context.now,
+            )
+            for enrolment_id, posts in short.items():
+                result = context.results.get((enrolment_id, activity.id))
+                if result is not None and result.percent is not None:
+                    continue  # graded: the grade speaks (below)
+                found.setdefault(enrolment_id, []).append(
+                    Risk(
+                        "discussion_few_posts",
+                        _(
+                            "%(title)s: %(posts)d of %(needed)d posts after the meeting",
+                            title=activity.title,
+                            posts=posts,
+                            needed=participation.min_posts(activity.config),
+                        ),
+                    )
+                )
             mark = pass_mark(activity.config)
             for enrolment_id in context.enrolment_ids:
                 result = context.results.get((enrolment_id, activity.id))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -13,7 +14,7 @@ from sqlalchemy import select
 
 from courses import contract
 from courses import services as course_services
-from courses.models import Activity, Module
+from courses.models import Activity, Meeting, Module
 from discussions.models import Post, Space, Thread, visible_post
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from lms.errors import DomainError
@@ -88,6 +89,41 @@ def post_counts(cohort_id: int, module_slug: str, threshold: int) -> dict[int, i
     return counts
 
 
+def short_of_posts(
+    cohort_id: int,
+    module_slug: str,
+    enrolment_ids: Sequence[int],
+    config: Mapping[str, Any],
+    now: datetime,
+) -> dict[int, int]:
+    """{enrolment id: substantive posts so far} of the participants with fewer posts than
+    the activity asks for, once a day has passed since the cohort's meeting for the session
+    (before that, or without a meeting, nobody is short yet). Three statements."""
+    held = db.session.scalar(
+        select(Meeting.id)
+        .where(
+            Meeting.cohort_id == cohort_id,
+            Meeting.module_slug == module_slug,
+            Meeting.starts_at < now - timedelta(days=1),
+        )
+        .limit(1)
+    )
+    if held is None or not enrolment_ids:
+        return {}
+    users = dict(
+        db.session.execute(
+            select(Enrolment.id, Enrolment.user_id).where(Enrolment.id.in_(enrolment_ids))
+        ).all()
+    )
+    counts = post_counts(cohort_id, module_slug, min_words(config))
+    needed = min_posts(config)
+    return {
+        enrolment_id: counts.get(user_id, 0)
+        for enrolment_id, user_id in users.items()
+        if counts.get(user_id, 0) < needed
+    }
+
+
 def update(cohort_id: int, module_slug: str, user_ids: Iterable[int]) -> None:
     """Record or withdraw the completion of the module's graded discussions for these
     people after their posts changed (a post written, edited or hidden)."""
@@ -142,8 +178,34 @@ def overview(activity_ids: Sequence[int], enrolment_id: int | None) -> dict[int,
             "count": counts.get(enrolment.user_id, 0),
             "url": url_for("discussions.module_space", cohort_id=enrolment.cohort_id, slug=slug),
             "percent": record.percent if record is not None else None,
+            "levels": chosen_levels(config, (record.data or {}) if record is not None else {}),
         }
     return found
+
+
+@dataclass(frozen=True)
+class ChosenLevel:
+    criterion: str
+    level: str
+    points: float
+    best: float
+
+
+def chosen_levels(config: Mapping[str, Any], data: Mapping[str, Any]) -> list[ChosenLevel]:
+    """The rubric levels the mentor chose (saved with the grade), criterion by criterion;
+    empty before grading or when the rubric changed since."""
+    chosen = data.get("levels") or {}
+    levels: list[ChosenLevel] = []
+    for index, criterion in enumerate(rubric_of(config)):
+        level = chosen.get(str(index))
+        names = criterion.get("levels") or []
+        points = criterion.get("points") or []
+        if not isinstance(level, int) or not 0 <= level < min(len(names), len(points)):
+            return []
+        levels.append(
+            ChosenLevel(criterion["criterion"], names[level], float(points[level]), max(points))
+        )
+    return levels
 
 
 @dataclass(frozen=True)

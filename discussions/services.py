@@ -15,7 +15,23 @@ from datetime import datetime
 from typing import Any, BinaryIO
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    Select,
+    and_,
+    case,
+    column,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
@@ -702,42 +718,80 @@ class ThreadRow:
     followed: bool
 
 
-def _search_clause(query: str, dialect: str) -> Any:
-    """Threads whose title or any visible post matches: PostgreSQL full-text search on
-    PostgreSQL ('simple' configuration: no Indonesian stemmer ships with it), else a
-    case-insensitive LIKE on every word."""
+_FTS_TERM = re.compile(r"\w+", re.UNICODE)
+
+
+def search_terms(query: str) -> list[str]:
+    """The reader's words (letters and digits, at most 8): quotes, dashes, colons and every
+    other search-syntax character are dropped, so no query can be a syntax error."""
+    return _FTS_TERM.findall(query.lower())[:8]
+
+
+def fts5_query(query: str) -> str:
+    """The reader's words as an FTS5 query: every word quoted (so NEAR, AND/OR/NOT are
+    plain words) and matched as a prefix (so "penyelenggara" finds "penyelenggaraan");
+    all words must occur. Empty when there is no word."""
+    return " ".join(f'"{term}"*' for term in search_terms(query))
+
+
+def _search_ranking(query: str, dialect: str) -> Any:
+    """(thread_id, score) for every thread whose title or a visible post has every word
+    (as a prefix), higher score first. PostgreSQL: full-text search ('simple'
+    configuration: no Indonesian stemmer ships with it) ranked by ts_rank, the title
+    (weight A, searched with the opening post) weighing ten times the body. SQLite: the
+    FTS5 table `discussion_post_fts` (kept by triggers, migration s4_discussion_fts)
+    ranked by bm25, the title weighing ten times the body."""
+    terms = search_terms(query)
+    if not terms:  # nothing to look for (an empty FTS5 MATCH is even a syntax error)
+        return (
+            select(Post.thread_id.label("thread_id"), literal(0.0).label("score"))
+            .where(false())
+            .subquery("search_rank")
+        )
     if dialect == "postgresql":
-        tsquery = func.plainto_tsquery("simple", query)
-        return or_(
-            func.to_tsvector("simple", Thread.title).op("@@")(tsquery),
-            exists().where(
-                Post.thread_id == Thread.id,
-                visible_post(),
-                func.to_tsvector("simple", Post.body).op("@@")(tsquery),
+        tsquery = func.to_tsquery("simple", " & ".join(f"'{term}':*" for term in terms))
+        body = func.to_tsvector("simple", Post.body)
+        # an opening post is searched with its thread's title, the title weighing most
+        document = case(
+            (
+                Post.is_opening,
+                func.setweight(
+                    func.to_tsvector("simple", Thread.title), literal_column("'A'::\"char\"")
+                ).op("||")(body),
             ),
+            else_=body,
         )
-    words = [w for w in re.split(r"\s+", query.lower()) if w][:8]
-    clauses = []
-    for word in words:
-        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        clauses.append(
-            or_(
-                func.lower(Thread.title).like(pattern, escape="\\"),
-                exists().where(
-                    Post.thread_id == Thread.id,
-                    visible_post(),
-                    func.lower(Post.body).like(pattern, escape="\\"),
-                ),
+        return (
+            select(
+                Post.thread_id.label("thread_id"),
+                func.max(func.ts_rank(document, tsquery)).label("score"),
             )
+            .join(Thread, Thread.id == Post.thread_id)
+            .where(visible_post(), document.op("@@")(tsquery))
+            .group_by(Post.thread_id)
+            .subquery("search_rank")
         )
-    return and_(*clauses)
+    match = fts5_query(query)
+    fts = table("discussion_post_fts", column("rowid"))
+    fts_name = literal_column("discussion_post_fts")
+    # bm25() only works in a query on the FTS table itself: rank there (a materialized CTE,
+    # so SQLite does not flatten it into the join), then join the posts
+    hits = (
+        select(fts.c.rowid.label("post_id"), func.bm25(fts_name, 10.0, 1.0).label("bm25"))
+        .where(fts_name.op("MATCH")(match))
+        .cte("fts_hits")
+        .prefix_with("MATERIALIZED")
+    )
+    return (
+        select(Post.thread_id.label("thread_id"), func.max(-hits.c.bm25).label("score"))
+        .join(hits, hits.c.post_id == Post.id)
+        .where(visible_post())
+        .group_by(Post.thread_id)
+        .subquery("search_rank")
+    )
 
 
-def threads_query(
-    space_id: int | None, user: User, *, view: str = "all", query: str = ""
-) -> Select:
-    """The visible threads of a space (never hidden ones), filtered by `view`: "all",
-    "unanswered" (questions without an answer), "mine", "followed"; and a search."""
+def _threads(space_id: int | None, user: User, view: str, query: str) -> tuple[Select, Any]:
     stmt = select(Thread).where(Thread.space_id == space_id, Thread.hidden.is_(False))
     if view == "unanswered":
         stmt = stmt.where(Thread.kind == ThreadKind.QUESTION.value, Thread.answered.is_(False))
@@ -749,15 +803,27 @@ def threads_query(
                 thread_follow.c.thread_id == Thread.id, thread_follow.c.user_id == user.id
             )
         )
+    score = None
     if query:
-        stmt = stmt.where(_search_clause(query, db.engine.dialect.name))
-    return stmt
+        ranking = _search_ranking(query, db.engine.dialect.name)
+        stmt = stmt.join(ranking, ranking.c.thread_id == Thread.id)
+        score = ranking.c.score
+    return stmt, score
+
+
+def threads_query(
+    space_id: int | None, user: User, *, view: str = "all", query: str = ""
+) -> Select:
+    """The visible threads of a space (never hidden ones), filtered by `view`: "all",
+    "unanswered" (questions without an answer), "mine", "followed"; and a search over
+    titles and visible posts."""
+    return _threads(space_id, user, view, query)[0]
 
 
 def thread_page(space_id: int | None, user: User, *, view: str, query: str, page: int) -> Page:
     """One page of threads (pinned first, then latest activity) with unread and followed
     marks: two statements whatever the size of the space."""
-    base = threads_query(space_id, user, view=view, query=query)
+    base, score = _threads(space_id, user, view, query)
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     page = max(1, min(page, max(1, math.ceil(total / THREADS_PER_PAGE))))
     followed = exists().where(
@@ -770,7 +836,13 @@ def thread_page(space_id: int | None, user: User, *, view: str, query: str, page
         .outerjoin(
             ThreadRead, and_(ThreadRead.thread_id == Thread.id, ThreadRead.user_id == user.id)
         )
-        .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
+        .order_by(
+            # a search lists the best matches first; otherwise pinned, then latest activity
+            *([score.desc()] if score is not None else []),
+            Thread.pinned.desc(),
+            Thread.last_activity_at.desc(),
+            Thread.id.desc(),
+        )
         .limit(THREADS_PER_PAGE)
         .offset((page - 1) * THREADS_PER_PAGE)
     ).all()

@@ -196,13 +196,26 @@ def local_datetime(value: Any, fmt: str = "medium") -> str:
     return f"{format_datetime(value, fmt)} {TIMEZONE_ABBREVIATIONS.get(tz, tz)}"
 
 
+def migration_include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Autogenerate leaves alone tables only migrations create: the SQLite FTS5 search
+    table of discussion posts and its shadow tables (migration s4_discussion_fts)."""
+    return not (type_ == "table" and (name or "").startswith("discussion_post_fts"))
+
+
 def init_app(app: Flask) -> None:
     if os.environ.get("LMS_PROXY_FIX"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     app.session_interface = _SessionInterface()
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=MIGRATIONS,
+        render_as_batch=True,
+        compare_type=True,
+        include_name=migration_include_name,
+    )
     csrf.init_app(app)
     limiter.init_app(app)
     # HTML, CSS, JS, JSON and SVG compressed (brotli or gzip, as the browser accepts).

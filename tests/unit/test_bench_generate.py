@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select, text
 
 from assignments.models import Review, Submission
-from bench import DOMAIN, participant_email
+from bench import DOMAIN, participant_email, participant_pages
 from bench.generate import BenchError, generate
 from courses.models import Activity, ActivityCompletion
+from discussions.models import Thread
 from lms.auth.models import User
 from lms.cohorts.models import Cohort, Enrolment
 from quizzes.models import Question, QuizAttempt, QuizResponse
@@ -101,6 +102,28 @@ def test_counts_consistency_and_login(db, client):
     page = client.get("/home")
     assert page.status_code == 200
     assert page.get_data(as_text=True).count('data-testid="enrolment"') == 1
+
+    # Each held session's Q&A has answered questions; the participant's workload finds the
+    # Q&A, a thread and posts a reply (CSRF token from the thread page): ~15 % of its weight.
+    assert counts["discussion_thread"] > 0
+    assert counts["discussion_post"] == 3 * counts["discussion_thread"]
+
+    def get(path):
+        response = client.get(path, follow_redirects=True)
+        return response.status_code, response.get_data(as_text=True)
+
+    pages = participant_pages(get)
+    discussion = [p for p in pages if "discussions" in p.name]
+    assert len(discussion) == 3
+    share = sum(p.weight for p in discussion) / sum(p.weight for p in pages)
+    assert 0.12 <= share <= 0.18
+    for page in discussion:
+        if page.method == "GET":
+            assert client.get(page.path).status_code == 200
+        else:
+            assert client.post(page.path, data=dict(page.data)).status_code == 302
+    thread_id = int(discussion[1].path.rsplit("/", 1)[1])
+    assert db.session.scalar(select(Thread.reply_count).where(Thread.id == thread_id)) == 3
 
 
 def test_same_seed_same_data_and_no_second_run(db):

@@ -6,11 +6,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from lms.extensions import db as _db
+from lms.web import migration_include_name
 
 
 def test_models_and_migrations_agree(db):
     with _db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": migration_include_name}
+        )
         diff = compare_metadata(context, _db.metadata)
     assert diff == [], f"models differ from migrations; run `lms db migrate`: {diff}"
 

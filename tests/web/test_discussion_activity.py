@@ -133,6 +133,9 @@ def test_completion_follows_substantive_posts_and_the_grade_counts(client, login
         as_text=True
     )
     assert 'data-testid="discussion-grade">25%<' in page
+    levels = page.split('data-testid="discussion-levels"')[1].split("</ul>")[0]
+    assert "Kualitas gagasan: <strong>Cukup</strong> (5 / 10)" in levels
+    assert "Menanggapi rekan: <strong>Belum</strong> (0 / 10)" in levels
 
 
 def test_grading_page_is_for_the_cohorts_mentor(client, login, course, make_user):
@@ -145,3 +148,49 @@ def test_grading_page_is_for_the_cohorts_mentor(client, login, course, make_user
     client.post_form("/logout")
     login(make_user("admin"))
     assert client.get(grading).status_code == 200
+
+
+def test_too_few_posts_a_day_after_the_meeting_is_a_risk(client, login, course, db):
+    """Before the session's meeting nobody is short of posts; a day after it, a participant
+    with fewer substantive posts than asked is on the at-risk list, until they write."""
+    from datetime import timedelta
+
+    from courses.models import Meeting
+    from lms.models import utcnow
+
+    login(course["participant"])
+    space = f"/discussions/cohorts/{course['cohort']}/modules/{course['slug']}"
+    client.post_form(
+        space + "/new",
+        {"kind": "discussion", "title": "Rencana kami", "body": "Kami mulai dari arsitektur SPBE."},
+    )
+    client.post_form("/logout")
+    meeting = Meeting(
+        cohort_id=course["cohort"],
+        module_slug=course["slug"],
+        starts_at=utcnow() + timedelta(days=2),
+        duration_minutes=90,
+    )
+    db.session.add(meeting)
+    db.session.commit()
+    login(course["mentor"])
+    dashboard = f"/cohorts/{course['cohort']}/dashboard"
+    short = ("1 of 2 posts after the meeting", "1 dari 2 tulisan setelah pertemuan")
+    board = client.get(dashboard).get_data(as_text=True)
+    assert not any(text in board for text in short)
+    meeting = db.session.merge(meeting)
+    meeting.starts_at = utcnow() - timedelta(days=2)
+    db.session.commit()
+    board = client.get(dashboard).get_data(as_text=True)
+    assert any(text in board for text in short)
+    client.post_form("/logout")
+    login(course["participant"])
+    thread = client.get(space).get_data(as_text=True).split('href="/discussions/threads/')[1]
+    client.post_form(
+        f"/discussions/threads/{thread.split(chr(34))[0]}/reply",
+        {"body": "Lalu menyusun peta rencana bersama Bappeda."},
+    )
+    client.post_form("/logout")
+    login(course["mentor"])
+    board = client.get(dashboard).get_data(as_text=True)
+    assert not any(text in board for text in short)

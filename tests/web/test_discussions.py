@@ -309,6 +309,57 @@ def test_search_finds_titles_and_bodies_not_hidden_posts(client, login, world, d
     assert "interoperabilitas" not in client.get(qa_url(world) + "?q=kuda").get_data(as_text=True)
 
 
+def test_search_ranks_best_match_first_and_follows_edits(client, login, world, db):
+    """Ranked search (FTS5 on SQLite, ts_rank on PostgreSQL): the thread whose title and
+    body both speak of the words comes before one that mentions them once in a reply;
+    an edited title is found by its new words, no longer by the old ones."""
+    login(world["asker"])
+    best = ask(
+        client,
+        world,
+        title="Arsitektur layanan kependudukan",
+        body="Arsitektur layanan kependudukan terpadu antar perangkat daerah.",
+    )
+    once = ask(client, world, title="Rapat koordinasi", body="Jadwal rapat bulan depan.")
+    reply(client, once, "Sekalian: bagaimana dengan arsitektur layanan kependudukan?")
+    # without a search the latest activity comes first
+    page = client.get(qa_url(world)).get_data(as_text=True)
+    assert page.index("Rapat koordinasi") < page.index("Arsitektur layanan kependudukan")
+    page = client.get(qa_url(world) + "?q=arsitektur+layanan").get_data(as_text=True)
+    titles = re.findall(r'data-testid="thread-link"><strong>([^<]+)</strong>', page)
+    assert titles == ["Arsitektur layanan kependudukan", "Rapat koordinasi"]
+    opening = one(db, select(Post.id).where(Post.thread_id == best, Post.is_opening.is_(True)))
+    client.post_form(
+        f"/discussions/posts/{opening}/edit",
+        {"title": "Portal pelayanan terpadu", "body": "Isi diganti seluruhnya."},
+    )
+    page = client.get(qa_url(world) + "?q=pelayanan").get_data(as_text=True)
+    assert "Portal pelayanan terpadu" in page
+    page = client.get(qa_url(world) + "?q=terpadu+perangkat").get_data(as_text=True)
+    assert 'data-testid="thread"' not in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"', 'arsitektur "SPBE', "NEAR(a b)", "a OR", "-", "*", "kependudukan:", "^x", "(", "'; --"],
+)
+def test_search_syntax_in_query_is_plain_text(client, login, world, db, query):
+    """FTS5 operators and quotes the reader types are words, never a server error."""
+    login(world["asker"])
+    ask(client, world, title="Arsitektur SPBE", body="Kependudukan dan NEAR jaringan.")
+    response = client.get(qa_url(world), query_string={"q": query})
+    assert response.status_code == 200
+
+
+def test_search_prefix_finds_indonesian_derived_words(client, login, world, db):
+    login(world["asker"])
+    ask(client, world, title="Pelaporan kinerja", body="Penyelenggaraan layanan publik.")
+    page = client.get(qa_url(world), query_string={"q": "penyelenggara"}).get_data(as_text=True)
+    assert "Pelaporan kinerja" in page
+    page = client.get(qa_url(world), query_string={"q": "kinerja, layanan!"}).get_data(as_text=True)
+    assert "Pelaporan kinerja" in page
+
+
 def test_report_then_hide_removes_everywhere_with_audit(client, login, world, db):
     login(world["asker"])
     thread_id = ask(client, world)
