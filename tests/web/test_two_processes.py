@@ -3,9 +3,9 @@ ports and one `lms worker`, sharing PostgreSQL, Redis (job queue and rate limits
 shared upload path. A participant submits through A, the mentor grades and releases
 through B, the worker sends the mail, and failed logins count across both processes.
 
-Needs PostgreSQL (LMS_TEST_DATABASE_URL, as `make test-pg` sets) and Redis (database 4
-unless LMS_TEST_SCALE_REDIS_URL says otherwise); skips without them, fails without Redis
-when LMS_REQUIRE_REDIS=1 (CI)."""
+Needs PostgreSQL (the suite's own under `make test-pg`, else a scratch database on the
+server at LMS_TEST_PG_SERVER) and Redis (database 4 unless LMS_TEST_SCALE_REDIS_URL says
+otherwise); skips without them, fails without Redis when LMS_REQUIRE_REDIS=1 (CI)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ from sqlalchemy import select
 
 from assignments.models import Submission
 from courses.models import Activity
+from lms import create_app
+from lms.extensions import db as _db
 from tests.conftest import PASSWORD
 from tests.web.test_assignments import PDF, _course
 from tests.web.test_jobs import smtp_server  # noqa: F401 - fixture
@@ -34,11 +36,56 @@ ROOT = Path(__file__).resolve().parents[2]
 _CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
-def _need_postgres(app) -> str:
+SCRATCH_DB = "lms_test_two_processes"
+PG_SERVER = os.environ.get("LMS_TEST_PG_SERVER", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+def database(app) -> Iterator[str]:
+    """The PostgreSQL database the processes share. Under `make test-pg` the suite's own;
+    on SQLite a scratch database created and migrated here (like the suite's fixtures), with
+    its app context pushed so the factories write there."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    if not url.startswith("postgresql"):
-        pytest.skip("needs PostgreSQL: run under `make test-pg` (LMS_TEST_DATABASE_URL)")
-    return url
+    if url.startswith("postgresql"):
+        yield url
+        return
+    import psycopg
+
+    try:
+        server = psycopg.connect(PG_SERVER, autocommit=True, connect_timeout=2)
+    except psycopg.OperationalError as error:
+        pytest.skip(f"needs PostgreSQL at {PG_SERVER} (or LMS_TEST_DATABASE_URL): {error}")
+    with server:
+        server.execute(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}" WITH (FORCE)')
+        server.execute(f'CREATE DATABASE "{SCRATCH_DB}"')
+    url = PG_SERVER.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    url = f"{url}/{SCRATCH_DB}"
+    scratch = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "SERVER_NAME": "lms.test",
+        }
+    )
+    with scratch.app_context():
+        from flask_migrate import upgrade
+
+        from lms.regions.services import load_regions
+
+        upgrade()
+        load_regions()
+        _db.session.commit()
+        try:
+            yield url
+        finally:
+            _db.session.rollback()
+            _db.session.remove()
+            _db.engine.dispose()
+    with psycopg.connect(PG_SERVER, autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}" WITH (FORCE)')
 
 
 def _need_redis():
@@ -61,8 +108,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def cluster(app, tmp_path, smtp_server) -> Iterator[dict]:  # noqa: F811
-    url = _need_postgres(app)
+def cluster(database, tmp_path, smtp_server) -> Iterator[dict]:  # noqa: F811
+    url = database
     conn = _need_redis()
     conn.flushdb()  # our own database number: nothing else lives here
     bin_dir = Path(sys.executable).parent
@@ -150,7 +197,7 @@ def _revision(html: str) -> str:
 
 
 def test_submit_on_a_grade_on_b_mail_from_the_worker_and_shared_login_limits(
-    app, db, cluster, make_user, make_cohort, make_course, attach
+    db, cluster, make_user, make_cohort, make_course, attach
 ):
     participant = make_user("participant", email="peserta.a@example.org")
     mentor = make_user("mentor", email="mentor.b@example.org")
