@@ -7,6 +7,19 @@ from typing import Any
 
 
 def init_app(app: Any) -> None:
-    from lms.tracking.views import bp
+    from flask_babel import lazy_gettext as _l
+
+    from lms.auth.models import Role
+    from lms.longjobs import services as longjobs
+    from lms.tracking.cli import export_cli
+    from lms.tracking.views import bp, national_export
 
     app.register_blueprint(bp)
+    app.cli.add_command(export_cli)
+    longjobs.register(
+        app,
+        "national_export",
+        national_export,
+        _l("National table export"),
+        lambda user, params: user.role == Role.ADMIN,
+    )
