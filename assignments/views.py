@@ -369,19 +369,12 @@ def download(file_id: int) -> Response:
         abort(404)
     if not _may_see_file(row):
         abort(403)
-    try:
-        path = storage.path_of(services.FILES, row.stored_name)
-    except FileNotFoundError:
-        abort(404)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path, mimetype=row.content_type, as_attachment=True, download_name=row.original_name
+    return storage.send(
+        services.FILES,
+        row.stored_name,
+        content_type=row.content_type,
+        download_name=row.original_name,
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.get("/cohorts/<int:cohort_id>/assignments/<int:activity_id>/work.zip")
@@ -392,6 +385,7 @@ def work_zip(cohort_id: int, activity_id: int) -> Response:
     coordinator and admins."""
     import io
     import re
+    import shutil
     import zipfile
 
     cohort = policy.get_cohort_or_abort(cohort_id)
@@ -407,12 +401,12 @@ def work_zip(cohort_id: int, activity_id: int) -> Response:
             archive.writestr(f"{folder}/teks.md", text)
             for number, row in enumerate(item.files, start=1):
                 try:
-                    path = storage.path_of(services.FILES, row.stored_name)
+                    source = storage.open_stored(services.FILES, row.stored_name)
                 except FileNotFoundError:
                     continue
-                if path.is_file():
-                    original = re.sub(r"[^A-Za-z0-9._-]+", "_", row.original_name)
-                    archive.write(path, f"{folder}/{number:02d}-{original}")
+                original = re.sub(r"[^A-Za-z0-9._-]+", "_", row.original_name)
+                with source, archive.open(f"{folder}/{number:02d}-{original}", "w") as target:
+                    shutil.copyfileobj(source, target, storage.CHUNK)
     response = send_file(
         io.BytesIO(buffer.getvalue()),
         mimetype="application/zip",

@@ -14,7 +14,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -658,16 +657,9 @@ def attachment(attachment_id: int) -> Response:
     if row is None:
         abort(404)
     _load_post(row.post_id)
-    try:
-        path = storage.path_of("discussions", row.stored_name)
-    except FileNotFoundError:
-        abort(404)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path, mimetype=row.content_type, as_attachment=True, download_name=row.original_name
+    return storage.send(
+        "discussions",
+        row.stored_name,
+        content_type=row.content_type,
+        download_name=row.original_name,
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

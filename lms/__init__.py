@@ -57,11 +57,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     # The core's own tables and pages.
     import lms.audit.models  # noqa: F401
+    import lms.longjobs.models  # noqa: F401
     import lms.notifications.models  # noqa: F401
     import lms.practices.models  # noqa: F401
     from lms.audit.views import bp as audit_bp
     from lms.auth.views import bp as auth_bp
     from lms.cohorts.views import bp as cohorts_bp
+    from lms.longjobs.views import bp as longjobs_bp
     from lms.notifications.views import bp as notifications_bp
     from lms.practices.views import bp as practices_bp
     from lms.regions.views import bp as regions_bp
@@ -75,6 +77,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         practices_bp,
         notifications_bp,
         audit_bp,
+        longjobs_bp,
     ):
         app.register_blueprint(bp)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import sys
 from pathlib import Path
 
 import click
@@ -9,6 +11,9 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from lms.extensions import db
+
+IMPORT_SLICE = 500
+"""Rows per step of `lms users import` (the progress bar moves per step)."""
 
 
 def _create_app() -> Flask:
@@ -155,11 +160,21 @@ def users_import(file: Path, cohort_id: int | None, skip_invalid: bool) -> None:
         raise click.ClickException(
             f"{len({p.line for p in preview.problems})} bad rows; nothing was imported."
         )
-    result = apply_import(preview, cohort.id if cohort else None)
+    created, enrolled = 0, 0
+    # In slices of IMPORT_SLICE rows with a progress bar; still one commit at the end.
+    with click.progressbar(length=len(preview.rows), label="Importing", file=sys.stderr) as bar:
+        for start in range(0, len(preview.rows), IMPORT_SLICE):
+            rows = preview.rows[start : start + IMPORT_SLICE]
+            part = apply_import(
+                dataclasses.replace(preview, rows=rows), cohort.id if cohort else None
+            )
+            created += len(part.created)
+            enrolled += part.enrolled
+            bar.update(len(rows))
     db.session.commit()
     click.echo(
-        f"Imported {len(result.created)} participants"
-        + (f", enrolled {result.enrolled} into {cohort.name}." if cohort else ".")
+        f"Imported {created} participants"
+        + (f", enrolled {enrolled} into {cohort.name}." if cohort else ".")
     )
 
 

@@ -6,13 +6,11 @@ broken raises `PracticeError` naming the form field it belongs next to.
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from lms import spbe
+from lms import spbe, storage
 from lms.auth.models import User
 from lms.errors import DomainError
 from lms.extensions import db
@@ -397,17 +395,7 @@ def _download_name(filename: str, extensions: tuple[str, ...]) -> str:
     return name
 
 
-def attachment_folder(upload_folder: str) -> Path:
-    return Path(upload_folder) / ATTACHMENT_DIR
-
-
-def attachment_path(upload_folder: str, attachment: PracticeAttachment) -> Path:
-    return attachment_folder(upload_folder) / attachment.stored_name
-
-
-def add_attachment(
-    practice: Practice, *, upload_folder: str, filename: str, content: bytes
-) -> PracticeAttachment:
+def add_attachment(practice: Practice, *, filename: str, content: bytes) -> PracticeAttachment:
     """Store a PDF, PNG or JPEG of at most 10 MB under a random name; anything else refused."""
     if len(content) > MAX_ATTACHMENT_BYTES:
         raise PracticeError(_("Attachments may be at most 10 MB."), "file")
@@ -423,13 +411,9 @@ def add_attachment(
             "file",
         )
     content_type, extensions = sniffed
-    folder = attachment_folder(upload_folder)
-    folder.mkdir(parents=True, exist_ok=True)
     token = secrets.token_hex(16)
-    path = folder / token
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(content)
+    backend = storage.backend()
+    backend.put_bytes(ATTACHMENT_DIR, token, content)
     attachment = PracticeAttachment(
         practice_id=practice.id,
         stored_name=token,
@@ -441,7 +425,7 @@ def add_attachment(
         db.session.add(attachment)
         db.session.flush()
     except Exception:
-        path.unlink(missing_ok=True)
+        backend.delete(ATTACHMENT_DIR, token)
         raise
     return attachment
 

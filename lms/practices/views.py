@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 from flask import (
@@ -13,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -22,7 +20,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from lms import spbe
+from lms import spbe, storage
 from lms.errors import attach_error, form_status
 from lms.extensions import db
 from lms.policy import roles_required
@@ -248,7 +246,6 @@ def upload(slug: str) -> tuple[str, int] | Response:
         try:
             services.add_attachment(
                 practice,
-                upload_folder=current_app.config["UPLOAD_FOLDER"],
                 filename=file.filename or "",
                 content=content,
             )
@@ -265,19 +262,9 @@ def upload(slug: str) -> tuple[str, int] | Response:
 def download(attachment_id: int) -> Response:
     """Download an attachment; never shown inline, never sniffed, never scripted."""
     attachment = policy.get_attachment_or_abort(attachment_id)
-    path = services.attachment_path(current_app.config["UPLOAD_FOLDER"], attachment)
-    try:
-        # At most 10 MB: read at once, so no file handle outlives the request.
-        content = path.read_bytes()
-    except FileNotFoundError:
-        abort(404)
-    response = send_file(
-        io.BytesIO(content),
-        mimetype=attachment.content_type,
-        as_attachment=True,
+    return storage.send(
+        services.ATTACHMENT_DIR,
+        attachment.stored_name,
+        content_type=attachment.content_type,
         download_name=attachment.original_name,
-        max_age=0,
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox"
-    return response

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from lms import storage
 from lms.extensions import db
 
 
@@ -40,10 +40,11 @@ def uploads_cleanup(days: int | None, dry_run: bool, orphan_minutes: int) -> Non
     from lms.privacy.services import cleanup_uploads, sweep_orphans
 
     days = current_app.config["UPLOAD_RETENTION_DAYS"] if days is None else days
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    result = cleanup_uploads(folder, days, date.today(), dry_run=dry_run)
+    backend = storage.backend()
+    result = cleanup_uploads(days, date.today(), dry_run=dry_run)
     db.session.commit()
-    if not dry_run:
+    if not dry_run and isinstance(backend, storage.LocalBackend):
+        folder = backend.root
         orphans = sweep_orphans(folder, timedelta(minutes=orphan_minutes), utcnow())
         click.echo(f"Removed {orphans} files left by interrupted uploads.")
     verb = "Would delete" if dry_run else "Deleted"

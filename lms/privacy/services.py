@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -16,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Table, delete, or_, select, update
 
+from lms import storage
 from lms.extensions import db
 
 SUBMISSION_FILES = "submissions"
@@ -119,21 +121,23 @@ def personal_data(user_id: int) -> dict[str, Any]:
     return data
 
 
-def export_zip(user_id: int, upload_folder: Path, now: datetime) -> bytes:
+def export_zip(user_id: int, now: datetime) -> bytes:
     """A ZIP with `data.json` (every section of `personal_data`) and the person's files."""
     data = personal_data(user_id)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for row in data["submission_files"]:
-            path = upload_folder / SUBMISSION_FILES / row["stored_name"]
-            if path.is_file():
-                row["file_in_zip"] = f"files/submissions/{row['id']}-{row['original_name']}"
-                archive.write(path, row["file_in_zip"])
-        for row in data["practice_attachments"]:
-            path = upload_folder / PRACTICE_FILES / row["stored_name"]
-            if path.is_file():
-                row["file_in_zip"] = f"files/practices/{row['id']}-{row['original_name']}"
-                archive.write(path, row["file_in_zip"])
+        for kind, section, rows in (
+            (SUBMISSION_FILES, "submissions", data["submission_files"]),
+            (PRACTICE_FILES, "practices", data["practice_attachments"]),
+        ):
+            for row in rows:
+                try:
+                    source = storage.open_stored(kind, row["stored_name"])
+                except FileNotFoundError:
+                    continue
+                row["file_in_zip"] = f"files/{section}/{row['id']}-{row['original_name']}"
+                with source, archive.open(row["file_in_zip"], "w") as target:
+                    shutil.copyfileobj(source, target, storage.CHUNK)
         document = {
             "exported_at": now.astimezone(UTC).isoformat(timespec="seconds"),
             "legal_basis": "UU No. 27 Tahun 2022 tentang Pelindungan Data Pribadi, Pasal 7",
@@ -156,7 +160,7 @@ def pseudonym_of(user_id: int) -> str:
     return f"Pengguna terhapus #{user_id}"
 
 
-def erase(user_id: int, upload_folder: Path, now: datetime) -> Erasure:
+def erase(user_id: int, now: datetime) -> Erasure:
     """Remove the person's identity and their files; keep the anonymous records (grades,
     attendance, completion) that others' reports and the aggregates are made of.
 
@@ -227,10 +231,10 @@ def erase(user_id: int, upload_folder: Path, now: datetime) -> Erasure:
     ).rowcount
     db.session.flush()
     deleted = 0
+    backend = storage.backend()
     for name in doomed:
-        path = upload_folder / SUBMISSION_FILES / name
-        if path.is_file():
-            path.unlink()
+        if backend.exists(SUBMISSION_FILES, name):
+            backend.delete(SUBMISSION_FILES, name)
             deleted += 1
     return Erasure(pseudonym, deleted, revoked or 0)
 
@@ -242,7 +246,7 @@ class Cleanup:
     bytes: int
 
 
-def cleanup_uploads(upload_folder: Path, retention_days: int, today: date, *, dry_run: bool):
+def cleanup_uploads(retention_days: int, today: date, *, dry_run: bool):
     """Delete the submission files of cohorts that ended more than `retention_days` ago.
     Submissions, grades and feedback stay; only the uploaded files go."""
     cohort, enrolment = _t("cohort"), _t("enrolment")
@@ -260,8 +264,9 @@ def cleanup_uploads(upload_folder: Path, retention_days: int, today: date, *, dr
     if not dry_run and rows:
         db.session.execute(delete(files).where(owned))
         db.session.flush()
+        backend = storage.backend()
         for name, _size in rows:
-            (upload_folder / SUBMISSION_FILES / name).unlink(missing_ok=True)
+            backend.delete(SUBMISSION_FILES, name)
     return Cleanup(cohorts, len(rows), sum(size or 0 for _name, size in rows))
 
 
@@ -275,6 +280,7 @@ def erasable(user_id: int) -> bool:
 def sweep_orphans(upload_folder: Path, older_than: timedelta, now: datetime) -> int:
     """Delete submission files no row refers to (and `.partial` files of interrupted
     uploads) older than `older_than`: what a worker killed mid-request leaves behind.
+    Local and shared folders only: on S3 an object exists only once its upload completed.
     Younger files may belong to a request still running, so they stay."""
     folder = upload_folder / SUBMISSION_FILES
     if not folder.is_dir():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -20,10 +18,6 @@ from lms.privacy import services
 from lms.privacy.forms import EraseForm, ExportForm
 
 bp = Blueprint("privacy", __name__)
-
-
-def _uploads() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"])
 
 
 @bp.get("/privacy")
@@ -48,7 +42,7 @@ def download() -> Response:
     form = ExportForm()
     if not form.validate_on_submit():
         return redirect(url_for("privacy.my_data"))
-    body = services.export_zip(current_user.id, _uploads(), utcnow())
+    body = services.export_zip(current_user.id, utcnow())
     log(
         Change(
             "personal_data.export",
@@ -84,7 +78,7 @@ def erase(user_id: int) -> str | Response | tuple[str, int]:
             form.password.errors = [_("The password is wrong.")]
         else:
             region, label = user.region_code, user.email
-            result = services.erase(user.id, _uploads(), utcnow())
+            result = services.erase(user.id, utcnow())
             log(
                 Change(
                     "personal_data.erase",

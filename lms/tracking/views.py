@@ -17,6 +17,7 @@ from courses.models import CourseVersion
 from lms import policy
 from lms.auth.models import Role
 from lms.extensions import db
+from lms.longjobs import services as longjobs
 from lms.models import utcnow
 from lms.regions.models import Province, Region
 from lms.tracking import charts, maps, national, services
@@ -269,6 +270,20 @@ def national_dashboard() -> Any:
     )
 
 
+def national_export(params: dict[str, Any], progress: Any) -> longjobs.Result:
+    """The national table as a long job (on the worker): every region's figures, with
+    progress per row written. Params: format (csv/xlsx), province (two digits or empty)."""
+    fmt = params.get("format") if params.get("format") in ("csv", "xlsx") else "csv"
+    province = str(params.get("province") or "").strip()[:2]
+    sort = str(params.get("sort") or "completion")
+    items = national.figures(by="region", province=province or None, now=utcnow())
+    items.sort(key=SORTS.get(sort, SORTS["completion"]))
+    progress(0, len(items))
+    head, rows = _figure_rows(items)
+    body, mimetype = _table_bytes(head, rows, fmt, "nasional", progress)
+    return longjobs.Result(body, f"nasional.{fmt}", mimetype)
+
+
 def _totals(items: list[national.Figures]) -> dict[str, Any]:
     return {
         "regions": len(items),
@@ -291,24 +306,42 @@ def region_dashboard(code: str) -> Any:
     return render_template("tracking/region.html", region=region, items=items)
 
 
-def _table_response(head: list[str], rows: list[list[Any]], fmt: str, name: str) -> Response:
+def _table_bytes(
+    head: list[str],
+    rows: list[list[Any]],
+    fmt: str,
+    name: str,
+    progress: Any = None,
+) -> tuple[bytes, str]:
+    """The table as CSV or XLSX; `progress(done, total)` is told after each row."""
+    total = len(rows)
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(head)
-        writer.writerows([[_safe(v) for v in row] for row in rows])
-        body, mimetype = out.getvalue().encode("utf-8-sig"), "text/csv"
-    else:
-        book = Workbook()
-        sheet = book.active
-        sheet.title = name[:30]
-        sheet.append(head)
-        for row in rows:
-            sheet.append([_safe(v) for v in row])
-        buffer = io.BytesIO()
-        book.save(buffer)
-        body = buffer.getvalue()
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        for done, row in enumerate(rows, start=1):
+            writer.writerow([_safe(v) for v in row])
+            if progress:
+                progress(done, total)
+        return out.getvalue().encode("utf-8-sig"), "text/csv"
+    book = Workbook()
+    sheet = book.active
+    sheet.title = name[:30]
+    sheet.append(head)
+    for done, row in enumerate(rows, start=1):
+        sheet.append([_safe(v) for v in row])
+        if progress:
+            progress(done, total)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue(), XLSX
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _table_response(head: list[str], rows: list[list[Any]], fmt: str, name: str) -> Response:
+    body, mimetype = _table_bytes(head, rows, fmt, name)
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     response.headers["Cache-Control"] = "private, no-store"

@@ -503,9 +503,7 @@ def test_attachments_over_10_mb_are_refused(db, app, make_practice):
     practice = db.session.merge(make_practice())
     big = b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024)
     with pytest.raises(services.PracticeError) as error:
-        services.add_attachment(
-            practice, upload_folder=app.config["UPLOAD_FOLDER"], filename="b.pdf", content=big
-        )
+        services.add_attachment(practice, filename="b.pdf", content=big)
     assert error.value.field == "file"
     assert "10 MB" in str(error.value)
 
@@ -535,7 +533,7 @@ def test_pdf_upload_and_download_headers(client, db, app, make_user, login, make
         assert response.headers["Content-Disposition"].startswith("attachment")
         assert "Laporan" in response.headers["Content-Disposition"]
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-        assert response.headers["Content-Security-Policy"] == "sandbox"
+        assert response.headers["Content-Security-Policy"].startswith("sandbox")
 
 
 def test_png_and_jpeg_are_accepted_and_named_by_their_type(
@@ -568,7 +566,6 @@ def test_attachment_of_a_proposal_follows_its_visibility(
     practice = make_practice(status="proposed", created_by=proposer)
     attachment = services.add_attachment(
         db.session.merge(practice),
-        upload_folder=app.config["UPLOAD_FOLDER"],
         filename="a.pdf",
         content=PDF,
     )

@@ -1,0 +1,113 @@
+"""Start a long task, report its progress, keep its result.
+
+A task kind is registered by the layer that owns the data (`register("national_export",
+function, title)`); the function gets the job's params and a `progress(done, total)`
+callback and returns `Result` (bytes, file name, content type). `start` records the job and
+queues `lms.longjobs.services.run` after the request commits; without Redis it runs inline
+in the request and the job page shows it finished. Progress is committed as it goes (at
+most twice a second), so the job page, served by any app process, sees it."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+
+from lms import jobs, storage
+from lms.extensions import db
+from lms.longjobs.models import JobRun
+from lms.models import utcnow
+
+log = logging.getLogger("lms.longjobs")
+RESULTS = "exports"
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Result:
+    content: bytes
+    download_name: str
+    content_type: str
+
+
+@dataclass(frozen=True)
+class Kind:
+    function: Callable[[dict[str, Any], Progress], Result]
+    title: Any
+    allowed: Callable[[Any, dict[str, Any]], bool]
+
+
+def register(
+    app: Any,
+    name: str,
+    function: Callable[[dict[str, Any], Progress], Result],
+    title: Any,
+    allowed: Callable[[Any, dict[str, Any]], bool],
+) -> None:
+    """Make task `name` startable; `allowed(user, params)` decides who may start it."""
+    app.extensions.setdefault("lms.longjobs", {})[name] = Kind(function, title, allowed)
+
+
+def kinds() -> dict[str, Kind]:
+    return current_app.extensions.get("lms.longjobs", {})
+
+
+def start(user: Any, name: str, params: dict[str, Any]) -> JobRun:
+    """Record job `name` for `user` and queue it (or run it now without a queue)."""
+    kind = kinds()[name]
+    if not kind.allowed(user, params):
+        raise PermissionError(name)
+    job = JobRun(user_id=user.id, kind=name, params=params)
+    db.session.add(job)
+    db.session.flush()
+    jobs.enqueue_after_commit("lms.longjobs.services.run", job.id)
+    return job
+
+
+class _Reporter:
+    def __init__(self, job: JobRun) -> None:
+        self.job = job
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        self.job.done, self.job.total = done, total
+        now = time.monotonic()
+        if now - self.last >= 0.5 or done >= total:
+            self.last = now
+            db.session.commit()
+
+
+def run(job_id: int) -> None:
+    """The job itself (on the worker, or inline): run the task, keep its result."""
+    job = db.session.get(JobRun, job_id)
+    if job is None or job.finished:
+        return
+    kind = kinds().get(job.kind)
+    job.status = "running"
+    db.session.commit()
+    try:
+        if kind is None:
+            raise LookupError(f"unknown job kind {job.kind}")
+        result = kind.function(dict(job.params), _Reporter(job))
+        stored_name = secrets.token_hex(16)
+        storage.backend().put_bytes(RESULTS, stored_name, result.content)
+    except Exception as error:  # noqa: BLE001 - recorded on the job, shown on its page
+        db.session.rollback()
+        log.exception("job %s (%s) failed", job_id, job.kind)
+        job = db.session.get(JobRun, job_id)
+        job.status, job.error = "failed", str(error)[:500]
+        job.finished_at = utcnow()
+        db.session.commit()
+        return
+    job.stored_name = stored_name
+    job.download_name = result.download_name
+    job.content_type = result.content_type
+    job.status = "done"
+    job.done = job.total = max(job.total, job.done, 1)
+    job.finished_at = utcnow()
+    db.session.commit()

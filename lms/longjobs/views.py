@@ -1,0 +1,63 @@
+"""Start a long task and watch it: the job page refreshes itself (a meta refresh, no
+script needed) until the work is done, then offers the download."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from lms import storage
+from lms.extensions import db
+from lms.longjobs import services
+from lms.longjobs.models import JobRun
+
+bp = Blueprint("longjobs", __name__, url_prefix="/jobs")
+
+
+def _own(job_id: int) -> JobRun:
+    """A job is its starter's alone: anyone else gets 404, as for a job that does not exist."""
+    job = db.session.get(JobRun, job_id)
+    if job is None or job.user_id != current_user.id:
+        abort(404)
+    return job
+
+
+@bp.post("/start/<kind>")
+@login_required
+def start(kind: str) -> Response:
+    if kind not in services.kinds():
+        abort(404)
+    params = {
+        key: value[:100] for key, value in list(request.form.items())[:10] if key != "csrf_token"
+    }
+    try:
+        job = services.start(current_user, kind, params)
+    except PermissionError:
+        abort(403)
+    db.session.commit()
+    return redirect(url_for("longjobs.show", job_id=job.id))
+
+
+@bp.get("/<int:job_id>")
+@login_required
+def show(job_id: int) -> Any:
+    job = _own(job_id)
+    kind = services.kinds().get(job.kind)
+    return render_template("longjobs/show.html", job=job, title=kind.title if kind else job.kind)
+
+
+@bp.get("/<int:job_id>/download")
+@login_required
+def download(job_id: int) -> Response:
+    job = _own(job_id)
+    if job.status != "done" or not job.stored_name:
+        abort(404)
+    return storage.send(
+        services.RESULTS,
+        job.stored_name,
+        content_type=job.content_type,
+        download_name=job.download_name,
+    )

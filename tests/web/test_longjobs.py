@@ -1,0 +1,140 @@
+"""Long work with progress: the national export as a job (inline without Redis, on a real
+`lms worker` with it), the job page that refreshes itself, and CLI progress bars."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from lms.longjobs.models import JobRun
+from tests.web.test_jobs import _redis
+
+REDIS_URL = os.environ.get("LMS_TEST_SCALE_REDIS_URL", "redis://127.0.0.1:6379/4")
+
+
+def _start(client, **form):
+    return client.post_form("/jobs/start/national_export", {"format": "csv", **form})
+
+
+def test_without_a_queue_the_export_runs_inline_and_the_page_offers_it(
+    client, db, login, make_user, make_cohort, make_course, attach
+):
+    attach(make_cohort("32.11", participants=[make_user("participant")]), make_course(modules=1))
+    admin = make_user("admin")
+    login(admin)
+    page = client.get("/admin/dashboard").get_data(as_text=True)
+    assert 'data-testid="national-export-job"' in page
+    response = _start(client)
+    assert response.status_code == 302
+    job_url = response.headers["Location"]
+    page = client.get(job_url).get_data(as_text=True)
+    assert 'data-status="done"' in page and 'http-equiv="refresh"' not in page
+    assert "100%" in page and 'data-testid="job-download"' in page
+    with client.get(job_url + "/download") as download:
+        assert download.status_code == 200
+        assert download.headers["Content-Disposition"].startswith("attachment")
+        rows = list(csv.reader(io.StringIO(download.get_data().decode("utf-8-sig"))))
+    assert len(rows) == 2 and any("Sumedang" in cell for cell in rows[1])
+
+
+def test_a_job_is_its_starters_alone(client, db, login, make_user):
+    admin, other, mentor = make_user("admin"), make_user("admin"), make_user("mentor")
+    login(mentor)
+    assert _start(client).status_code == 403
+    assert client.post_form("/jobs/start/nonsense", {}).status_code == 404
+    client.post_form("/logout")
+    login(admin)
+    job_url = _start(client).headers["Location"]
+    client.post_form("/logout")
+    login(other)
+    assert client.get(job_url).status_code == 404
+    assert client.get(job_url + "/download").status_code == 404
+    client.post_form("/logout")
+    assert client.get(job_url).status_code in (302, 401)  # to the login page
+
+
+def test_a_running_job_shows_progress_and_refreshes(client, db, login, make_user):
+    admin = make_user("admin")
+    job = JobRun(user_id=admin.id, kind="national_export", status="running", done=128, total=512)
+    db.session.add(job)
+    db.session.commit()
+    login(admin)
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in page and 'value="25"' in page
+    assert "128" in page and "512" in page
+    assert 'data-testid="job-download"' not in page
+    assert client.get(f"/jobs/{job.id}/download").status_code == 404
+
+
+def test_with_redis_the_export_runs_on_the_worker(
+    app, client, db, login, make_user, make_cohort, make_course, attach, monkeypatch
+):
+    conn = _redis_4()
+    conn.flushdb()
+    monkeypatch.setitem(app.config, "LMS_REDIS_URL", REDIS_URL)
+    attach(make_cohort("32.11", participants=[make_user("participant")]), make_course(modules=1))
+    admin = make_user("admin")
+    login(admin)
+    job_url = _start(client, format="xlsx").headers["Location"]
+    page = client.get(job_url).get_data(as_text=True)
+    assert 'data-status="queued"' in page and 'http-equiv="refresh"' in page
+    db.session.rollback()
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "LMS_REDIS_URL": REDIS_URL,
+        "SECRET_KEY": "test-secret-key",
+        "LMS_UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+    }
+    worker = subprocess.run(  # noqa: S603 - our own console script
+        [str(Path(sys.executable).parent / "lms"), "worker", "--burst"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert worker.returncode == 0, worker.stderr[-3000:]
+    db.session.expire_all()
+    job = db.session.scalar(select(JobRun))
+    assert (job.status, job.done, job.total) == ("done", 1, 1)
+    page = client.get(job_url).get_data(as_text=True)
+    assert 'data-status="done"' in page
+    with client.get(job_url + "/download") as download:
+        assert download.status_code == 200 and download.get_data()[:2] == b"PK"
+    conn.flushdb()
+
+
+def _redis_4():
+    import tests.web.test_jobs as job_tests
+
+    original = job_tests.REDIS_URL
+    job_tests.REDIS_URL = REDIS_URL
+    try:
+        return _redis()
+    finally:
+        job_tests.REDIS_URL = original
+
+
+def test_cli_export_and_import_show_progress(
+    app, db, make_user, make_cohort, make_course, attach, tmp_path
+):
+    attach(make_cohort("32.11", participants=[make_user("participant")]), make_course(modules=1))
+    runner = app.test_cli_runner()
+    out = tmp_path / "nasional.csv"
+    result = runner.invoke(args=["export", "national", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Exporting" in result.output and "Wrote" in result.output
+    assert "Sumedang" in out.read_text(encoding="utf-8-sig")
+    source = tmp_path / "peserta.csv"
+    lines = ["name,email,nip,region_code,work_unit,position"]
+    lines += [f"Peserta {n},peserta{n}@contoh.go.id,,32.11,Diskominfo,Staf" for n in range(3)]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(args=["users", "import", str(source)])
+    assert result.exit_code == 0, result.output
+    assert "Importing" in result.output and "Imported 3 participants" in result.output
