@@ -238,7 +238,7 @@ def test_opening_a_cohort_by_id(app, db, world, who, cohort, view, manage):
         ("mentor_a", "sumedang", 403),
     ],
 )
-def test_opening_an_account_by_id(app, db, world, who, target, status):
+def test_opening_an_account_by_id(app, db, world, count_queries, who, target, status):
     users, _ = world
     context = _as(app, users[who])
     try:
@@ -246,7 +246,12 @@ def test_opening_an_account_by_id(app, db, world, who, target, status):
         assert _status(lambda: policy.get_user_or_abort(wanted)) == status
         assert _status(lambda: policy.get_user_or_abort(999_999)) == 404
         if status == 200:
-            assert policy.get_user_or_abort(wanted).id == wanted
+            db.session.expunge_all()
+            with count_queries() as counted:
+                found = policy.get_user_or_abort(wanted)
+                assert found.id == wanted
+                found.region  # noqa: B018 (loaded with the account: the edit page shows it)
+            assert counted.n == 1
     finally:
         context.pop()
 
