@@ -5,18 +5,30 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := lms
 
-.PHONY: serve run test test-pg test-e2e lint translations extract-messages install clean bench \
+.PHONY: serve run test test-pg test-e2e lint translations extract-messages install lock clean bench \
 	screenshots mutation mutation-listed mutation-ci
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# Installs exactly the locked versions, every file checked against its SHA-256 in the lock
+# (requirements/dev.lock: runtime + dev + the build backend), then the project itself.
+$(VENV)/.installed: pyproject.toml requirements/dev.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+# Regenerate the locks after changing a dependency in pyproject.toml (README "Dependencies").
+# dev.lock is resolved first; runtime.lock is held to the same versions. Both carry the hashes
+# of every file the configured indexes offer for each pinned version.
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--all-build-deps --no-emit-index-url --no-emit-find-links
+lock: install
+	$(PIP_COMPILE) --extra dev -o requirements/dev.lock pyproject.toml
+	sed -n 's/^\([A-Za-z0-9][^ ]*==[^ ]*\).*/\1/p' requirements/dev.lock > $(VENV)/dev-pins.txt
+	$(PIP_COMPILE) -c $(VENV)/dev-pins.txt -o requirements/runtime.lock pyproject.toml
 
 translations: install
 	$(BIN)/pybabel compile -d lms/translations

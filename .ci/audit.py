@@ -1,4 +1,4 @@
-"""Supply-chain check for CI: pip-audit over the virtual environment's packages.
+"""Supply-chain check for CI: pip-audit over the hashed lock (requirements/dev.lock).
 
 Fails (exit 1) when a package has a known vulnerability. When the advisory service cannot
 be reached, pip-audit either crashes (OSV: no DNS) or, with the PyPI service behind a
@@ -18,15 +18,20 @@ from pathlib import Path
 BIN = Path(sys.executable).parent
 
 
+# By default the lock `make install` installs from: every pinned version, hashes required,
+# no resolver run (pip-audit reads the pins as they are).
+LOCK_ARGS = ["-r", str(Path(__file__).resolve().parents[1] / "requirements" / "dev.lock"),
+             "--require-hashes", "--disable-pip"]  # fmt: skip
+
+
 def main() -> int:
     command = [
         os.environ.get("PIP_AUDIT", str(BIN / "pip-audit")),
-        "--skip-editable",
         "--progress-spinner",
         "off",
         "--format",
         "json",
-        *sys.argv[1:],
+        *(sys.argv[1:] or LOCK_ARGS),
     ]
     run = subprocess.run(command, capture_output=True, text=True, timeout=600)  # noqa: S603
     try:

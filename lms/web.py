@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask, Response, g, has_request_context, render_template, request
+from flask import Flask, Response, g, has_request_context, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
@@ -130,9 +131,18 @@ def _commit_at_request_boundary(response: Response) -> Response:
     """The one place a request's work is committed: on success, else rolled back."""
     if response.status_code < 400:
         db.session.commit()
+    elif response.status_code == 503:
+        _rollback_quietly()  # the database is away: nothing to roll back that it would keep
     else:
         db.session.rollback()
     return response
+
+
+def _rollback_quietly() -> None:
+    try:
+        db.session.rollback()
+    except sa_exc.SQLAlchemyError:
+        db.session.close()
 
 
 ERROR_MESSAGES = {
@@ -142,6 +152,10 @@ ERROR_MESSAGES = {
     405: _l("This action is not allowed here."),
     413: _l("The uploaded file is too large."),
     429: _l("Too many attempts. Please wait a few minutes and try again."),
+    503: _l(
+        "The database cannot be reached at the moment (a restart or maintenance). "
+        "Nothing from this request was saved. Please wait a moment and try again."
+    ),
     500: _l("Something went wrong on our side. The team has been notified; please try again."),
 }
 ERROR_TITLES = {
@@ -152,6 +166,7 @@ ERROR_TITLES = {
     413: _l("File too large"),
     429: _l("Too many requests"),
     500: _l("Server error"),
+    503: _l("Temporarily unavailable"),
 }
 
 
@@ -186,6 +201,63 @@ def _handle_unexpected(error: Exception) -> tuple[str, int]:
 
     logging.getLogger("lms").exception("Unhandled error", exc_info=error)
     return _render_error(500)
+
+
+def _is_database_unavailable(error: Exception) -> bool:
+    """The database went away (restart, failover, network): not a bug in this request."""
+    if isinstance(error, sa_exc.DBAPIError):
+        return error.connection_invalidated or isinstance(
+            error, sa_exc.OperationalError | sa_exc.InterfaceError
+        )
+    return isinstance(error, sa_exc.PendingRollbackError | sa_exc.DisconnectionError)
+
+
+# Form fields never echoed back into the "send again" form of the 503 page.
+_NOT_RESENT = {"password", "current_password", "new_password", "code"}
+
+
+def _handle_database_unavailable(error: Exception) -> tuple[Any, int]:
+    """503, not a 500 trace, while the database restarts. The user is told nothing was
+    saved; a form's fields come back in a "send again" form on the page (files excepted),
+    and the quiz page's autosave gets JSON and retries on its own."""
+    import logging
+
+    logging.getLogger("lms").warning("Database unavailable: %s", error.__class__.__name__)
+    _rollback_quietly()
+    # The user could not be loaded: render as anonymous rather than query again.
+    g._login_user = login_manager.anonymous_user()
+    message = ERROR_MESSAGES[503]
+    if request.headers.get("X-Requested-With") == "fetch" or request.is_json:
+        response = jsonify(ok=False, retry=True, message=str(message))
+    else:
+        resend = None
+        if request.method == "POST" and request.form:
+            resend = [
+                (name, value)
+                for name, values in request.form.lists()
+                if name not in _NOT_RESENT
+                for value in values
+            ]
+        response = Response(
+            render_template(
+                "errors/error.html",
+                code=503,
+                title=ERROR_TITLES[503],
+                message=message,
+                resend=resend,
+                resend_url=request.full_path.rstrip("?"),
+                files_lost=bool(request.files),
+            )
+        )
+    response.status_code = 503
+    response.headers["Retry-After"] = "10"
+    return response, 503
+
+
+def _handle_unexpected_or_database(error: Exception) -> Any:
+    if _is_database_unavailable(error):
+        return _handle_database_unavailable(error)
+    return _handle_unexpected(error)
 
 
 def local_datetime(value: Any, fmt: str = "medium") -> str:
@@ -244,7 +316,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_commit_at_request_boundary)
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(CSRFError, _handle_csrf_error)
-    app.register_error_handler(Exception, _handle_unexpected)
+    app.register_error_handler(Exception, _handle_unexpected_or_database)
 
     app.jinja_env.filters["local_datetime"] = local_datetime
     from lms.markdown import render_markdown

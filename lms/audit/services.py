@@ -21,6 +21,7 @@ ACTIONS = {
     "user.deactivate": _l("Account deactivated"),
     "user.reactivate": _l("Account reactivated"),
     "user.reset_link": _l("Password link issued"),
+    "user.two_factor_reset": _l("Two-factor sign-in reset"),
     "user.import": _l("Participants imported"),
     "cohort.create": _l("Cohort created"),
     "cohort.update": _l("Cohort changed"),

@@ -23,6 +23,21 @@ def password_changed(email: str) -> bool:
     )
 
 
+def two_factor_reset(email: str) -> bool:
+    return send_mail(
+        email,
+        _("Two-factor sign-in of your Living Lab LMS account was reset"),
+        _(
+            "An admin turned off two-factor sign-in of your Living Lab LMS account %(email)s "
+            "on %(when)s; you sign in with your password alone until you turn it on again "
+            "(Account, Two-factor sign-in). If you did not ask for this, contact your admin "
+            "at once.",
+            email=email,
+            when=format_datetime(utcnow(), "medium"),
+        ),
+    )
+
+
 def email_changed(old: str, new: str) -> bool:
     """Told at the old address: the account now answers to `new`."""
     return send_mail(

@@ -37,8 +37,13 @@ def enable(user: User, secret: str, code: str) -> list[str] | None:
     """Turn two-factor sign-in on if `code` matches `secret`; the recovery codes, shown once."""
     if not code_ok(secret, code):
         return None
-    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
     user.totp_secret = secret
+    return new_recovery_codes(user)
+
+
+def new_recovery_codes(user: User) -> list[str]:
+    """A fresh set of recovery codes (shown once); every earlier one stops working."""
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
     user.totp_recovery = [_hash(c) for c in codes]
     return codes
 

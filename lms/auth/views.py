@@ -204,13 +204,22 @@ def two_factor() -> str | Response:
     if request.method == "POST" and not recent.recent():
         return recent.ask(url_for("auth.two_factor"))
     if current_user.totp_secret:
-        if form.validate_on_submit() and action == "disable":
-            if totp.second_factor_ok(current_user, form.code.data):
+        if form.validate_on_submit() and action in ("disable", "recovery"):
+            # A code from the app itself: a recovery code cannot renew the recovery codes.
+            if action == "recovery" and totp.code_ok(current_user.totp_secret, form.code.data):
+                codes = totp.new_recovery_codes(current_user)
+                return render_template("auth/recovery_codes.html", codes=codes)
+            if action == "disable" and totp.second_factor_ok(current_user, form.code.data):
                 totp.disable(current_user)
                 flash(_("Two-factor sign-in is off."), "success")
                 return redirect(url_for("auth.two_factor"))
             form.code.errors.append(_("The code is wrong or has expired."))
-        return render_template("auth/two_factor.html", form=form, enabled=True), form_status(form)
+        return render_template(
+            "auth/two_factor.html",
+            form=form,
+            enabled=True,
+            recovery_left=len(current_user.totp_recovery or []),
+        ), form_status(form)
     secret = session.get("totp_pending") or totp.new_secret()
     session["totp_pending"] = secret
     if form.validate_on_submit() and action == "enable":

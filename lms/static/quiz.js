@@ -26,7 +26,9 @@
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-Requested-With": "fetch" }
     }).then(function (response) {
-      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      return response.json().then(function (data) {
+        return { ok: response.ok, status: response.status, data: data };
+      });
     }).then(function (result) {
       if (result.data.revision) revision.value = result.data.revision;
       var refused = result.data.refused || {};
@@ -42,6 +44,10 @@
         show(messages.saved.replace("%(time)s", now.toLocaleTimeString()));
       } else {
         show(result.data.message || messages.failed);
+        if (result.data.retry) {  // 503: the database is restarting; keep the answers, retry
+          dirty = true;
+          setTimeout(save, 5000);
+        }
       }
     }).catch(function () { dirty = true; show(messages.failed); }).then(function () {
       sending = false;

@@ -22,7 +22,7 @@ from wtforms import SelectChoice
 from lms import policy
 from lms.audit.recorder import log
 from lms.audit.services import Change, snapshot
-from lms.auth import notices, recent
+from lms.auth import notices, recent, totp
 from lms.auth import services as auth_services
 from lms.auth.models import Role, User
 from lms.cohorts.models import Cohort
@@ -243,6 +243,54 @@ def set_active(user_id: int) -> str | Response:
         else _("%(email)s was deactivated.", email=user.email),
         "success",
     )
+    return redirect(back)
+
+
+@bp.post("/<int:user_id>/two-factor/reset")
+@roles_required(Role.ADMIN)
+def reset_two_factor(user_id: int) -> str | Response:
+    """Turn off another person's two-factor sign-in (a lost phone and no recovery codes):
+    admins only, after the password and a confirmation step; audited; the person is told."""
+    user = policy.get_user_or_abort(user_id)
+    back = url_for("users.edit", user_id=user.id)
+    if user.id == current_user.id or not user.totp_secret:
+        flash(_("Two-factor sign-in is not on for this account."), "error")
+        return redirect(back)
+    if not recent.recent():
+        return recent.ask(back)
+    if not confirmed():
+        return render_confirmation(
+            Confirmation(
+                title=_("Reset two-factor sign-in of %(name)s?", name=user.name),
+                consequences=[
+                    _(
+                        "%(email)s will sign in with the password alone until they turn "
+                        "two-factor sign-in on again; their recovery codes stop working.",
+                        email=user.email,
+                    ),
+                    _("Do this only after checking who is asking (in person or by phone)."),
+                    _("The reset is written to the audit log and the person is told by e-mail."),
+                ],
+                action=url_for("users.reset_two_factor", user_id=user.id),
+                confirm_label=_("Reset two-factor sign-in"),
+                cancel_url=back,
+                danger=True,
+            )
+        )
+    log(
+        Change(
+            "user.two_factor_reset",
+            "user",
+            user.id,
+            user.email,
+            user.region_code,
+            {"two_factor": True},
+            {"two_factor": False},
+        )
+    )
+    totp.disable(user)
+    notices.two_factor_reset(user.email)
+    flash(_("Two-factor sign-in of %(email)s was reset.", email=user.email), "success")
     return redirect(back)
 
 

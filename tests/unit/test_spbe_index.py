@@ -150,3 +150,15 @@ def test_weakest_are_the_lowest_levels_heaviest_first():
     # equal levels: the heavier indicator first (32: 2.75 before 1: 1.3; 42: 3 > 11: 2.5 > 21: 1.5)
     assert weakest(levels) == [(32, 1), (1, 1), (42, 2), (11, 2), (21, 2)]
     assert weakest({}) == []
+
+
+def test_predicate_bounds_of_permenpanrb_59_2020():
+    """Each lower bound belongs to its predicate; below every bound is still "Kurang"."""
+    from lms.spbe import predicate
+
+    cases = [
+        (5.0, "Memuaskan"), (4.2, "Memuaskan"), (4.19, "Sangat Baik"), (3.5, "Sangat Baik"),
+        (3.49, "Baik"), (2.6, "Baik"), (2.59, "Cukup"), (1.8, "Cukup"), (1.79, "Kurang"),
+        (0.0, "Kurang"), (-0.5, "Kurang"),
+    ]  # fmt: skip
+    assert [(index, predicate(index)) for index, _ in cases] == cases

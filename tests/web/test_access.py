@@ -185,6 +185,8 @@ POSTS = {
     "/users/{participant_a}/reset-link": [302, 403, 403, 403, 403, 200, 403, 200],
     # deactivation first shows what will happen (a confirmation page)
     "/users/{participant_a}/active": [302, 403, 403, 403, 403, 200, 403, 200],
+    # admins only; this participant has no two-factor sign-in: told so, back to the form
+    "/users/{participant_a}/two-factor/reset": [302, 403, 403, 403, 403, 403, 403, 302],
     "/admin/courses/{course}/publish": [302, 403, 403, 403, 403, 403, 403, 302],
     "/account/data": [302, 200, 200, 200, 200, 200, 200, 200],
     "/jobs/start/national_export": [302, 403, 403, 403, 403, 403, 403, 302],

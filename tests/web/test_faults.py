@@ -1,5 +1,5 @@
 """Faults the platform survives: Redis down, a full upload disk, a worker killed while a
-file uploads. (PostgreSQL restarting during an attempt is a drill: docs/drills.)"""
+file uploads. (PostgreSQL restarting during an attempt: test_pg_restart.py.)"""
 
 from __future__ import annotations
 

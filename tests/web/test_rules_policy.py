@@ -181,3 +181,146 @@ def test_a_withdrawn_participant_has_no_learner_enrolment(db, world):
     assert policy.learner_enrolment(users["withdrawn"], cohorts["B"].id) is None
     assert policy.learner_enrolment(users["sumedang"], cohorts["C"].id) is None
     assert policy.learner_enrolment(users["mentor_a"], cohorts["A"].id) is None
+
+
+def _as(app, user):
+    """A request context in which `user` is logged in (current_user)."""
+    from flask_login import login_user
+
+    context = app.test_request_context("/")
+    context.push()
+    login_user(user)
+    return context
+
+
+def _status(call) -> int:
+    from werkzeug.exceptions import HTTPException
+
+    try:
+        call()
+    except HTTPException as error:
+        return error.code
+    return 200
+
+
+@pytest.mark.parametrize(
+    ("who", "cohort", "view", "manage"),
+    [
+        ("admin", "C", 200, 200),
+        ("coordinator", "A", 200, 200),
+        ("coordinator", "C", 403, 403),  # another region's cohort
+        ("mentor_a", "A", 200, 403),  # a mentor sees the roster, never manages
+        ("mentor_a", "B", 403, 403),  # a cohort they do not mentor
+        ("sumedang", "A", 403, 403),  # participants use the learning pages
+    ],
+)
+def test_opening_a_cohort_by_id(app, db, world, who, cohort, view, manage):
+    users, cohorts = world
+    context = _as(app, users[who])
+    try:
+        wanted = cohorts[cohort].id
+        assert _status(lambda: policy.get_cohort_or_abort(wanted)) == view
+        assert _status(lambda: policy.get_cohort_or_abort(wanted, manage=True)) == manage
+        assert _status(lambda: policy.get_cohort_or_abort(999_999)) == 404
+        if view == 200:
+            assert policy.get_cohort_or_abort(wanted).id == wanted
+    finally:
+        context.pop()
+
+
+@pytest.mark.parametrize(
+    ("who", "target", "status"),
+    [
+        ("admin", "mentor_c", 200),
+        ("coordinator", "sumedang", 200),
+        ("coordinator", "banyuwangi", 403),  # a participant of another region
+        ("coordinator", "mentor_a", 403),  # not a participant
+        ("mentor_a", "sumedang", 403),
+    ],
+)
+def test_opening_an_account_by_id(app, db, world, count_queries, who, target, status):
+    users, _ = world
+    context = _as(app, users[who])
+    try:
+        wanted = users[target].id
+        assert _status(lambda: policy.get_user_or_abort(wanted)) == status
+        assert _status(lambda: policy.get_user_or_abort(999_999)) == 404
+        if status == 200:
+            db.session.expunge_all()
+            with count_queries() as counted:
+                found = policy.get_user_or_abort(wanted)
+                assert found.id == wanted
+                found.region  # noqa: B018 (loaded with the account: the edit page shows it)
+            assert counted.n == 1
+    finally:
+        context.pop()
+
+
+def test_an_import_writes_nowhere_for_anyone_but_admins_and_coordinators(db, world):
+    users, _ = world
+    # A participant has a region, but may not import into it.
+    assert policy.import_region_codes(users["sumedang"]) == set()
+    assert policy.import_region_codes(users["lone_mentor"]) == set()
+
+
+@pytest.mark.parametrize(
+    ("who", "labels"),
+    [
+        ("admin", {"Sumedang", "Banyuwangi", "Pusat"}),
+        ("coordinator", {"Sumedang"}),
+        ("coordinator_c", {"Banyuwangi"}),
+        ("mentor_a", set()),
+        ("sumedang", set()),
+    ],
+)
+def test_audit_scope_lists_exactly_these_entries(db, world, who, labels):
+    from lms.audit.models import AuditEvent
+
+    users, _ = world
+    for label, region in (("Sumedang", "32.11"), ("Banyuwangi", "35.10"), ("Pusat", None)):
+        db.session.add(
+            AuditEvent(action="user.update", object_type="user", object_label=label,
+                       region_code=region)
+        )  # fmt: skip
+    db.session.commit()
+    listed = db.session.scalars(
+        select(AuditEvent.object_label).where(policy.audit_scope(users[who]))
+    ).all()
+    assert set(listed) == labels and len(listed) == len(labels)
+
+
+@pytest.mark.parametrize(
+    ("who", "cohort", "status", "enrolled"),
+    [
+        ("sumedang", "A", 200, True),
+        ("sumedang", "C", 403, False),  # a cohort that exists, not theirs
+        ("sumedang", None, 404, False),  # no such cohort
+        ("withdrawn", "B", 403, False),  # withdrawn: no learning pages
+        ("mentor_a", "A", 200, False),  # staff see the pages, without an enrolment
+        ("mentor_a", "C", 403, False),
+        ("coordinator", "A", 200, False),
+        ("coordinator", "B", 404, False),  # no course yet
+        ("admin", "C", 200, False),
+    ],
+)
+def test_opening_a_cohorts_learning_pages(
+    app, db, world, make_course, attach, who, cohort, status, enrolled
+):
+    users, cohorts = world
+    version = make_course(slug="kursus-kebijakan")
+    attach(cohorts["A"], version)
+    attach(cohorts["C"], version)
+    wanted = cohorts[cohort].id if cohort else 999_999
+    if who == "withdrawn":  # B has a course: still refused, the enrolment is withdrawn
+        attach(cohorts["B"], version)
+    context = _as(app, db.session.get(User, users[who].id))
+    try:
+        assert _status(lambda: policy.get_learning_cohort_or_abort(wanted)) == status
+        if status == 200:
+            found, enrolment = policy.get_learning_cohort_or_abort(wanted)
+            assert found.id == wanted
+            assert (enrolment is not None) is enrolled
+            if enrolled:
+                assert enrolment.user_id == users[who].id and enrolment.cohort_id == wanted
+    finally:
+        context.pop()

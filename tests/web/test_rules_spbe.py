@@ -194,3 +194,36 @@ def test_a_submitted_assessment_is_approved_or_sent_back(app, db):
             services.review(back, mentor, approve=False, comment="  ")
         services.review(back, mentor, approve=False, comment="Lengkapi bukti.")
         assert back.status == AssessmentStatus.DRAFT.value
+
+
+def test_review_messages_fields_and_the_comment_bound(app, db):
+    """What the mentor is told, next to which field; 2,000 characters allowed, 2,001 not;
+    the review is stamped with who and when."""
+    mentor = SimpleNamespace(id=7)
+    with app.test_request_context():
+        draft = SimpleNamespace(status=AssessmentStatus.DRAFT.value)
+        with pytest.raises(AssessmentError) as refused:
+            services.review(draft, mentor, approve=True, comment="")
+        assert (
+            str(refused.value) == "Hanya penilaian mandiri yang sudah dikirim yang dapat ditinjau."
+        )
+        assert refused.value.field is None
+
+        long = SimpleNamespace(status=AssessmentStatus.SUBMITTED.value)
+        with pytest.raises(AssessmentError) as too_long:
+            services.review(long, mentor, approve=False, comment="x" * 2001)
+        assert too_long.value.field == "comment" and "2000" in str(too_long.value)
+        assert long.status == AssessmentStatus.SUBMITTED.value
+
+        with pytest.raises(AssessmentError) as empty:
+            services.review(long, mentor, approve=False, comment=" \r\n ")
+        assert empty.value.field == "comment" and str(empty.value).startswith("Tuliskan")
+
+        services.review(long, mentor, approve=False, comment="y" * 1999 + "\r\n")
+        assert long.status == AssessmentStatus.DRAFT.value
+        assert long.review_comment == "y" * 1999 and long.reviewed_by_id == 7
+        assert long.reviewed_at is not None and long.updated_at == long.reviewed_at
+
+        exact = SimpleNamespace(status=AssessmentStatus.SUBMITTED.value)
+        services.review(exact, mentor, approve=True, comment="z" * 2000)
+        assert exact.status == AssessmentStatus.REVIEWED.value
