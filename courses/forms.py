@@ -20,8 +20,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from courses import package as pkg
 
@@ -171,6 +178,24 @@ class ModuleForm(FlaskForm):
                 )
             numbers.append(int(part))
         return numbers
+
+
+class ModuleEditForm(ModuleForm):
+    """Editing a saved module: the form carries the revision it was opened on, so a save
+    made after someone else's is refused instead of overwriting it."""
+
+    revision = IntegerField(
+        widget=HiddenInput(),
+        validators=[
+            InputRequired(_l("This form is out of date; open the module again to edit it."))
+        ],
+    )
+
+
+class RestoreForm(FlaskForm):
+    """Restore an earlier revision: the revision the author saw as current."""
+
+    revision = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
 class ActivityForm(FlaskForm):

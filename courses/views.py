@@ -27,16 +27,19 @@ from wtforms.validators import ValidationError
 
 from courses import archive, services
 from courses import package as pkg
+from courses.diff import line_diff
 from courses.forms import (
     ActivityForm,
     CourseForm,
+    ModuleEditForm,
     ModuleForm,
     NewCourseForm,
     PackageUploadForm,
+    RestoreForm,
     settings_toml,
 )
 from courses.forms import lines as form_lines
-from courses.models import Activity, Course, CourseVersion, Module
+from courses.models import Activity, Course, CourseVersion, Module, ModuleRevision
 from lms import plugins
 from lms.audit.recorder import log
 from lms.audit.services import Change
@@ -266,7 +269,7 @@ def _confirm_publish(course: Course, draft: CourseVersion) -> str:
 
 
 def _module_form(version: CourseVersion, module: Module | None) -> ModuleForm:
-    form = ModuleForm(obj=module) if module is not None else ModuleForm()
+    form = ModuleEditForm(obj=module) if module is not None else ModuleForm()
     modules = services.modules_of(version.id)
     earlier = modules if module is None else modules[: modules.index(module)]
     form.unlock_after.choices = [SelectChoice(m.slug, f"{m.position}. {m.title}") for m in earlier]
@@ -304,7 +307,7 @@ def module_new(course_id: int) -> str | Response:
     form = _module_form(draft, None)
     if form.validate_on_submit():
         try:
-            module = services.add_module(draft, _module_input(form))
+            module = services.add_module(draft, _module_input(form), actor_id=current_user.id)
         except services.CourseError as error:
             attach_error(form, error)
         else:
@@ -325,8 +328,17 @@ def module_edit(course_id: int, module_id: int) -> str | Response:
     module = _module_or_404(draft, module_id)
     form = _module_form(draft, module)
     if form.validate_on_submit():
+        assert isinstance(form, ModuleEditForm)
         try:
-            services.update_module(draft, module, _module_input(form))
+            services.update_module(
+                draft,
+                module,
+                _module_input(form),
+                expected_revision=form.revision.data,
+                actor_id=current_user.id,
+            )
+        except services.EditConflict as conflict:
+            return _conflict_page(course, module, form, conflict), 409
         except services.CourseError as error:
             attach_error(form, error)
         else:
@@ -335,6 +347,149 @@ def module_edit(course_id: int, module_id: int) -> str | Response:
     return render_template(
         "authoring/module_form.html", form=form, course=course, module=module
     ), form_status(form)
+
+
+def _conflict_page(
+    course: Course, module: Module, form: ModuleEditForm, conflict: services.EditConflict
+) -> str:
+    """The form again with the author's text untouched, beside what is saved now and the
+    difference; its revision moves to the current one, so saving again is a choice."""
+    saved = conflict.module
+    yours = (form.material.data or "").replace("\r\n", "\n")
+    form.revision.raw_data = None
+    form.revision.data = saved.revision
+    others = [
+        label
+        for label, theirs, mine in (
+            (form.title.label.text, saved.title, (form.title.data or "").strip()),
+            (form.summary.label.text, saved.summary, (form.summary.data or "").strip()),
+        )
+        if theirs != mine
+    ]
+    return render_template(
+        "authoring/module_form.html",
+        form=form,
+        course=course,
+        module=module,
+        conflict=conflict,
+        saved=saved,
+        saved_by=conflict.saved_by,
+        diff=line_diff(saved.material, yours),
+        other_fields=others,
+    )
+
+
+def _any_module_or_404(course: Course, module_id: int) -> tuple[CourseVersion, Module]:
+    """A module of any version (draft or published) of the course."""
+    module = db.session.get(Module, module_id)
+    version = db.session.get(CourseVersion, module.version_id) if module else None
+    if module is None or version is None or version.course_id != course.id:
+        abort(404)
+    return version, module
+
+
+@bp.get("/<int:course_id>/modules/<int:module_id>/history")
+@roles_required(Role.ADMIN)
+def module_history(course_id: int, module_id: int) -> str:
+    """Every saved revision of a module: who, when, and what changed from the one before."""
+    course = _course_or_404(course_id)
+    version, module = _any_module_or_404(course, module_id)
+    revisions = services.module_revisions(module.id)
+    entries = []
+    previous = None
+    for revision in revisions:
+        entries.append(
+            {
+                "revision": revision,
+                "diff": line_diff(previous.material if previous else "", revision.material),
+                "title_changed": previous is not None and previous.title != revision.title,
+                "summary_changed": previous is not None and previous.summary != revision.summary,
+                "current": revision.number == module.revision,
+            }
+        )
+        previous = revision
+    entries.reverse()
+    return render_template(
+        "authoring/history.html",
+        course=course,
+        version=version,
+        module=module,
+        entries=entries,
+        restore=RestoreForm(revision=module.revision),
+    )
+
+
+@bp.post("/<int:course_id>/modules/<int:module_id>/history/<int:revision_id>/restore")
+@roles_required(Role.ADMIN)
+def module_restore(course_id: int, module_id: int, revision_id: int) -> str | Response:
+    """Bring an earlier text back (as a new revision), after a confirmation showing what
+    the current text becomes."""
+    course = _course_or_404(course_id)
+    draft = _draft_or_redirect(course)
+    if draft is None:
+        return redirect(url_for("authoring.show", course_id=course.id))
+    module = _module_or_404(draft, module_id)
+    revision = db.session.get(ModuleRevision, revision_id)
+    if revision is None or revision.module_id != module.id:
+        abort(404)
+    history_url = url_for("authoring.module_history", course_id=course.id, module_id=module.id)
+    form = RestoreForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not confirmed():
+        return render_confirmation(
+            Confirmation(
+                title=_(
+                    "Restore revision %(n)d of %(title)s?", n=revision.number, title=module.title
+                ),
+                consequences=[
+                    _(
+                        "The module's title, summary and material become those of revision "
+                        "%(n)d, saved as a new revision.",
+                        n=revision.number,
+                    ),
+                    _("The current text stays in the history and can be restored in turn."),
+                ],
+                action=url_for(
+                    "authoring.module_restore",
+                    course_id=course.id,
+                    module_id=module.id,
+                    revision_id=revision.id,
+                ),
+                confirm_label=_("Restore revision %(n)d", n=revision.number),
+                cancel_url=history_url,
+                fields={"revision": str(form.revision.data)},
+                details_template="authoring/_restore_details.html",
+                details={"diff": line_diff(module.material, revision.material)},
+            )
+        )
+    before = module.revision
+    try:
+        restored = services.restore_revision(
+            draft,
+            module,
+            revision,
+            expected_revision=form.revision.data,
+            actor_id=current_user.id,
+        )
+    except services.EditConflict:
+        flash(
+            _("Someone saved this module meanwhile; look at the history again before restoring."),
+            "error",
+        )
+        return redirect(history_url)
+    log(
+        Change(
+            "course.module_restore",
+            "course_module",
+            module.id,
+            f"{course.slug} {module.slug}",
+            before={"revision": before},
+            after={"revision": restored.number, "restored_from": revision.number},
+        )
+    )
+    flash(_("Revision %(n)d was restored.", n=revision.number), "success")
+    return redirect(history_url)
 
 
 @bp.post("/<int:course_id>/modules/<int:module_id>/move")

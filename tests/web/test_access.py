@@ -49,6 +49,7 @@ PAGES = {
     "/admin/courses/new": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/courses/{course}": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/courses/{course}/edit": [302, 403, 403, 403, 403, 403, 403, 302],
+    "/admin/courses/{course}/modules/{module}/history": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/courses/{course}/versions/{version}/package.zip": [
         302,
         403,
@@ -186,6 +187,17 @@ POSTS = {
     "/users/{participant_a}/erase": [302, 403, 403, 403, 403, 403, 403, 422],
     "/admin/courses/preview": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/courses/{course}/draft": [302, 403, 403, 403, 403, 403, 403, 302],
+    # a published version's module has a history but nothing to restore into
+    "/admin/courses/{course}/modules/{module}/history/1/restore": [
+        302,
+        403,
+        403,
+        403,
+        403,
+        403,
+        403,
+        302,
+    ],
     "/admin/courses/import": [302, 403, 403, 403, 403, 403, 403, 422],
     "/cohorts/{x}/schedule": [302, 403, 403, 403, 403, 422, 403, 422],
     "/cohorts/{x}/course": [302, 403, 403, 403, 403, 403, 403, 422],
