@@ -12,7 +12,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
+    EmailField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -22,6 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
+    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -196,6 +199,23 @@ class RestoreForm(FlaskForm):
     """Restore an earlier revision: the revision the author saw as current."""
 
     revision = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class AuthorForm(FlaskForm):
+    """Name an account a course author (*Penulis Materi*)."""
+
+    email = EmailField(
+        _l("E-mail of the account"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        description=_l("A mentor or any other account; admins already author every course."),
+    )
+
+
+class PublishRightsForm(FlaskForm):
+    authors_may_publish = BooleanField(
+        _l("The course's authors may publish its draft"),
+        description=_l("Otherwise only admins publish; authors prepare the draft."),
+    )
 
 
 class ActivityForm(FlaskForm):

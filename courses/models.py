@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -44,6 +45,9 @@ class Course(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    authors_may_publish: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Whether the course's authors (lms.authors.CourseAuthor) may publish its draft;
+    otherwise publishing stays with admins."""
 
     def __repr__(self) -> str:
         return f"<Course {self.slug}>"

@@ -31,6 +31,8 @@ from courses.models import (
     Question,
     VersionStatus,
 )
+from lms.auth.models import Role, User
+from lms.authors import CourseAuthor
 from lms.cohorts.models import Cohort, Enrolment
 from lms.errors import DomainError
 from lms.extensions import db
@@ -837,6 +839,58 @@ def publish(
     version.published_by_id = actor_id
     db.session.flush()
     return version
+
+
+# --------------------------------------------------------------------------- course authors
+
+
+def course_authors(course_id: int) -> list[tuple[CourseAuthor, User]]:
+    """The course's authors with their accounts, by name (one query)."""
+    rows = db.session.execute(
+        select(CourseAuthor, User)
+        .join(User, User.id == CourseAuthor.user_id)
+        .where(CourseAuthor.course_id == course_id)
+        .order_by(User.name, User.id)
+    ).all()
+    return [(row[0], row[1]) for row in rows]
+
+
+def add_author(course: Course, email: str, *, actor_id: int | None) -> User:
+    """Name the account with `email` an author of the course."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None or not user.active:
+        raise CourseError(_("No active account has this e-mail address."), "email")
+    if user.role == Role.ADMIN.value:
+        raise CourseError(_("Admins already author every course."), "email")
+    if db.session.scalar(
+        select(CourseAuthor.id).where(
+            CourseAuthor.course_id == course.id, CourseAuthor.user_id == user.id
+        )
+    ):
+        raise CourseError(_("This account is already an author of the course."), "email")
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                CourseAuthor(course_id=course.id, user_id=user.id, assigned_by_id=actor_id)
+            )
+    except IntegrityError as error:
+        raise CourseError(_("This account is already an author of the course."), "email") from error
+    return user
+
+
+def remove_author(course: Course, user_id: int) -> User | None:
+    """Take the author role on the course away; None if they did not have it."""
+    author = db.session.scalar(
+        select(CourseAuthor).where(
+            CourseAuthor.course_id == course.id, CourseAuthor.user_id == user_id
+        )
+    )
+    if author is None:
+        return None
+    user = db.session.get(User, user_id)
+    db.session.delete(author)
+    db.session.flush()
+    return user
 
 
 # --------------------------------------------------------------------------- cohorts

@@ -19,28 +19,30 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user
+from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
-from courses import archive, services
+from courses import archive, changes, services
 from courses import package as pkg
 from courses.diff import line_diff
 from courses.forms import (
     ActivityForm,
+    AuthorForm,
     CourseForm,
     ModuleEditForm,
     ModuleForm,
     NewCourseForm,
     PackageUploadForm,
+    PublishRightsForm,
     RestoreForm,
     settings_toml,
 )
 from courses.forms import lines as form_lines
 from courses.models import Activity, Course, CourseVersion, Module, ModuleRevision
-from lms import plugins
+from lms import plugins, policy
 from lms.audit.recorder import log
 from lms.audit.services import Change
 from lms.auth.models import Role
@@ -60,10 +62,17 @@ def _types():
 
 
 def _course_or_404(course_id: int) -> Course:
+    """The course, for an admin or one of its authors (403 for anyone else)."""
     course = db.session.get(Course, course_id)
     if course is None:
         abort(404)
+    if not policy.can_author_course(current_user, course.id):
+        abort(403)
     return course
+
+
+def _may_publish(course: Course) -> bool:
+    return policy.can_publish_course(current_user, course.id, course.authors_may_publish)
 
 
 def _draft_or_redirect(course: Course) -> CourseVersion | None:
@@ -88,14 +97,25 @@ def _activity_or_404(module: Module, activity_id: int) -> Activity:
 
 
 @bp.get("/")
-@roles_required(Role.ADMIN)
+@login_required
 def index() -> str:
+    """Every course for an admin; the courses they write for a course author."""
+    if not policy.can_author_any_course(current_user):
+        abort(403)
     return render_template(
         "authoring/index.html",
-        rows=services.course_list(),
+        rows=_visible_rows(),
         upload=PackageUploadForm(),
         packages=plugins.registry().course_packages,
     )
+
+
+def _visible_rows() -> list[dict]:
+    rows = services.course_list()
+    if policy.can_manage_course(current_user):
+        return rows
+    mine = policy.authored_course_ids(current_user)
+    return [row for row in rows if row["course"].id in mine]
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -125,7 +145,7 @@ def _course_input(form: CourseForm) -> services.CourseInput:
 
 
 @bp.get("/<int:course_id>")
-@roles_required(Role.ADMIN)
+@login_required
 def show(course_id: int) -> str:
     """The course: its versions, and its draft's modules and activities."""
     course = _course_or_404(course_id)
@@ -134,6 +154,7 @@ def show(course_id: int) -> str:
     shown = draft or (versions[0][0] if versions else None)
     modules = services.modules_of(shown.id) if shown else []
     activities = services.activities_by_module(m.id for m in modules)
+    manage = policy.can_manage_course(current_user)
     return render_template(
         "authoring/show.html",
         course=course,
@@ -143,11 +164,108 @@ def show(course_id: int) -> str:
         modules=modules,
         activities=activities,
         types=_types(),
+        may_publish=_may_publish(course),
+        manage=manage,
+        authors=services.course_authors(course.id) if manage else [],
+        author_form=AuthorForm(formdata=None),
+        rights_form=PublishRightsForm(authors_may_publish=course.authors_may_publish),
     )
 
 
+# --------------------------------------------------------------------------- course authors
+
+
+def _managed_course_or_404(course_id: int) -> Course:
+    course = _course_or_404(course_id)
+    if not policy.can_manage_course(current_user):
+        abort(403)
+    return course
+
+
+def _authors_snapshot(course: Course) -> dict[str, object]:
+    return {
+        "authors": [user.email for _author, user in services.course_authors(course.id)],
+        "authors_may_publish": course.authors_may_publish,
+    }
+
+
+@bp.post("/<int:course_id>/authors")
+@login_required
+def author_add(course_id: int) -> Response | tuple[str, int]:
+    """Name an account an author (*Penulis Materi*) of this course."""
+    course = _managed_course_or_404(course_id)
+    form = AuthorForm()
+    before = _authors_snapshot(course)
+    if form.validate_on_submit():
+        try:
+            user = services.add_author(course, form.email.data, actor_id=current_user.id)
+        except services.CourseError as error:
+            attach_error(form, error)
+        else:
+            log(
+                Change(
+                    "course.authors",
+                    "course",
+                    course.id,
+                    course.slug,
+                    before=before,
+                    after=_authors_snapshot(course),
+                )
+            )
+            flash(_("%(name)s can now write this course.", name=user.name), "success")
+            return redirect(url_for("authoring.show", course_id=course.id, _anchor="authors"))
+    for message in form.email.errors:
+        flash(str(message), "error")
+    return redirect(url_for("authoring.show", course_id=course.id, _anchor="authors"))
+
+
+@bp.post("/<int:course_id>/authors/<int:user_id>/remove")
+@login_required
+def author_remove(course_id: int, user_id: int) -> Response:
+    course = _managed_course_or_404(course_id)
+    before = _authors_snapshot(course)
+    user = services.remove_author(course, user_id)
+    if user is not None:
+        log(
+            Change(
+                "course.authors",
+                "course",
+                course.id,
+                course.slug,
+                before=before,
+                after=_authors_snapshot(course),
+            )
+        )
+        flash(_("%(name)s no longer writes this course.", name=user.name), "success")
+    return redirect(url_for("authoring.show", course_id=course.id, _anchor="authors"))
+
+
+@bp.post("/<int:course_id>/publishing")
+@login_required
+def publish_rights(course_id: int) -> Response:
+    """Whether the course's authors may publish, or only admins."""
+    course = _managed_course_or_404(course_id)
+    form = PublishRightsForm()
+    if form.validate_on_submit():
+        before = _authors_snapshot(course)
+        course.authors_may_publish = bool(form.authors_may_publish.data)
+        db.session.flush()
+        log(
+            Change(
+                "course.authors",
+                "course",
+                course.id,
+                course.slug,
+                before=before,
+                after=_authors_snapshot(course),
+            )
+        )
+        flash(_("Saved."), "success")
+    return redirect(url_for("authoring.show", course_id=course.id, _anchor="authors"))
+
+
 @bp.post("/<int:course_id>/draft")
-@roles_required(Role.ADMIN)
+@login_required
 def start_draft(course_id: int) -> Response:
     course = _course_or_404(course_id)
     try:
@@ -158,7 +276,7 @@ def start_draft(course_id: int) -> Response:
 
 
 @bp.post("/<int:course_id>/draft/discard")
-@roles_required(Role.ADMIN)
+@login_required
 def discard_draft(course_id: int) -> Response:
     course = _course_or_404(course_id)
     draft = services.draft_of(course.id)
@@ -169,7 +287,7 @@ def discard_draft(course_id: int) -> Response:
 
 
 @bp.route("/<int:course_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@login_required
 def edit(course_id: int) -> str | Response:
     course = _course_or_404(course_id)
     draft = _draft_or_redirect(course)
@@ -186,9 +304,11 @@ def edit(course_id: int) -> str | Response:
 
 
 @bp.post("/<int:course_id>/publish")
-@roles_required(Role.ADMIN)
+@login_required
 def publish(course_id: int) -> str | Response | tuple[str, int]:
     course = _course_or_404(course_id)
+    if not _may_publish(course):
+        abort(403)
     draft = _draft_or_redirect(course)
     if draft is None:
         return redirect(url_for("authoring.show", course_id=course.id))
@@ -261,6 +381,11 @@ def _confirm_publish(course: Course, draft: CourseVersion) -> str:
             action=url_for("authoring.publish", course_id=course.id),
             confirm_label=_("Publish version %(label)s", label=draft.label),
             cancel_url=url_for("authoring.show", course_id=course.id),
+            details_template="authoring/_version_details.html",
+            details={
+                "changes": changes.compare_versions(services.latest_published(course.id), draft),
+                "labels": changes.LABELS,
+            },
         )
     )
 
@@ -298,7 +423,7 @@ def _module_input(form: ModuleForm) -> services.ModuleInput:
 
 
 @bp.route("/<int:course_id>/modules/new", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@login_required
 def module_new(course_id: int) -> str | Response:
     course = _course_or_404(course_id)
     draft = _draft_or_redirect(course)
@@ -319,7 +444,7 @@ def module_new(course_id: int) -> str | Response:
 
 
 @bp.route("/<int:course_id>/modules/<int:module_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@login_required
 def module_edit(course_id: int, module_id: int) -> str | Response:
     course = _course_or_404(course_id)
     draft = _draft_or_redirect(course)
@@ -389,7 +514,7 @@ def _any_module_or_404(course: Course, module_id: int) -> tuple[CourseVersion, M
 
 
 @bp.get("/<int:course_id>/modules/<int:module_id>/history")
-@roles_required(Role.ADMIN)
+@login_required
 def module_history(course_id: int, module_id: int) -> str:
     """Every saved revision of a module: who, when, and what changed from the one before."""
     course = _course_or_404(course_id)
@@ -415,12 +540,11 @@ def module_history(course_id: int, module_id: int) -> str:
         version=version,
         module=module,
         entries=entries,
-        restore=RestoreForm(revision=module.revision),
     )
 
 
 @bp.post("/<int:course_id>/modules/<int:module_id>/history/<int:revision_id>/restore")
-@roles_required(Role.ADMIN)
+@login_required
 def module_restore(course_id: int, module_id: int, revision_id: int) -> str | Response:
     """Bring an earlier text back (as a new revision), after a confirmation showing what
     the current text becomes."""
@@ -493,7 +617,7 @@ def module_restore(course_id: int, module_id: int, revision_id: int) -> str | Re
 
 
 @bp.post("/<int:course_id>/modules/<int:module_id>/move")
-@roles_required(Role.ADMIN)
+@login_required
 def module_move(course_id: int, module_id: int) -> Response:
     course = _course_or_404(course_id)
     draft = _draft_or_redirect(course)
@@ -504,7 +628,7 @@ def module_move(course_id: int, module_id: int) -> Response:
 
 
 @bp.post("/<int:course_id>/modules/<int:module_id>/delete")
-@roles_required(Role.ADMIN)
+@login_required
 def module_delete(course_id: int, module_id: int) -> Response:
     course = _course_or_404(course_id)
     draft = _draft_or_redirect(course)
@@ -516,9 +640,11 @@ def module_delete(course_id: int, module_id: int) -> Response:
 
 
 @bp.post("/preview")
-@roles_required(Role.ADMIN)
+@login_required
 def preview() -> str:
     """The server's rendering of authored Markdown, sanitized: what participants will see."""
+    if not policy.can_author_any_course(current_user):
+        abort(403)
     text = request.form.get("text", "")[: pkg.MAX_MATERIAL_BYTES]
     return render_markdown(text) or Markup("<p><em>{}</em></p>").format(
         _("Nothing to preview yet.")
@@ -543,7 +669,7 @@ def _activity_input(form: ActivityForm) -> services.ActivityInput:
 
 
 @bp.route("/<int:course_id>/modules/<int:module_id>/activities/new", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@login_required
 def activity_new(course_id: int, module_id: int) -> str | Response:
     course = _course_or_404(course_id)
     draft = _draft_or_redirect(course)
@@ -577,7 +703,7 @@ def _attach(form: ActivityForm, error: Exception) -> None:
     "/<int:course_id>/modules/<int:module_id>/activities/<int:activity_id>/edit",
     methods=["GET", "POST"],
 )
-@roles_required(Role.ADMIN)
+@login_required
 def activity_edit(course_id: int, module_id: int, activity_id: int) -> str | Response:
     course = _course_or_404(course_id)
     draft = _draft_or_redirect(course)
@@ -606,7 +732,7 @@ def activity_edit(course_id: int, module_id: int, activity_id: int) -> str | Res
 
 
 @bp.post("/<int:course_id>/modules/<int:module_id>/activities/<int:activity_id>/<action>")
-@roles_required(Role.ADMIN)
+@login_required
 def activity_action(course_id: int, module_id: int, activity_id: int, action: str) -> Response:
     if action not in ("up", "down", "delete"):
         abort(404)
@@ -627,7 +753,7 @@ def activity_action(course_id: int, module_id: int, activity_id: int, action: st
 
 
 @bp.get("/<int:course_id>/versions/<int:version_id>/package.zip")
-@roles_required(Role.ADMIN)
+@login_required
 def export_zip(course_id: int, version_id: int) -> Response:
     """Download a version (published or the draft) as a course package zip."""
     course = _course_or_404(course_id)
@@ -655,7 +781,7 @@ def import_zip() -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template(
             "authoring/index.html",
-            rows=services.course_list(),
+            rows=_visible_rows(),
             upload=form,
             packages=plugins.registry().course_packages,
         ), 422

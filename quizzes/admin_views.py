@@ -48,6 +48,8 @@ def _version_or_404(course_id: int, version_id: int) -> tuple[Course, CourseVers
     version = db.session.get(CourseVersion, version_id)
     if course is None or version is None or version.course_id != course.id:
         abort(404)
+    if not policy.can_author_course(current_user, course.id):
+        abort(403)
     return course, version
 
 
@@ -59,7 +61,7 @@ def _question_or_404(version: CourseVersion, question_id: int) -> Question:
 
 
 @bp.get("/admin/courses/<int:course_id>/versions/<int:version_id>/questions")
-@roles_required(Role.ADMIN)
+@login_required
 def bank(course_id: int, version_id: int) -> str:
     """The course version's question bank, by session, with the quizzes that use it."""
     course, version = _version_or_404(course_id, version_id)
@@ -114,7 +116,7 @@ def _question_input(form: QuestionForm) -> services.QuestionInput:
     "/admin/courses/<int:course_id>/versions/<int:version_id>/questions/new",
     methods=["GET", "POST"],
 )
-@roles_required(Role.ADMIN)
+@login_required
 def question_new(course_id: int, version_id: int) -> str | Response:
     course, version = _version_or_404(course_id, version_id)
     if not version.is_draft:
@@ -138,7 +140,7 @@ def question_new(course_id: int, version_id: int) -> str | Response:
     "/admin/courses/<int:course_id>/versions/<int:version_id>/questions/<int:question_id>",
     methods=["GET", "POST"],
 )
-@roles_required(Role.ADMIN)
+@login_required
 def question_edit(course_id: int, version_id: int, question_id: int) -> str | Response:
     """Edit a draft's question; a published one can only be corrected (see `fix`)."""
     course, version = _version_or_404(course_id, version_id)
@@ -169,7 +171,7 @@ def question_edit(course_id: int, version_id: int, question_id: int) -> str | Re
 @bp.post(
     "/admin/courses/<int:course_id>/versions/<int:version_id>/questions/<int:question_id>/delete"
 )
-@roles_required(Role.ADMIN)
+@login_required
 def question_delete(course_id: int, version_id: int, question_id: int) -> Response:
     course, version = _version_or_404(course_id, version_id)
     question = _question_or_404(version, question_id)
@@ -426,7 +428,7 @@ def parse_question_file(filename: str, data: bytes) -> tuple[list, list]:
 
 
 @bp.post("/admin/courses/<int:course_id>/versions/<int:version_id>/questions/import")
-@roles_required(Role.ADMIN)
+@login_required
 def import_questions(course_id: int, version_id: int) -> str | Response | tuple[str, int]:
     course, version = _version_or_404(course_id, version_id)
     form = _import_form(version)
@@ -473,7 +475,7 @@ def import_questions(course_id: int, version_id: int) -> str | Response | tuple[
 
 
 @bp.get("/admin/courses/<int:course_id>/versions/<int:version_id>/questions.<fmt>")
-@roles_required(Role.ADMIN)
+@login_required
 def export_bank(course_id: int, version_id: int, fmt: str) -> Response:
     from quizzes.formats import gift, moodle_xml
 

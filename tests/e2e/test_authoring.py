@@ -86,3 +86,34 @@ def test_the_second_save_of_one_module_shows_both_texts(
     finally:
         for context in contexts:
             context.close()
+
+
+def test_a_course_author_finds_and_edits_their_course_on_a_phone(
+    browser: Browser, live_server: str, db: Any, make_user: Any, make_course: Any
+) -> None:
+    from lms.authors import CourseAuthor
+
+    course_id, module_id = _draft_module(db, make_course)
+    other = make_course(slug="kursus-lain", title="Kursus Lain")
+    mentor = make_user("mentor", name="Dosen Penulis")
+    db.session.add(CourseAuthor(course_id=course_id, user_id=mentor.id))
+    db.session.commit()
+    context, page = open_phone(browser, live_server, mentor.email)
+    try:
+        page.get_by_test_id("authoring-link").click()
+        expect(page.get_by_test_id("course-row")).to_have_count(1)
+        assert page.evaluate(WIDTH) <= PHONE["width"]
+        page.get_by_test_id("course-row").get_by_role("link").click()
+        expect(page.get_by_test_id("publish-by-admins")).to_be_visible()
+        expect(page.get_by_test_id("publish")).to_have_count(0)
+        assert page.evaluate(WIDTH) <= PHONE["width"]
+        page.goto(f"/admin/courses/{course_id}/modules/{module_id}/edit")
+        page.locator("textarea[name=material]").fill("Ditulis oleh dosen.\n")
+        page.get_by_test_id("save-module").click()
+        expect(page).to_have_url(re.compile(rf"/admin/courses/{course_id}$"))
+        db.session.expire_all()
+        assert db.session.get(Module, module_id).material == "Ditulis oleh dosen.\n"
+        response = page.goto(f"/admin/courses/{other.course_id}")
+        assert response is not None and response.status == 403
+    finally:
+        context.close()
