@@ -117,3 +117,28 @@ def test_a_course_author_finds_and_edits_their_course_on_a_phone(
         assert response is not None and response.status == 403
     finally:
         context.close()
+
+
+def test_publishing_shows_the_difference_on_a_phone(
+    browser: Browser, live_server: str, db: Any, make_user: Any, make_course: Any
+) -> None:
+    course_id, module_id = _draft_module(db, make_course)
+    admin = make_user("admin")
+    context, page = open_phone(browser, live_server, admin.email)
+    try:
+        page.goto(f"/admin/courses/{course_id}/modules/{module_id}/edit")
+        page.locator("textarea[name=material]").fill("Paragraf pembuka.\nParagraf baru.\n")
+        page.get_by_test_id("save-module").click()
+        expect(page).to_have_url(re.compile(rf"/admin/courses/{course_id}$"))
+        page.get_by_test_id("publish").click()
+        changes = page.get_by_test_id("version-changes")
+        expect(changes).to_be_visible()
+        diff = changes.get_by_test_id("material-diff")
+        expect(diff.locator(".removed")).to_contain_text("Paragraf kedua.")
+        expect(diff.locator(".added")).to_contain_text("Paragraf baru.")
+        assert page.evaluate(WIDTH) <= PHONE["width"]
+        page.get_by_test_id("confirm").click()
+        expect(page).to_have_url(re.compile(rf"/admin/courses/{course_id}$"))
+        expect(page.get_by_test_id("draft-badge")).to_have_count(0)
+    finally:
+        context.close()
