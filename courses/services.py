@@ -697,6 +697,8 @@ def delete_module(version: CourseVersion, module: Module) -> None:
     for other in modules:
         if module.slug in other.unlock_after:
             other.unlock_after = [s for s in other.unlock_after if s != module.slug]
+    # Explicitly, as in discard_draft: SQLite may reuse the id for the next module added.
+    db.session.execute(delete(Activity).where(Activity.module_id == module.id))
     db.session.execute(delete(ModuleRevision).where(ModuleRevision.module_id == module.id))
     db.session.delete(module)
     for position, other in enumerate((m for m in modules if m.id != module.id), start=1):
@@ -1145,6 +1147,24 @@ def session_plans(enrolments: list[Enrolment], today: date) -> list[SessionPlan]
         derive_states(progress, today)
         plans.append(SessionPlan(enrolment=enrolment, cohort=enrolment.cohort, modules=progress))
     return plans
+
+
+def preview_plan(version_id: int, today: date) -> list[ModuleProgress]:
+    """A version's sessions as a new participant finds them on `today`: nothing completed,
+    no meeting scheduled, each session open or locked by its date and order (two queries).
+    Nothing is read from or written to any enrolment."""
+    modules = modules_of(version_id)
+    activities = activities_by_module(m.id for m in modules)
+    progress = [
+        ModuleProgress(
+            module=module,
+            activities=[ActivityProgress(a, None) for a in activities[module.id]],
+            meeting=None,
+        )
+        for module in modules
+    ]
+    derive_states(progress, today)
+    return progress
 
 
 def derive_states(modules: list[ModuleProgress], today: date) -> None:

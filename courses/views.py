@@ -1,9 +1,11 @@
-"""Course authoring (admins): courses, drafts, modules, activities, publishing, packages."""
+"""Course authoring (admins and course authors): courses, drafts, modules, activities, history,
+publishing, course authors, view as participant, packages."""
 
 from __future__ import annotations
 
 import io
 import tempfile
+from datetime import date, datetime
 from pathlib import Path
 
 from flask import (
@@ -17,8 +19,8 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import get_timezone, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -747,6 +749,65 @@ def activity_action(course_id: int, module_id: int, activity_id: int, action: st
         else:
             services.move_activity(draft, activity, -1 if action == "up" else 1)
     return redirect(url_for("authoring.show", course_id=course.id, _anchor=f"module-{module_id}"))
+
+
+# --------------------------------------------------------------------------- view as participant
+
+
+def _version_or_404(course: Course, version_id: int) -> CourseVersion:
+    version = db.session.get(CourseVersion, version_id)
+    if version is None or version.course_id != course.id:
+        abort(404)
+    return version
+
+
+def _preview_day() -> date:
+    """The day the preview pretends it is (?on=YYYY-MM-DD), by default today."""
+    try:
+        return date.fromisoformat(request.args.get("on", ""))
+    except ValueError:
+        return datetime.now(get_timezone()).date()
+
+
+@bp.get("/<int:course_id>/versions/<int:version_id>/view-as")
+@login_required
+def view_as(course_id: int, version_id: int) -> str:
+    """The draft or a version's session plan as a new participant sees it on a chosen day;
+    nothing is recorded for anyone."""
+    course = _course_or_404(course_id)
+    version = _version_or_404(course, version_id)
+    day = _preview_day()
+    return render_template(
+        "authoring/view_as.html",
+        course=course,
+        version=version,
+        day=day,
+        modules=services.preview_plan(version.id, day),
+    )
+
+
+@bp.get("/<int:course_id>/versions/<int:version_id>/view-as/modules/<int:module_id>")
+@login_required
+def view_as_module(course_id: int, version_id: int, module_id: int) -> str:
+    """One session as a participant sees it (a locked one says why, as it would to them)."""
+    course = _course_or_404(course_id)
+    version = _version_or_404(course, version_id)
+    day = _preview_day()
+    progress = next(
+        (p for p in services.preview_plan(version.id, day) if p.module.id == module_id), None
+    )
+    if progress is None:
+        abort(404)
+    return render_template(
+        "authoring/view_as_module.html",
+        course=course,
+        version=version,
+        day=day,
+        progress=progress,
+        module=progress.module,
+        material=render_markdown(progress.module.material),
+        types=_types(),
+    )
 
 
 # --------------------------------------------------------------------------- packages

@@ -50,6 +50,17 @@ PAGES = {
     "/admin/courses/{course}": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/courses/{course}/edit": [302, 403, 403, 403, 403, 403, 403, 302],
     "/admin/courses/{course}/modules/{module}/history": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/admin/courses/{course}/versions/{version}/view-as": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/admin/courses/{course}/versions/{version}/view-as/modules/{module}": [
+        302,
+        403,
+        403,
+        403,
+        403,
+        403,
+        403,
+        200,
+    ],
     "/admin/courses/{course}/versions/{version}/package.zip": [
         302,
         403,
@@ -551,6 +562,9 @@ AUTHOR_PAGES = {
     "/admin/courses/{course_b}/versions/{draft_b}/questions": [403, 403, 200],
     "/admin/courses/{course_b}/versions/{draft_b}/questions/new": [403, 403, 200],
     "/admin/courses/{course}/versions/{draft}/package.zip": [200, 403, 200],
+    "/admin/courses/{course}/versions/{draft}/view-as": [200, 403, 200],
+    "/admin/courses/{course}/versions/{draft}/view-as/modules/{draft_module}": [200, 403, 200],
+    "/admin/courses/{course_b}/versions/{draft_b}/view-as": [403, 403, 200],
     "/admin/courses/{course_b}/versions/{draft_b}/package.zip": [403, 403, 200],
     # correcting a published answer key regrades attempts; item analysis shows cohorts
     "/admin/courses/{course}/versions/{version}/questions/{question}/fix": [403, 403, 200],
