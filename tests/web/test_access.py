@@ -51,6 +51,16 @@ PAGES = {
     "/admin/courses/{course}/edit": [302, 403, 403, 403, 403, 403, 403, 302],
     "/admin/courses/{course}/modules/{module}/history": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/courses/{course}/versions/{version}/view-as": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/admin/courses/{course}/versions/{version}/view-as/quizzes/{quiz}": [
+        302,
+        403,
+        403,
+        403,
+        403,
+        403,
+        403,
+        200,
+    ],
     "/admin/courses/{course}/versions/{version}/view-as/modules/{module}": [
         302,
         403,
@@ -198,6 +208,17 @@ POSTS = {
     "/users/{participant_a}/erase": [302, 403, 403, 403, 403, 403, 403, 422],
     "/admin/courses/preview": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/courses/{course}/draft": [302, 403, 403, 403, 403, 403, 403, 302],
+    # answers tried in the quiz sandbox are graded on the page, never recorded
+    "/admin/courses/{course}/versions/{version}/view-as/quizzes/{quiz}": [
+        302,
+        403,
+        403,
+        403,
+        403,
+        403,
+        403,
+        200,
+    ],
     # a published version's module has a history but nothing to restore into
     "/admin/courses/{course}/modules/{module}/history/1/restore": [
         302,
@@ -565,6 +586,7 @@ AUTHOR_PAGES = {
     "/admin/courses/{course}/versions/{draft}/view-as": [200, 403, 200],
     "/admin/courses/{course}/versions/{draft}/view-as/modules/{draft_module}": [200, 403, 200],
     "/admin/courses/{course_b}/versions/{draft_b}/view-as": [403, 403, 200],
+    "/admin/courses/{course}/versions/{version}/view-as/quizzes/{quiz}": [200, 403, 200],
     "/admin/courses/{course_b}/versions/{draft_b}/package.zip": [403, 403, 200],
     # correcting a published answer key regrades attempts; item analysis shows cohorts
     "/admin/courses/{course}/versions/{version}/questions/{question}/fix": [403, 403, 200],

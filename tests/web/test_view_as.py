@@ -58,3 +58,55 @@ def test_an_author_views_only_their_courses_as_participant(
     # a version of another course through this course's address is not found
     crossed = f"/admin/courses/{mine.course_id}/versions/{other.id}/view-as"
     assert client.get(crossed).status_code == 404
+
+
+def test_a_quiz_tried_in_the_sandbox_is_graded_and_never_recorded(
+    db, client, login, make_user, make_course
+):
+    from courses.models import Activity
+    from quizzes.models import QuizAttempt, QuizResponse
+
+    quiz = {"kind": "post", "questions": ["q1", "q2"]}
+    version = make_course(
+        activities=(("bacaan", "reading"), ("kuis", "quiz", quiz)),
+        questions={
+            1: [
+                {
+                    "key": "q1",
+                    "type": "true_false",
+                    "text": "SPBE itu daring?",
+                    "config": {"answer": True},
+                },
+                {
+                    "key": "q2",
+                    "type": "true_false",
+                    "text": "Sumedang di Jawa Timur?",
+                    "config": {"answer": False},
+                },
+            ]
+        },
+    )
+    activity = db.session.scalar(select(Activity).where(Activity.key == "kuis").limit(1))
+    module = db.session.get(Module, activity.module_id)
+    login(make_user("admin"))
+    course = version.course_id
+    view = f"/admin/courses/{course}/versions/{version.id}/view-as/modules/{module.id}"
+    assert 'data-testid="sandbox-link"' in client.get(view).get_data(as_text=True)
+    url = f"/admin/courses/{course}/versions/{version.id}/view-as/quizzes/{activity.id}"
+    page = html.unescape(client.get(url).get_data(as_text=True))
+    assert "SPBE itu daring?" in page and "Sumedang di Jawa Timur?" in page
+    answered = client.post_form(url, {"seed": "abc", "q1": "true", "q2": "true"})
+    assert answered.status_code == 200
+    result = html.unescape(answered.get_data(as_text=True))
+    assert 'data-testid="sandbox-result"' in result
+    assert "1 dari 2" in result
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 0
+    assert db.session.scalar(select(func.count(QuizResponse.id))) == 0
+    assert db.session.scalar(select(func.count(ActivityCompletion.id))) == 0
+    # a reading is not a quiz; and another course's author may not try it
+    reading = db.session.scalar(select(Activity.id).where(Activity.key == "bacaan").limit(1))
+    other = f"/admin/courses/{course}/versions/{version.id}/view-as/quizzes/{reading}"
+    assert client.get(other).status_code == 404
+    client.post_form("/logout")
+    login(make_user("mentor"))
+    assert client.get(url).status_code == 403
