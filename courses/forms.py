@@ -12,7 +12,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
+    EmailField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -20,8 +22,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from courses import package as pkg
 
@@ -171,6 +181,41 @@ class ModuleForm(FlaskForm):
                 )
             numbers.append(int(part))
         return numbers
+
+
+class ModuleEditForm(ModuleForm):
+    """Editing a saved module: the form carries the revision it was opened on, so a save
+    made after someone else's is refused instead of overwriting it."""
+
+    revision = IntegerField(
+        widget=HiddenInput(),
+        validators=[
+            InputRequired(_l("This form is out of date; open the module again to edit it."))
+        ],
+    )
+
+
+class RestoreForm(FlaskForm):
+    """Restore an earlier revision: the revision the author saw as current."""
+
+    revision = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class AuthorForm(FlaskForm):
+    """Name an account a course author (*Penulis Materi*)."""
+
+    email = EmailField(
+        _l("E-mail of the account"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        description=_l("A mentor or any other account; admins already author every course."),
+    )
+
+
+class PublishRightsForm(FlaskForm):
+    authors_may_publish = BooleanField(
+        _l("The course's authors may publish its draft"),
+        description=_l("Otherwise only admins publish; authors prepare the draft."),
+    )
 
 
 class ActivityForm(FlaskForm):

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -44,6 +45,9 @@ class Course(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    authors_may_publish: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Whether the course's authors (lms.authors.CourseAuthor) may publish its draft;
+    otherwise publishing stays with admins."""
 
     def __repr__(self) -> str:
         return f"<Course {self.slug}>"
@@ -131,6 +135,9 @@ class Module(db.Model):
     """Slugs of earlier modules that must be complete before this one opens."""
     meeting_minutes: Mapped[int | None]
     meeting_agenda: Mapped[list[str]] = mapped_column(JSON, default=list)
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    """Raised by every saved edit; a save that names an older one is refused (see
+    courses.services.update_module), so two authors never overwrite each other silently."""
 
     version: Mapped[CourseVersion] = relationship(lazy="raise_on_sql")
 
@@ -142,6 +149,35 @@ class Module(db.Model):
 
     def __repr__(self) -> str:
         return f"<Module {self.slug}>"
+
+
+class ModuleRevision(db.Model):
+    """A saved state of a module's text: who saved it, when, and what it said.
+
+    Revision `number` matches `Module.revision` after that save; the history page diffs
+    each revision against the one before it, and an author can restore an older text.
+    """
+
+    __tablename__ = "course_module_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(
+        ForeignKey("course_module.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    material: Mapped[str] = mapped_column(Text, default="")
+    editor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    restored_from: Mapped[int | None] = mapped_column()
+    """The revision number whose text this one brought back, when it was a restore."""
+
+    editor: Mapped[User | None] = relationship(lazy="raise_on_sql")
+
+    __table_args__ = (UniqueConstraint("module_id", "number"),)
 
 
 class Activity(db.Model):

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, insert, literal, select
+from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from courses import package as pkg
 from courses.activities import CompletionEvent
@@ -26,9 +27,12 @@ from courses.models import (
     CourseVersion,
     Meeting,
     Module,
+    ModuleRevision,
     Question,
     VersionStatus,
 )
+from lms.auth.models import Role, User
+from lms.authors import CourseAuthor
 from lms.cohorts.models import Cohort, Enrolment
 from lms.errors import DomainError
 from lms.extensions import db
@@ -45,6 +49,19 @@ class PackageProblems(CourseError):
     def __init__(self, problems: list[pkg.Problem]) -> None:
         super().__init__(_("The course has problems; nothing was changed."))
         self.problems = problems
+
+
+class EditConflict(CourseError):
+    """The module was saved by someone else after the author opened it; `module` holds
+    what is saved now (its text and revision), `saved_by` the latest revision."""
+
+    def __init__(self, module: Module, saved_by: ModuleRevision | None) -> None:
+        super().__init__(
+            _("Someone else saved this module after you opened it; your changes were not saved."),
+            "revision",
+        )
+        self.module = module
+        self.saved_by = saved_by
 
 
 def _lock(stmt: Any) -> Any:
@@ -494,6 +511,7 @@ def discard_draft(version: CourseVersion) -> None:
     _check_draft(version)
     module_ids = select(Module.id).where(Module.version_id == version.id)
     db.session.execute(delete(Activity).where(Activity.module_id.in_(module_ids)))
+    db.session.execute(delete(ModuleRevision).where(ModuleRevision.module_id.in_(module_ids)))
     db.session.execute(delete(Module).where(Module.version_id == version.id))
     db.session.execute(delete(Question).where(Question.version_id == version.id))
     db.session.delete(version)
@@ -531,25 +549,135 @@ def _apply_module_input(module: Module, data: ModuleInput) -> None:
     module.meeting_agenda = [a.strip() for a in data.meeting_agenda if a.strip()]
 
 
-def add_module(version: CourseVersion, data: ModuleInput) -> Module:
+def add_module(version: CourseVersion, data: ModuleInput, *, actor_id: int | None = None) -> Module:
     _check_draft(version)
     _check_module_slug(version, data.slug, None)
     slugs = [m.slug for m in modules_of(version.id)]
     _check_unlock_after(slugs, len(slugs), data.unlock_after)
-    module = Module(version_id=version.id, position=len(slugs) + 1)
+    module = Module(version_id=version.id, position=len(slugs) + 1, revision=1)
     _apply_module_input(module, data)
     db.session.add(module)
     db.session.flush()
+    _add_revision(module, actor_id)
     return module
 
 
-def update_module(version: CourseVersion, module: Module, data: ModuleInput) -> None:
+# --------------------------------------------------------------------------- module history
+
+
+def module_revisions(module_id: int) -> list[ModuleRevision]:
+    """The module's saved revisions, oldest first, with their editors (one query)."""
+    return list(
+        db.session.scalars(
+            select(ModuleRevision)
+            .options(joinedload(ModuleRevision.editor))
+            .where(ModuleRevision.module_id == module_id)
+            .order_by(ModuleRevision.number)
+        )
+    )
+
+
+def latest_revision(module_id: int) -> ModuleRevision | None:
+    return db.session.scalar(
+        select(ModuleRevision)
+        .options(joinedload(ModuleRevision.editor))
+        .where(ModuleRevision.module_id == module_id)
+        .order_by(ModuleRevision.number.desc())
+        .limit(1)
+    )
+
+
+def _add_revision(
+    module: Module, actor_id: int | None, *, restored_from: int | None = None
+) -> ModuleRevision:
+    revision = ModuleRevision(
+        module_id=module.id,
+        number=module.revision,
+        title=module.title,
+        summary=module.summary,
+        material=module.material,
+        editor_id=actor_id,
+        restored_from=restored_from,
+    )
+    db.session.add(revision)
+    db.session.flush()
+    return revision
+
+
+def _claim_revision(module: Module, expected: int) -> None:
+    """Raise the module's revision from `expected`, or raise EditConflict.
+
+    The check is the UPDATE's own WHERE clause: on PostgreSQL a concurrent save waits for
+    this row's lock and then finds the revision moved on, so only one of two saves wins.
+    """
+    result = db.session.execute(
+        update(Module)
+        .where(Module.id == module.id, Module.revision == expected)
+        .values(revision=expected + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(module)
+        raise EditConflict(module, latest_revision(module.id))
+    set_committed_value(module, "revision", expected + 1)
+
+
+def _keep_baseline(module: Module) -> None:
+    """Before the first recorded edit of a module copied from a package or an earlier
+    version, keep the text it started with, so it can be restored."""
+    has_history = db.session.scalar(
+        select(ModuleRevision.id).where(ModuleRevision.module_id == module.id).limit(1)
+    )
+    if has_history is None:
+        db.session.add(
+            ModuleRevision(
+                module_id=module.id,
+                number=module.revision - 1,
+                title=module.title,
+                summary=module.summary,
+                material=module.material,
+                editor_id=None,
+            )
+        )
+
+
+def restore_revision(
+    version: CourseVersion,
+    module: Module,
+    revision: ModuleRevision,
+    *,
+    expected_revision: int,
+    actor_id: int | None,
+) -> ModuleRevision:
+    """Bring back an earlier revision's title, summary and material as a new revision."""
+    _check_draft(version)
+    if revision.module_id != module.id:
+        raise CourseError(_("This revision belongs to another module."))
+    _claim_revision(module, expected_revision)
+    module.title = revision.title
+    module.summary = revision.summary
+    module.material = revision.material
+    db.session.flush()
+    return _add_revision(module, actor_id, restored_from=revision.number)
+
+
+def update_module(
+    version: CourseVersion,
+    module: Module,
+    data: ModuleInput,
+    *,
+    expected_revision: int | None = None,
+    actor_id: int | None = None,
+) -> None:
+    """Save an edit made on revision `expected_revision` (None: the one loaded, for
+    callers that are not a form); raises EditConflict when someone saved in between."""
     _check_draft(version)
     _check_module_slug(version, data.slug, module.id)
     modules = modules_of(version.id)
     slugs = [m.slug for m in modules]
     index = slugs.index(module.slug)
     _check_unlock_after(slugs, index, data.unlock_after)
+    _claim_revision(module, module.revision if expected_revision is None else expected_revision)
     if data.slug != module.slug:
         # Keep later modules' unlock rules pointing at the renamed module.
         for other in modules[index + 1 :]:
@@ -557,8 +685,10 @@ def update_module(version: CourseVersion, module: Module, data: ModuleInput) -> 
                 other.unlock_after = [
                     data.slug if s == module.slug else s for s in other.unlock_after
                 ]
+    _keep_baseline(module)
     _apply_module_input(module, data)
     db.session.flush()
+    _add_revision(module, actor_id)
 
 
 def delete_module(version: CourseVersion, module: Module) -> None:
@@ -567,6 +697,9 @@ def delete_module(version: CourseVersion, module: Module) -> None:
     for other in modules:
         if module.slug in other.unlock_after:
             other.unlock_after = [s for s in other.unlock_after if s != module.slug]
+    # Explicitly, as in discard_draft: SQLite may reuse the id for the next module added.
+    db.session.execute(delete(Activity).where(Activity.module_id == module.id))
+    db.session.execute(delete(ModuleRevision).where(ModuleRevision.module_id == module.id))
     db.session.delete(module)
     for position, other in enumerate((m for m in modules if m.id != module.id), start=1):
         other.position = position
@@ -708,6 +841,58 @@ def publish(
     version.published_by_id = actor_id
     db.session.flush()
     return version
+
+
+# --------------------------------------------------------------------------- course authors
+
+
+def course_authors(course_id: int) -> list[tuple[CourseAuthor, User]]:
+    """The course's authors with their accounts, by name (one query)."""
+    rows = db.session.execute(
+        select(CourseAuthor, User)
+        .join(User, User.id == CourseAuthor.user_id)
+        .where(CourseAuthor.course_id == course_id)
+        .order_by(User.name, User.id)
+    ).all()
+    return [(row[0], row[1]) for row in rows]
+
+
+def add_author(course: Course, email: str, *, actor_id: int | None) -> User:
+    """Name the account with `email` an author of the course."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None or not user.active:
+        raise CourseError(_("No active account has this e-mail address."), "email")
+    if user.role == Role.ADMIN.value:
+        raise CourseError(_("Admins already author every course."), "email")
+    if db.session.scalar(
+        select(CourseAuthor.id).where(
+            CourseAuthor.course_id == course.id, CourseAuthor.user_id == user.id
+        )
+    ):
+        raise CourseError(_("This account is already an author of the course."), "email")
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                CourseAuthor(course_id=course.id, user_id=user.id, assigned_by_id=actor_id)
+            )
+    except IntegrityError as error:
+        raise CourseError(_("This account is already an author of the course."), "email") from error
+    return user
+
+
+def remove_author(course: Course, user_id: int) -> User | None:
+    """Take the author role on the course away; None if they did not have it."""
+    author = db.session.scalar(
+        select(CourseAuthor).where(
+            CourseAuthor.course_id == course.id, CourseAuthor.user_id == user_id
+        )
+    )
+    if author is None:
+        return None
+    user = db.session.get(User, user_id)
+    db.session.delete(author)
+    db.session.flush()
+    return user
 
 
 # --------------------------------------------------------------------------- cohorts
@@ -976,6 +1161,24 @@ def session_plans(enrolments: list[Enrolment], today: date) -> list[SessionPlan]
         derive_states(progress, today)
         plans.append(SessionPlan(enrolment=enrolment, cohort=enrolment.cohort, modules=progress))
     return plans
+
+
+def preview_plan(version_id: int, today: date) -> list[ModuleProgress]:
+    """A version's sessions as a new participant finds them on `today`: nothing completed,
+    no meeting scheduled, each session open or locked by its date and order (two queries).
+    Nothing is read from or written to any enrolment."""
+    modules = modules_of(version_id)
+    activities = activities_by_module(m.id for m in modules)
+    progress = [
+        ModuleProgress(
+            module=module,
+            activities=[ActivityProgress(a, None) for a in activities[module.id]],
+            meeting=None,
+        )
+        for module in modules
+    ]
+    derive_states(progress, today)
+    return progress
 
 
 def derive_states(modules: list[ModuleProgress], today: date) -> None:

@@ -1,9 +1,11 @@
-"""Course authoring (admins): courses, drafts, modules, activities, publishing, packages."""
+"""Course authoring (admins and course authors): courses, drafts, modules, activities, history,
+publishing, course authors, view as participant, packages."""
 
 from __future__ import annotations
 
 import io
 import tempfile
+from datetime import date, datetime
 from pathlib import Path
 
 from flask import (
@@ -17,27 +19,32 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import get_timezone, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
-from flask_login import current_user
+from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
-from courses import archive, services
+from courses import archive, changes, services
 from courses import package as pkg
+from courses.diff import line_diff
 from courses.forms import (
     ActivityForm,
+    AuthorForm,
     CourseForm,
+    ModuleEditForm,
     ModuleForm,
     NewCourseForm,
     PackageUploadForm,
+    PublishRightsForm,
+    RestoreForm,
     settings_toml,
 )
 from courses.forms import lines as form_lines
-from courses.models import Activity, Course, CourseVersion, Module
-from lms import plugins
+from courses.models import Activity, Course, CourseVersion, Module, ModuleRevision
+from lms import plugins, policy
 from lms.audit.recorder import log
 from lms.audit.services import Change
 from lms.auth.models import Role
@@ -57,10 +64,17 @@ def _types():
 
 
 def _course_or_404(course_id: int) -> Course:
+    """The course, for an admin or one of its authors (403 for anyone else)."""
     course = db.session.get(Course, course_id)
     if course is None:
         abort(404)
+    if not policy.can_author_course(current_user, course.id):
+        abort(403)
     return course
+
+
+def _may_publish(course: Course) -> bool:
+    return policy.can_publish_course(current_user, course.id, course.authors_may_publish)
 
 
 def _draft_or_redirect(course: Course) -> CourseVersion | None:
@@ -85,14 +99,25 @@ def _activity_or_404(module: Module, activity_id: int) -> Activity:
 
 
 @bp.get("/")
-@roles_required(Role.ADMIN)
+@login_required
 def index() -> str:
+    """Every course for an admin; the courses they write for a course author."""
+    if not policy.can_author_any_course(current_user):
+        abort(403)
     return render_template(
         "authoring/index.html",
-        rows=services.course_list(),
+        rows=_visible_rows(),
         upload=PackageUploadForm(),
         packages=plugins.registry().course_packages,
     )
+
+
+def _visible_rows() -> list[dict]:
+    rows = services.course_list()
+    if policy.can_manage_course(current_user):
+        return rows
+    mine = policy.authored_course_ids(current_user)
+    return [row for row in rows if row["course"].id in mine]
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -122,7 +147,7 @@ def _course_input(form: CourseForm) -> services.CourseInput:
 
 
 @bp.get("/<int:course_id>")
-@roles_required(Role.ADMIN)
+@login_required
 def show(course_id: int) -> str:
     """The course: its versions, and its draft's modules and activities."""
     course = _course_or_404(course_id)
@@ -131,6 +156,7 @@ def show(course_id: int) -> str:
     shown = draft or (versions[0][0] if versions else None)
     modules = services.modules_of(shown.id) if shown else []
     activities = services.activities_by_module(m.id for m in modules)
+    manage = policy.can_manage_course(current_user)
     return render_template(
         "authoring/show.html",
         course=course,
@@ -140,11 +166,108 @@ def show(course_id: int) -> str:
         modules=modules,
         activities=activities,
         types=_types(),
+        may_publish=_may_publish(course),
+        manage=manage,
+        authors=services.course_authors(course.id) if manage else [],
+        author_form=AuthorForm(formdata=None),
+        rights_form=PublishRightsForm(authors_may_publish=course.authors_may_publish),
     )
 
 
+# --------------------------------------------------------------------------- course authors
+
+
+def _managed_course_or_404(course_id: int) -> Course:
+    course = _course_or_404(course_id)
+    if not policy.can_manage_course(current_user):
+        abort(403)
+    return course
+
+
+def _authors_snapshot(course: Course) -> dict[str, object]:
+    return {
+        "authors": [user.email for _author, user in services.course_authors(course.id)],
+        "authors_may_publish": course.authors_may_publish,
+    }
+
+
+@bp.post("/<int:course_id>/authors")
+@login_required
+def author_add(course_id: int) -> Response | tuple[str, int]:
+    """Name an account an author (*Penulis Materi*) of this course."""
+    course = _managed_course_or_404(course_id)
+    form = AuthorForm()
+    before = _authors_snapshot(course)
+    if form.validate_on_submit():
+        try:
+            user = services.add_author(course, form.email.data, actor_id=current_user.id)
+        except services.CourseError as error:
+            attach_error(form, error)
+        else:
+            log(
+                Change(
+                    "course.authors",
+                    "course",
+                    course.id,
+                    course.slug,
+                    before=before,
+                    after=_authors_snapshot(course),
+                )
+            )
+            flash(_("%(name)s can now write this course.", name=user.name), "success")
+            return redirect(url_for("authoring.show", course_id=course.id, _anchor="authors"))
+    for message in form.email.errors:
+        flash(str(message), "error")
+    return redirect(url_for("authoring.show", course_id=course.id, _anchor="authors"))
+
+
+@bp.post("/<int:course_id>/authors/<int:user_id>/remove")
+@login_required
+def author_remove(course_id: int, user_id: int) -> Response:
+    course = _managed_course_or_404(course_id)
+    before = _authors_snapshot(course)
+    user = services.remove_author(course, user_id)
+    if user is not None:
+        log(
+            Change(
+                "course.authors",
+                "course",
+                course.id,
+                course.slug,
+                before=before,
+                after=_authors_snapshot(course),
+            )
+        )
+        flash(_("%(name)s no longer writes this course.", name=user.name), "success")
+    return redirect(url_for("authoring.show", course_id=course.id, _anchor="authors"))
+
+
+@bp.post("/<int:course_id>/publishing")
+@login_required
+def publish_rights(course_id: int) -> Response:
+    """Whether the course's authors may publish, or only admins."""
+    course = _managed_course_or_404(course_id)
+    form = PublishRightsForm()
+    if form.validate_on_submit():
+        before = _authors_snapshot(course)
+        course.authors_may_publish = bool(form.authors_may_publish.data)
+        db.session.flush()
+        log(
+            Change(
+                "course.authors",
+                "course",
+                course.id,
+                course.slug,
+                before=before,
+                after=_authors_snapshot(course),
+            )
+        )
+        flash(_("Saved."), "success")
+    return redirect(url_for("authoring.show", course_id=course.id, _anchor="authors"))
+
+
 @bp.post("/<int:course_id>/draft")
-@roles_required(Role.ADMIN)
+@login_required
 def start_draft(course_id: int) -> Response:
     course = _course_or_404(course_id)
     try:
@@ -155,7 +278,7 @@ def start_draft(course_id: int) -> Response:
 
 
 @bp.post("/<int:course_id>/draft/discard")
-@roles_required(Role.ADMIN)
+@login_required
 def discard_draft(course_id: int) -> Response:
     course = _course_or_404(course_id)
     draft = services.draft_of(course.id)
@@ -166,7 +289,7 @@ def discard_draft(course_id: int) -> Response:
 
 
 @bp.route("/<int:course_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@login_required
 def edit(course_id: int) -> str | Response:
     course = _course_or_404(course_id)
     draft = _draft_or_redirect(course)
@@ -183,9 +306,11 @@ def edit(course_id: int) -> str | Response:
 
 
 @bp.post("/<int:course_id>/publish")
-@roles_required(Role.ADMIN)
+@login_required
 def publish(course_id: int) -> str | Response | tuple[str, int]:
     course = _course_or_404(course_id)
+    if not _may_publish(course):
+        abort(403)
     draft = _draft_or_redirect(course)
     if draft is None:
         return redirect(url_for("authoring.show", course_id=course.id))
@@ -258,6 +383,11 @@ def _confirm_publish(course: Course, draft: CourseVersion) -> str:
             action=url_for("authoring.publish", course_id=course.id),
             confirm_label=_("Publish version %(label)s", label=draft.label),
             cancel_url=url_for("authoring.show", course_id=course.id),
+            details_template="authoring/_version_details.html",
+            details={
+                "changes": changes.compare_versions(services.latest_published(course.id), draft),
+                "labels": changes.LABELS,
+            },
         )
     )
 
@@ -266,7 +396,7 @@ def _confirm_publish(course: Course, draft: CourseVersion) -> str:
 
 
 def _module_form(version: CourseVersion, module: Module | None) -> ModuleForm:
-    form = ModuleForm(obj=module) if module is not None else ModuleForm()
+    form = ModuleEditForm(obj=module) if module is not None else ModuleForm()
     modules = services.modules_of(version.id)
     earlier = modules if module is None else modules[: modules.index(module)]
     form.unlock_after.choices = [SelectChoice(m.slug, f"{m.position}. {m.title}") for m in earlier]
@@ -295,7 +425,7 @@ def _module_input(form: ModuleForm) -> services.ModuleInput:
 
 
 @bp.route("/<int:course_id>/modules/new", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@login_required
 def module_new(course_id: int) -> str | Response:
     course = _course_or_404(course_id)
     draft = _draft_or_redirect(course)
@@ -304,7 +434,7 @@ def module_new(course_id: int) -> str | Response:
     form = _module_form(draft, None)
     if form.validate_on_submit():
         try:
-            module = services.add_module(draft, _module_input(form))
+            module = services.add_module(draft, _module_input(form), actor_id=current_user.id)
         except services.CourseError as error:
             attach_error(form, error)
         else:
@@ -316,7 +446,7 @@ def module_new(course_id: int) -> str | Response:
 
 
 @bp.route("/<int:course_id>/modules/<int:module_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@login_required
 def module_edit(course_id: int, module_id: int) -> str | Response:
     course = _course_or_404(course_id)
     draft = _draft_or_redirect(course)
@@ -325,8 +455,17 @@ def module_edit(course_id: int, module_id: int) -> str | Response:
     module = _module_or_404(draft, module_id)
     form = _module_form(draft, module)
     if form.validate_on_submit():
+        assert isinstance(form, ModuleEditForm)
         try:
-            services.update_module(draft, module, _module_input(form))
+            services.update_module(
+                draft,
+                module,
+                _module_input(form),
+                expected_revision=form.revision.data,
+                actor_id=current_user.id,
+            )
+        except services.EditConflict as conflict:
+            return _conflict_page(course, module, form, conflict), 409
         except services.CourseError as error:
             attach_error(form, error)
         else:
@@ -337,8 +476,150 @@ def module_edit(course_id: int, module_id: int) -> str | Response:
     ), form_status(form)
 
 
+def _conflict_page(
+    course: Course, module: Module, form: ModuleEditForm, conflict: services.EditConflict
+) -> str:
+    """The form again with the author's text untouched, beside what is saved now and the
+    difference; its revision moves to the current one, so saving again is a choice."""
+    saved = conflict.module
+    yours = (form.material.data or "").replace("\r\n", "\n")
+    form.revision.raw_data = None
+    form.revision.data = saved.revision
+    others = [
+        label
+        for label, theirs, mine in (
+            (form.title.label.text, saved.title, (form.title.data or "").strip()),
+            (form.summary.label.text, saved.summary, (form.summary.data or "").strip()),
+        )
+        if theirs != mine
+    ]
+    return render_template(
+        "authoring/module_form.html",
+        form=form,
+        course=course,
+        module=module,
+        conflict=conflict,
+        saved=saved,
+        saved_by=conflict.saved_by,
+        diff=line_diff(saved.material, yours),
+        other_fields=others,
+    )
+
+
+def _any_module_or_404(course: Course, module_id: int) -> tuple[CourseVersion, Module]:
+    """A module of any version (draft or published) of the course."""
+    module = db.session.get(Module, module_id)
+    version = db.session.get(CourseVersion, module.version_id) if module else None
+    if module is None or version is None or version.course_id != course.id:
+        abort(404)
+    return version, module
+
+
+@bp.get("/<int:course_id>/modules/<int:module_id>/history")
+@login_required
+def module_history(course_id: int, module_id: int) -> str:
+    """Every saved revision of a module: who, when, and what changed from the one before."""
+    course = _course_or_404(course_id)
+    version, module = _any_module_or_404(course, module_id)
+    revisions = services.module_revisions(module.id)
+    entries = []
+    previous = None
+    for revision in revisions:
+        entries.append(
+            {
+                "revision": revision,
+                "diff": line_diff(previous.material if previous else "", revision.material),
+                "title_changed": previous is not None and previous.title != revision.title,
+                "summary_changed": previous is not None and previous.summary != revision.summary,
+                "current": revision.number == module.revision,
+            }
+        )
+        previous = revision
+    entries.reverse()
+    return render_template(
+        "authoring/history.html",
+        course=course,
+        version=version,
+        module=module,
+        entries=entries,
+    )
+
+
+@bp.post("/<int:course_id>/modules/<int:module_id>/history/<int:revision_id>/restore")
+@login_required
+def module_restore(course_id: int, module_id: int, revision_id: int) -> str | Response:
+    """Bring an earlier text back (as a new revision), after a confirmation showing what
+    the current text becomes."""
+    course = _course_or_404(course_id)
+    draft = _draft_or_redirect(course)
+    if draft is None:
+        return redirect(url_for("authoring.show", course_id=course.id))
+    module = _module_or_404(draft, module_id)
+    revision = db.session.get(ModuleRevision, revision_id)
+    if revision is None or revision.module_id != module.id:
+        abort(404)
+    history_url = url_for("authoring.module_history", course_id=course.id, module_id=module.id)
+    form = RestoreForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not confirmed():
+        return render_confirmation(
+            Confirmation(
+                title=_(
+                    "Restore revision %(n)d of %(title)s?", n=revision.number, title=module.title
+                ),
+                consequences=[
+                    _(
+                        "The module's title, summary and material become those of revision "
+                        "%(n)d, saved as a new revision.",
+                        n=revision.number,
+                    ),
+                    _("The current text stays in the history and can be restored in turn."),
+                ],
+                action=url_for(
+                    "authoring.module_restore",
+                    course_id=course.id,
+                    module_id=module.id,
+                    revision_id=revision.id,
+                ),
+                confirm_label=_("Restore revision %(n)d", n=revision.number),
+                cancel_url=history_url,
+                fields={"revision": str(form.revision.data)},
+                details_template="authoring/_restore_details.html",
+                details={"diff": line_diff(module.material, revision.material)},
+            )
+        )
+    before = module.revision
+    try:
+        restored = services.restore_revision(
+            draft,
+            module,
+            revision,
+            expected_revision=form.revision.data,
+            actor_id=current_user.id,
+        )
+    except services.EditConflict:
+        flash(
+            _("Someone saved this module meanwhile; look at the history again before restoring."),
+            "error",
+        )
+        return redirect(history_url)
+    log(
+        Change(
+            "course.module_restore",
+            "course_module",
+            module.id,
+            f"{course.slug} {module.slug}",
+            before={"revision": before},
+            after={"revision": restored.number, "restored_from": revision.number},
+        )
+    )
+    flash(_("Revision %(n)d was restored.", n=revision.number), "success")
+    return redirect(history_url)
+
+
 @bp.post("/<int:course_id>/modules/<int:module_id>/move")
-@roles_required(Role.ADMIN)
+@login_required
 def module_move(course_id: int, module_id: int) -> Response:
     course = _course_or_404(course_id)
     draft = _draft_or_redirect(course)
@@ -349,7 +630,7 @@ def module_move(course_id: int, module_id: int) -> Response:
 
 
 @bp.post("/<int:course_id>/modules/<int:module_id>/delete")
-@roles_required(Role.ADMIN)
+@login_required
 def module_delete(course_id: int, module_id: int) -> Response:
     course = _course_or_404(course_id)
     draft = _draft_or_redirect(course)
@@ -361,9 +642,11 @@ def module_delete(course_id: int, module_id: int) -> Response:
 
 
 @bp.post("/preview")
-@roles_required(Role.ADMIN)
+@login_required
 def preview() -> str:
     """The server's rendering of authored Markdown, sanitized: what participants will see."""
+    if not policy.can_author_any_course(current_user):
+        abort(403)
     text = request.form.get("text", "")[: pkg.MAX_MATERIAL_BYTES]
     return render_markdown(text) or Markup("<p><em>{}</em></p>").format(
         _("Nothing to preview yet.")
@@ -388,7 +671,7 @@ def _activity_input(form: ActivityForm) -> services.ActivityInput:
 
 
 @bp.route("/<int:course_id>/modules/<int:module_id>/activities/new", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@login_required
 def activity_new(course_id: int, module_id: int) -> str | Response:
     course = _course_or_404(course_id)
     draft = _draft_or_redirect(course)
@@ -422,7 +705,7 @@ def _attach(form: ActivityForm, error: Exception) -> None:
     "/<int:course_id>/modules/<int:module_id>/activities/<int:activity_id>/edit",
     methods=["GET", "POST"],
 )
-@roles_required(Role.ADMIN)
+@login_required
 def activity_edit(course_id: int, module_id: int, activity_id: int) -> str | Response:
     course = _course_or_404(course_id)
     draft = _draft_or_redirect(course)
@@ -451,7 +734,7 @@ def activity_edit(course_id: int, module_id: int, activity_id: int) -> str | Res
 
 
 @bp.post("/<int:course_id>/modules/<int:module_id>/activities/<int:activity_id>/<action>")
-@roles_required(Role.ADMIN)
+@login_required
 def activity_action(course_id: int, module_id: int, activity_id: int, action: str) -> Response:
     if action not in ("up", "down", "delete"):
         abort(404)
@@ -468,11 +751,70 @@ def activity_action(course_id: int, module_id: int, activity_id: int, action: st
     return redirect(url_for("authoring.show", course_id=course.id, _anchor=f"module-{module_id}"))
 
 
+# --------------------------------------------------------------------------- view as participant
+
+
+def _version_or_404(course: Course, version_id: int) -> CourseVersion:
+    version = db.session.get(CourseVersion, version_id)
+    if version is None or version.course_id != course.id:
+        abort(404)
+    return version
+
+
+def _preview_day() -> date:
+    """The day the preview pretends it is (?on=YYYY-MM-DD), by default today."""
+    try:
+        return date.fromisoformat(request.args.get("on", ""))
+    except ValueError:
+        return datetime.now(get_timezone()).date()
+
+
+@bp.get("/<int:course_id>/versions/<int:version_id>/view-as")
+@login_required
+def view_as(course_id: int, version_id: int) -> str:
+    """The draft or a version's session plan as a new participant sees it on a chosen day;
+    nothing is recorded for anyone."""
+    course = _course_or_404(course_id)
+    version = _version_or_404(course, version_id)
+    day = _preview_day()
+    return render_template(
+        "authoring/view_as.html",
+        course=course,
+        version=version,
+        day=day,
+        modules=services.preview_plan(version.id, day),
+    )
+
+
+@bp.get("/<int:course_id>/versions/<int:version_id>/view-as/modules/<int:module_id>")
+@login_required
+def view_as_module(course_id: int, version_id: int, module_id: int) -> str:
+    """One session as a participant sees it (a locked one says why, as it would to them)."""
+    course = _course_or_404(course_id)
+    version = _version_or_404(course, version_id)
+    day = _preview_day()
+    progress = next(
+        (p for p in services.preview_plan(version.id, day) if p.module.id == module_id), None
+    )
+    if progress is None:
+        abort(404)
+    return render_template(
+        "authoring/view_as_module.html",
+        course=course,
+        version=version,
+        day=day,
+        progress=progress,
+        module=progress.module,
+        material=render_markdown(progress.module.material),
+        types=_types(),
+    )
+
+
 # --------------------------------------------------------------------------- packages
 
 
 @bp.get("/<int:course_id>/versions/<int:version_id>/package.zip")
-@roles_required(Role.ADMIN)
+@login_required
 def export_zip(course_id: int, version_id: int) -> Response:
     """Download a version (published or the draft) as a course package zip."""
     course = _course_or_404(course_id)
@@ -500,7 +842,7 @@ def import_zip() -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template(
             "authoring/index.html",
-            rows=services.course_list(),
+            rows=_visible_rows(),
             upload=form,
             packages=plugins.registry().course_packages,
         ), 422

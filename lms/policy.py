@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from lms.audit.models import AuditEvent
 from lms.auth.models import Role, User
+from lms.authors import CourseAuthor
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus, cohort_mentor
 from lms.extensions import db
 
@@ -201,6 +202,55 @@ def can_take_attendance(user: User, cohort: Cohort) -> bool:
 
 
 def can_attach_course(user: User) -> bool:
+    return user.role == Role.ADMIN
+
+
+# Course authoring --------------------------------------------------------------
+# Admins author every course; a course author (*Penulis Materi*) edits the draft and the
+# question bank of the courses an admin named them for, and nothing else.
+
+
+def is_course_author(user: User, course_id: int) -> bool:
+    """Whether an admin named `user` an author of the course (one query)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(CourseAuthor.course_id == course_id, CourseAuthor.user_id == user.id)
+            )
+        )
+    )
+
+
+def authored_course_ids(user: User) -> set[int]:
+    """The courses `user` is an author of (one query)."""
+    return set(
+        db.session.scalars(select(CourseAuthor.course_id).where(CourseAuthor.user_id == user.id))
+    )
+
+
+def can_author_course(user: User, course_id: int) -> bool:
+    """Edit the course's draft (modules, activities, history) and its question bank, start
+    or discard a draft, download it: an admin or one of the course's authors."""
+    return user.role == Role.ADMIN or is_course_author(user, course_id)
+
+
+def can_author_any_course(user: User) -> bool:
+    """Open the authoring pages at all (the course list, the Markdown preview)."""
+    return user.role == Role.ADMIN or bool(authored_course_ids(user))
+
+
+def can_publish_course(user: User, course_id: int, authors_may_publish: bool) -> bool:
+    """Publish the draft: admins, and the course's authors only when the course says so."""
+    if user.role == Role.ADMIN:
+        return True
+    return authors_may_publish and is_course_author(user, course_id)
+
+
+def can_manage_course(user: User) -> bool:
+    """Create courses, import packages, name authors, change publishing rights, correct a
+    published answer key or read item analysis: admins only."""
     return user.role == Role.ADMIN
 
 

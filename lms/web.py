@@ -83,12 +83,22 @@ def load_user(session_id: str) -> Any:
         .correlate(User)
         .scalar_subquery()
     )
+    from lms.authors import CourseAuthor
+
+    authored = (
+        select(func.count(CourseAuthor.id))
+        .where(CourseAuthor.user_id == User.id)
+        .correlate(User)
+        .scalar_subquery()
+    )
     row = db.session.execute(
-        select(User, unread).options(joinedload(User.region)).where(User.id == int(user_id))
+        select(User, unread, authored)
+        .options(joinedload(User.region))
+        .where(User.id == int(user_id))
     ).first()
     if row is None:
         return None
-    user, user.unread_notifications = row[0], row[1]
+    user, user.unread_notifications, user.authored_courses = row[0], row[1], row[2]
     if user.session_version != int(version) or not user.active:
         return None
     return user

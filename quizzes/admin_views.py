@@ -1,10 +1,12 @@
-"""Quiz authoring for admins: the question bank, corrections with regrading, item analysis,
-imports and exports (GIFT, Moodle XML); per-cohort quiz windows for cohort managers."""
+"""Quiz authoring for admins and course authors: the question bank, imports and exports
+(GIFT, Moodle XML), a quiz tried in a sandbox; for admins corrections with regrading and item
+analysis; per-cohort quiz windows for cohort managers."""
 
 from __future__ import annotations
 
 import csv
 import io
+import secrets
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,6 +14,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -24,6 +27,7 @@ from lms.audit.services import Change
 from lms.auth.models import Role
 from lms.errors import attach_error, form_status
 from lms.extensions import db
+from lms.markdown import render_markdown
 from lms.policy import roles_required
 from quizzes import analysis, services
 from quizzes.forms import (
@@ -48,6 +52,8 @@ def _version_or_404(course_id: int, version_id: int) -> tuple[Course, CourseVers
     version = db.session.get(CourseVersion, version_id)
     if course is None or version is None or version.course_id != course.id:
         abort(404)
+    if not policy.can_author_course(current_user, course.id):
+        abort(403)
     return course, version
 
 
@@ -59,7 +65,7 @@ def _question_or_404(version: CourseVersion, question_id: int) -> Question:
 
 
 @bp.get("/admin/courses/<int:course_id>/versions/<int:version_id>/questions")
-@roles_required(Role.ADMIN)
+@login_required
 def bank(course_id: int, version_id: int) -> str:
     """The course version's question bank, by session, with the quizzes that use it."""
     course, version = _version_or_404(course_id, version_id)
@@ -80,6 +86,56 @@ def bank(course_id: int, version_id: int) -> str:
         quizzes=quizzes,
         types=_types(),
         upload=_import_form(version),
+    )
+
+
+@bp.route(
+    "/admin/courses/<int:course_id>/versions/<int:version_id>/view-as/quizzes/<int:activity_id>",
+    methods=["GET", "POST"],
+)
+@login_required
+def sandbox(course_id: int, version_id: int, activity_id: int) -> str:
+    """Try a quiz of the draft or a version as a participant would; the answers are graded
+    on the page and never recorded (no attempt, no response, no completion)."""
+    course, version = _version_or_404(course_id, version_id)
+    activity = db.session.get(Activity, activity_id)
+    module = db.session.get(Module, activity.module_id) if activity is not None else None
+    if activity is None or module is None or module.version_id != version.id:
+        abort(404)
+    if activity.type != "quiz":
+        abort(404)
+    seed = request.form.get("seed", "")[:32] or secrets.token_hex(8)
+    questions = services.sandbox_questions(activity, module, seed)
+    answers: dict[int, services.SandboxAnswer] = {}
+    score = maximum = None
+    if request.method == "POST":
+        graded, score, maximum = services.grade_sandbox(
+            activity, questions, request.form, _types(), seed
+        )
+        answers = {a.slot: a for a in graded}
+    items = []
+    for slot, question in enumerate(questions, start=1):
+        qtype = _types().get(question.type)
+        answer = answers.get(slot)
+        ctx = services.sandbox_context(activity, seed, slot, answer.response if answer else None)
+        body = (
+            escape(qtype.render(question.config, ctx))
+            if qtype is not None
+            else Markup("<p><em>{}</em></p>").format(
+                _("This question type is not installed on this server.")
+            )
+        )
+        items.append((slot, question, render_markdown(question.text), body, answer))
+    return render_template(
+        "quizzes/sandbox.html",
+        course=course,
+        version=version,
+        module=module,
+        activity=activity,
+        seed=seed,
+        items=items,
+        score=score,
+        maximum=maximum,
     )
 
 
@@ -114,7 +170,7 @@ def _question_input(form: QuestionForm) -> services.QuestionInput:
     "/admin/courses/<int:course_id>/versions/<int:version_id>/questions/new",
     methods=["GET", "POST"],
 )
-@roles_required(Role.ADMIN)
+@login_required
 def question_new(course_id: int, version_id: int) -> str | Response:
     course, version = _version_or_404(course_id, version_id)
     if not version.is_draft:
@@ -138,7 +194,7 @@ def question_new(course_id: int, version_id: int) -> str | Response:
     "/admin/courses/<int:course_id>/versions/<int:version_id>/questions/<int:question_id>",
     methods=["GET", "POST"],
 )
-@roles_required(Role.ADMIN)
+@login_required
 def question_edit(course_id: int, version_id: int, question_id: int) -> str | Response:
     """Edit a draft's question; a published one can only be corrected (see `fix`)."""
     course, version = _version_or_404(course_id, version_id)
@@ -169,7 +225,7 @@ def question_edit(course_id: int, version_id: int, question_id: int) -> str | Re
 @bp.post(
     "/admin/courses/<int:course_id>/versions/<int:version_id>/questions/<int:question_id>/delete"
 )
-@roles_required(Role.ADMIN)
+@login_required
 def question_delete(course_id: int, version_id: int, question_id: int) -> Response:
     course, version = _version_or_404(course_id, version_id)
     question = _question_or_404(version, question_id)
@@ -426,7 +482,7 @@ def parse_question_file(filename: str, data: bytes) -> tuple[list, list]:
 
 
 @bp.post("/admin/courses/<int:course_id>/versions/<int:version_id>/questions/import")
-@roles_required(Role.ADMIN)
+@login_required
 def import_questions(course_id: int, version_id: int) -> str | Response | tuple[str, int]:
     course, version = _version_or_404(course_id, version_id)
     form = _import_form(version)
@@ -473,7 +529,7 @@ def import_questions(course_id: int, version_id: int) -> str | Response | tuple[
 
 
 @bp.get("/admin/courses/<int:course_id>/versions/<int:version_id>/questions.<fmt>")
-@roles_required(Role.ADMIN)
+@login_required
 def export_bank(course_id: int, version_id: int, fmt: str) -> Response:
     from quizzes.formats import gift, moodle_xml
 

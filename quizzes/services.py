@@ -165,6 +165,72 @@ def choose_questions(ctx: QuizContext, seed: str) -> list[int]:
     return ids
 
 
+# --------------------------------------------------------------------------- sandbox
+# An author tries a quiz as a participant would (view as participant): the same questions
+# drawn the same way, graded by the same pure functions, and nothing is ever written.
+
+
+def sandbox_questions(activity: Activity, module: Module, seed: str) -> list[Question]:
+    """The questions an attempt with `seed` would get (one query, no attempt made)."""
+    settings = settings_of(activity)
+    pool = _pool(module.version_id, module, settings)
+    rng = random.Random(seed)
+    if settings.draw:
+        return rng.sample(pool, min(settings.draw, len(pool)))
+    if settings.shuffle_questions:
+        pool = list(pool)
+        rng.shuffle(pool)
+    return pool
+
+
+def sandbox_context(activity: Activity, seed: str, slot: int, response: Any) -> RenderContext:
+    return RenderContext(
+        name=f"q{slot}",
+        seed=f"{seed}:{slot}",
+        shuffle=settings_of(activity).shuffle_options,
+        response=response,
+    )
+
+
+@dataclass(frozen=True)
+class SandboxAnswer:
+    slot: int
+    question: Question
+    response: Any
+    fraction: float | None
+    """None when a mentor would grade it, or the answer was refused."""
+    feedback: str
+    refused: str = ""
+
+
+def grade_sandbox(
+    activity: Activity, questions: list[Question], form: Any, types: Mapping[str, Any], seed: str
+) -> tuple[list[SandboxAnswer], float, float]:
+    """Parse and grade the form's answers in memory: (answers, score, maximum)."""
+    answers: list[SandboxAnswer] = []
+    score = maximum = 0.0
+    for slot, question in enumerate(questions, start=1):
+        qtype = types.get(question.type)
+        if qtype is None or not getattr(qtype, "scored", True):
+            continue
+        maximum += question.points
+        try:
+            response = qtype.parse_response(
+                question.config, form, sandbox_context(activity, seed, slot, None)
+            )
+        except ResponseRefused as error:
+            answers.append(SandboxAnswer(slot, question, None, None, "", str(error)))
+            continue
+        if qtype.manual:
+            answers.append(SandboxAnswer(slot, question, response, None, ""))
+            continue
+        grade = qtype.grade(question.config, response)
+        fraction = max(0.0, min(1.0, grade.fraction))
+        score += fraction * question.points
+        answers.append(SandboxAnswer(slot, question, response, fraction, grade.feedback))
+    return answers, round(score, 4), maximum
+
+
 def questions_of(attempt: QuizAttempt) -> list[Question]:
     """The attempt's questions in slot order (one query)."""
     found = {

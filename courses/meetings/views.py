@@ -24,6 +24,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
+from courses import changes
 from courses import services as course_services
 from courses.meetings import services
 from courses.meetings.forms import (
@@ -136,6 +137,15 @@ def cohort_course(cohort_id: int) -> str | WerkzeugResponse:
                     confirm_label=_("Move the cohort"),
                     cancel_url=url_for("schedule.cohort_course", cohort_id=cohort.id),
                     fields={"version_id": str(version.id)},
+                    details_template="authoring/_version_details.html",
+                    details={
+                        "changes": changes.compare_versions(
+                            current if current.course_id == version.course_id else None,
+                            version,
+                        ),
+                        "labels": changes.LABELS,
+                        "carry": changes.carry_over(cohort.id, current, version),
+                    },
                 )
             )
         carried = course_services.attach_cohort(cohort, version)

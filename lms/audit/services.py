@@ -30,6 +30,8 @@ ACTIONS = {
     "cohort.withdraw": _l("Participant withdrawn"),
     "cohort.course": _l("Cohort moved to a course version"),
     "course.publish": _l("Course version published"),
+    "course.authors": _l("Course authors or their publishing rights changed"),
+    "course.module_restore": _l("Module text restored from its history"),
     "question.fix": _l("Answer key corrected"),
     "personal_data.export": _l("Personal data exported"),
     "personal_data.erase": _l("Personal data erased"),

@@ -56,6 +56,9 @@ class User(UserMixin, db.Model):
 
     unread_notifications = 0
     """Filled in when the user is loaded for a request (one query with the user)."""
+    authored_courses = 0
+    """How many courses the user is a course author of (loaded with the user, like
+    `unread_notifications`, so the menu offers authoring without a query of its own)."""
 
     __table_args__ = (
         CheckConstraint(f"role IN {ROLE_VALUES!r}", name="role_known"),

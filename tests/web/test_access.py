@@ -49,6 +49,28 @@ PAGES = {
     "/admin/courses/new": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/courses/{course}": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/courses/{course}/edit": [302, 403, 403, 403, 403, 403, 403, 302],
+    "/admin/courses/{course}/modules/{module}/history": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/admin/courses/{course}/versions/{version}/view-as": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/admin/courses/{course}/versions/{version}/view-as/quizzes/{quiz}": [
+        302,
+        403,
+        403,
+        403,
+        403,
+        403,
+        403,
+        200,
+    ],
+    "/admin/courses/{course}/versions/{version}/view-as/modules/{module}": [
+        302,
+        403,
+        403,
+        403,
+        403,
+        403,
+        403,
+        200,
+    ],
     "/admin/courses/{course}/versions/{version}/package.zip": [
         302,
         403,
@@ -193,6 +215,28 @@ POSTS = {
     "/users/{participant_a}/erase": [302, 403, 403, 403, 403, 403, 403, 422],
     "/admin/courses/preview": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/courses/{course}/draft": [302, 403, 403, 403, 403, 403, 403, 302],
+    # answers tried in the quiz sandbox are graded on the page, never recorded
+    "/admin/courses/{course}/versions/{version}/view-as/quizzes/{quiz}": [
+        302,
+        403,
+        403,
+        403,
+        403,
+        403,
+        403,
+        200,
+    ],
+    # a published version's module has a history but nothing to restore into
+    "/admin/courses/{course}/modules/{module}/history/1/restore": [
+        302,
+        403,
+        403,
+        403,
+        403,
+        403,
+        403,
+        302,
+    ],
     "/admin/courses/import": [302, 403, 403, 403, 403, 403, 403, 422],
     "/cohorts/{x}/schedule": [302, 403, 403, 403, 403, 422, 403, 422],
     "/cohorts/{x}/course": [302, 403, 403, 403, 403, 403, 403, 422],
@@ -554,3 +598,101 @@ def test_login_post_without_csrf_is_refused(client, cast):
     user = cast["people"]["admin"]
     response = client.post("/login", data={"email": user.email, "password": "x"})
     assert response.status_code == 400
+
+
+# Course authors (*Penulis Materi*): author_a (a mentor of no cohort) writes course A (the
+# cast's course, with a draft) and nothing else; course B has a draft too. mentor_x is a
+# mentor who writes nothing. Publishing stays with admins while the course says so.
+AUTHOR_ROLES = ["author_a", "mentor_x", "admin"]
+
+AUTHOR_PAGES = {
+    "/home": [200, 200, 200],
+    "/admin/courses/": [200, 403, 200],
+    "/admin/courses/new": [403, 403, 200],
+    "/admin/courses/{course}": [200, 403, 200],
+    "/admin/courses/{course_b}": [403, 403, 200],
+    "/admin/courses/{course}/edit": [200, 403, 200],
+    "/admin/courses/{course_b}/edit": [403, 403, 200],
+    "/admin/courses/{course}/modules/new": [200, 403, 200],
+    "/admin/courses/{course}/modules/{draft_module}/edit": [200, 403, 200],
+    "/admin/courses/{course_b}/modules/{draft_module_b}/edit": [403, 403, 200],
+    "/admin/courses/{course}/modules/{draft_module}/history": [200, 403, 200],
+    "/admin/courses/{course_b}/modules/{draft_module_b}/history": [403, 403, 200],
+    "/admin/courses/{course}/modules/{draft_module}/activities/new": [200, 403, 200],
+    "/admin/courses/{course}/versions/{draft}/questions": [200, 403, 200],
+    "/admin/courses/{course}/versions/{draft}/questions/new": [200, 403, 200],
+    "/admin/courses/{course_b}/versions/{draft_b}/questions": [403, 403, 200],
+    "/admin/courses/{course_b}/versions/{draft_b}/questions/new": [403, 403, 200],
+    "/admin/courses/{course}/versions/{draft}/package.zip": [200, 403, 200],
+    "/admin/courses/{course}/versions/{draft}/view-as": [200, 403, 200],
+    "/admin/courses/{course}/versions/{draft}/view-as/modules/{draft_module}": [200, 403, 200],
+    "/admin/courses/{course_b}/versions/{draft_b}/view-as": [403, 403, 200],
+    "/admin/courses/{course}/versions/{version}/view-as/quizzes/{quiz}": [200, 403, 200],
+    "/admin/courses/{course_b}/versions/{draft_b}/package.zip": [403, 403, 200],
+    # correcting a published answer key regrades attempts; item analysis shows cohorts
+    "/admin/courses/{course}/versions/{version}/questions/{question}/fix": [403, 403, 200],
+    "/admin/courses/{course}/quizzes/{quiz}/analysis": [403, 403, 200],
+}
+
+AUTHOR_POSTS = {
+    "/admin/courses/preview": [200, 403, 200],
+    # the admin is asked to confirm first; an author may not publish unless the course allows
+    "/admin/courses/{course}/publish": [403, 403, 200],
+    "/admin/courses/{course_b}/publish": [403, 403, 200],
+    "/admin/courses/{course}/modules/{draft_module}/move": [302, 403, 302],
+    "/admin/courses/{course_b}/modules/{draft_module_b}/move": [403, 403, 302],
+    "/admin/courses/{course_b}/draft/discard": [403, 403, 302],
+    "/admin/courses/{course}/authors": [403, 403, 302],
+    "/admin/courses/{course}/authors/{author_a}/remove": [403, 403, 302],
+    "/admin/courses/{course}/publishing": [403, 403, 302],
+    "/admin/courses/import": [403, 403, 422],
+}
+
+
+@pytest.fixture
+def author_cast(db, cast, make_user, make_course):
+    from courses import services
+    from courses.models import Course, Module
+    from lms.authors import CourseAuthor
+
+    author = make_user("mentor", name="Penulis A")
+    course_a = db.session.get(Course, cast["ids"]["course"])
+    draft_a = services.start_draft(course_a)
+    version_b = make_course(slug="kursus-b", modules=1)
+    draft_b = services.start_draft(db.session.get(Course, version_b.course_id))
+    db.session.add(CourseAuthor(course_id=course_a.id, user_id=author.id))
+    db.session.commit()
+
+    def first_module(version_id):
+        return db.session.scalar(
+            select(Module.id).where(Module.version_id == version_id, Module.position == 1)
+        )
+
+    ids = {
+        **cast["ids"],
+        "author_a": author.id,
+        "draft": draft_a.id,
+        "draft_module": first_module(draft_a.id),
+        "course_b": version_b.course_id,
+        "draft_b": draft_b.id,
+        "draft_module_b": first_module(draft_b.id),
+    }
+    return {"people": {**cast["people"], "author_a": author}, "ids": ids}
+
+
+@pytest.mark.parametrize("role", AUTHOR_ROLES)
+@pytest.mark.parametrize("path", list(AUTHOR_PAGES))
+def test_course_author_page_access(client, author_cast, login, role, path):
+    login(author_cast["people"][role])
+    response = client.get(path.format(**author_cast["ids"]))
+    response.close()
+    assert response.status_code == AUTHOR_PAGES[path][AUTHOR_ROLES.index(role)], (path, role)
+
+
+@pytest.mark.parametrize("role", AUTHOR_ROLES)
+@pytest.mark.parametrize("path", list(AUTHOR_POSTS))
+def test_course_author_post_access(client, author_cast, login, role, path):
+    login(author_cast["people"][role])
+    data = {"email": author_cast["people"]["participant_b"].email, "text": "x"}
+    response = client.post_form(path.format(**author_cast["ids"]), data)
+    assert response.status_code == AUTHOR_POSTS[path][AUTHOR_ROLES.index(role)], (path, role)

@@ -169,6 +169,7 @@ def test_publishing_makes_a_new_version_and_cohorts_keep_theirs(
         "material": "Materi baru",
         "meeting_minutes": "90",
         "meeting_agenda": "Paparan",
+        "revision": str(module.revision),
     }
     response = client.post_form(f"/admin/courses/{course_id}/modules/{module.id}/edit", form)
     assert response.status_code == 302, response.get_data(as_text=True)

@@ -178,6 +178,7 @@ def test_discard_start_edit_publish_three_times(db, client, login, make_user, ma
             "material": "Materi",
             "meeting_minutes": "90",
             "meeting_agenda": "Paparan",
+            "revision": str(modules[0].revision),
         }
         edit = client.post_form(f"/admin/courses/{course_id}/modules/{modules[0].id}/edit", form)
         assert edit.status_code == 302, edit.get_data(as_text=True)[:300]

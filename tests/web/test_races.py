@@ -184,3 +184,53 @@ def test_two_mentors_saving_one_review_at_once(
     assert isinstance(outcome["second"], assignments.ReviewConflict)
     review = db.session.scalar(select(Review))
     assert (review.points, review.grader_id) == (8.0, first_mentor.id)
+
+
+def test_two_authors_saving_one_module_at_once(app, db, postgres_only, make_user, make_course):
+    """Both opened revision 1 and press Save together: the revision check in the UPDATE's
+    WHERE makes the second wait for the first's row lock and then be refused."""
+    from dataclasses import replace
+
+    from courses import services as course_services
+    from courses.models import Course, Module
+
+    version = make_course()
+    course = db.session.get(Course, version.course_id)
+    draft = course_services.start_draft(course)
+    db.session.commit()
+    module_id = db.session.scalar(
+        select(Module.id).where(Module.version_id == draft.id, Module.position == 1)
+    )
+    base = db.session.get(Module, module_id)
+    data = course_services.ModuleInput(
+        slug=base.slug,
+        title=base.title,
+        summary=base.summary,
+        objectives=list(base.objectives),
+        duration_minutes=base.duration_minutes,
+        indicators=list(base.indicators),
+        material="",
+        unlock_on=None,
+        unlock_after=[],
+        meeting_minutes=base.meeting_minutes,
+        meeting_agenda=list(base.meeting_agenda),
+    )
+
+    def save(text):
+        def run():
+            module = _db.session.get(Module, module_id)
+            course_services.update_module(
+                _db.session.get(type(draft), draft.id),
+                module,
+                replace(data, material=text),
+                expected_revision=1,
+            )
+
+        return run
+
+    outcome = _race(app, save("Teks pertama"), save("Teks kedua"))
+    assert outcome["first"] is None
+    assert isinstance(outcome["second"], course_services.EditConflict)
+    db.session.expire_all()
+    saved = db.session.get(Module, module_id)
+    assert saved.material == "Teks pertama" and saved.revision == 2
