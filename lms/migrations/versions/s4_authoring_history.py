@@ -1,7 +1,7 @@
 """A revision number on course modules and each module's edit history.
 
 Revision ID: s4_authoring_history
-Revises: i12_discussions
+Revises: s4_jobs_progress
 Create Date: 2026-12-04 12:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 from lms.models import UTCDateTime
 
 revision = "s4_authoring_history"
-down_revision = "i12_discussions"
+down_revision = "s4_jobs_progress"
 branch_labels = None
 depends_on = None
 

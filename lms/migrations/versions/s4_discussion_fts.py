@@ -5,13 +5,13 @@ An FTS5 table `discussion_post_fts` holds, per post (rowid = post id), the threa
 and thread title changes. Only on SQLite: PostgreSQL keeps its `to_tsvector` search.
 
 Revision ID: s4_discussion_fts
-Revises: i12_discussions
+Revises: s4_stats_aggregates
 """
 
 from alembic import op
 
 revision = "s4_discussion_fts"
-down_revision = "i12_discussions"
+down_revision = "s4_stats_aggregates"
 branch_labels = None
 depends_on = None
 

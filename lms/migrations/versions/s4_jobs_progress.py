@@ -1,7 +1,7 @@
 """Long jobs with progress (exports on the worker, shown on a job page)
 
 Revision ID: s4_jobs_progress
-Revises: i12_discussions
+Revises: s4_discussion_fts
 Create Date: 2026-12-04 12:30:00
 
 """
@@ -13,7 +13,7 @@ import lms.models
 
 # revision identifiers, used by Alembic.
 revision = 's4_jobs_progress'
-down_revision = 'i12_discussions'
+down_revision = "s4_discussion_fts"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Maintained per-cohort statistics for the region and national dashboards
 
 Revision ID: s4_stats_aggregates
-Revises: i12_discussions
+Revises: s4_lti_deployments
 Create Date: 2026-12-04 12:20:00
 
 The tables start empty: run `lms stats rebuild` once after upgrading a database that
@@ -16,7 +16,7 @@ import lms.models
 
 # revision identifiers, used by Alembic.
 revision = 's4_stats_aggregates'
-down_revision = 'i12_discussions'
+down_revision = "s4_lti_deployments"
 branch_labels = None
 depends_on = None
 
@@ -32,12 +32,12 @@ def upgrade():
     sa.Column('cohort_id', sa.Integer(), nullable=False),
     sa.Column('region_code', sa.String(length=16), nullable=False),
     sa.Column('enrolled', sa.Integer(), nullable=False),
-    sa.Column('completion_sum', sa.Float(), nullable=False),
+    sa.Column('completion_sum', sa.Double(), nullable=False),
     sa.Column('completion_n', sa.Integer(), nullable=False),
     sa.Column('slots', sa.Integer(), nullable=False),
-    sa.Column('pre_sum', sa.Float(), nullable=False),
+    sa.Column('pre_sum', sa.Double(), nullable=False),
     sa.Column('pre_n', sa.Integer(), nullable=False),
-    sa.Column('post_sum', sa.Float(), nullable=False),
+    sa.Column('post_sum', sa.Double(), nullable=False),
     sa.Column('post_n', sa.Integer(), nullable=False),
     sa.Column('certificates', sa.Integer(), nullable=False),
     sa.Column('gain_loss', sa.Integer(), nullable=False),
@@ -54,7 +54,7 @@ def upgrade():
     op.create_table('stats_cohort_category',
     sa.Column('cohort_id', sa.Integer(), nullable=False),
     sa.Column('category', sa.String(length=64), nullable=False),
-    sa.Column('total', sa.Float(), nullable=False),
+    sa.Column('total', sa.Double(), nullable=False),
     sa.Column('n', sa.Integer(), nullable=False),
     _cohort_fk('stats_cohort_category'),
     sa.PrimaryKeyConstraint('cohort_id', 'category', name=op.f('pk_stats_cohort_category'))
@@ -73,7 +73,7 @@ def upgrade():
     sa.Column('cohort_id', sa.Integer(), nullable=False),
     sa.Column('week', sa.Date(), nullable=False),
     sa.Column('completions', sa.Integer(), nullable=False),
-    sa.Column('post_sum', sa.Float(), nullable=False),
+    sa.Column('post_sum', sa.Double(), nullable=False),
     sa.Column('post_n', sa.Integer(), nullable=False),
     _cohort_fk('stats_cohort_week'),
     sa.PrimaryKeyConstraint('cohort_id', 'week', name=op.f('pk_stats_cohort_week'))
