@@ -281,6 +281,14 @@ def gradebooks(
     total = activity_total(version.id)
     pass_percent = float(grading_of(version).pass_percent)
     books = {}
+    labels: dict[tuple[str, str | None], str | None] = {}  # translated once per render
+
+    def label(type_name: str, state: str | None) -> str | None:
+        key = (type_name, state)
+        if key not in labels:
+            labels[key] = contract.state_label(registry.activity_type(type_name), state)
+        return labels[key]
+
     for enrolment_id in enrolment_ids:
         lines = []
         for item in items:
@@ -291,7 +299,7 @@ def gradebooks(
                     item,
                     result.percent if result else None,
                     state,
-                    contract.state_label(registry.activity_type(item.type_name), state),
+                    label(item.type_name, state),
                     unavailable=item.type_name in failed,
                 )
             )
