@@ -41,6 +41,7 @@ extract-messages: install
 run: translations
 	$(BIN)/lms db upgrade
 	$(BIN)/lms regions load
+	$(BIN)/lms stats rebuild
 	$(BIN)/lms demo
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
 	$(BIN)/lms run --host 127.0.0.1 --port $(PORT)
