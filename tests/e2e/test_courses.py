@@ -153,7 +153,7 @@ def test_admin_authors_and_publishes_a_course_a_participant_follows_it(
     expect(page.get_by_test_id("draft-badge")).to_have_count(0)
     expect(page.get_by_test_id("publish")).to_have_count(0)
     expect(page.get_by_test_id("start-draft")).to_be_visible()
-    page.locator("main details > summary").click()  # the published versions
+    page.locator("main details > summary").filter(has_text="Versi yang sudah terbit").click()
     version_rows = page.get_by_test_id("version-row")
     expect(version_rows).to_have_count(1)
     expect(version_rows).to_be_visible()
