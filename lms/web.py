@@ -6,13 +6,16 @@ import functools
 import os
 from typing import Any
 
+from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask, Response, g, has_request_context, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_timezone
+from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -126,23 +129,54 @@ def _security_headers(response: Response) -> Response:
 def local_decimal(value: float | None, digits: int | None = None) -> str:
     """A number in the reader's locale (3,45 in Indonesian): `digits` fixed decimals, or as
     few as needed (up to 2) when None; "—" for no value."""
-    if value is None:
-        return "—"
-    pattern = "#,##0.##" if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, pattern)
+    return _decimal_in(get_locale(), value, digits)
 
 
 def local_percent(value: float | None, digits: int = 0) -> str:
     """A percentage given as 0-100, in the reader's locale (4,4% in Indonesian)."""
+    return _percent_in(get_locale(), value, digits)
+
+
+def _decimal_in(locale: Locale | None, value: float | None, digits: int | None) -> str:
     if value is None:
         return "—"
-    # The pattern is parsed once per precision (a dashboard calls this ~1,500 times a render).
-    return _percent_pattern(digits).apply(value / 100, get_locale())
+    pattern = "#,##0.##" if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
+    return _formatted(value, pattern, locale)
 
 
-@functools.lru_cache(maxsize=8)
-def _percent_pattern(digits: int) -> NumberPattern:
-    return parse_pattern("#,##0" + ("." + "0" * digits if digits else "") + "%")
+def _percent_in(locale: Locale | None, value: float | None, digits: int) -> str:
+    if value is None:
+        return "—"
+    return _formatted(value / 100, "#,##0" + ("." + "0" * digits if digits else "") + "%", locale)
+
+
+# A dashboard formats ~1,500 numbers a render, most of them repeated (the same few percents):
+# the pattern is parsed once, and each (value, pattern, locale) is formatted once per process.
+# The result is what flask_babel.format_decimal/format_percent give for the same arguments.
+@functools.lru_cache(maxsize=16384)
+def _formatted(value: float, pattern: str, locale: Locale | None) -> str:
+    return _number_pattern(pattern).apply(value, locale or Locale.parse("en"))
+
+
+@functools.lru_cache(maxsize=32)
+def _number_pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
+
+
+@pass_context
+def _decimal_filter(context: Context, value: float | None, digits: int | None = None) -> str:
+    return _decimal_in(_render_locale(context), value, digits)
+
+
+@pass_context
+def _percent_filter(context: Context, value: float | None, digits: int = 0) -> str:
+    return _percent_in(_render_locale(context), value, digits)
+
+
+def _render_locale(context: Context) -> Locale | None:
+    """The locale looked up once per render (the context processor) rather than per number."""
+    locale = context.get("_number_locale")
+    return locale if locale is not None else get_locale()
 
 
 def _commit_at_request_boundary(response: Response) -> Response:
@@ -341,8 +375,8 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["local_date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
-    app.jinja_env.filters["decimal"] = local_decimal
-    app.jinja_env.filters["percent"] = local_percent
+    app.jinja_env.filters["decimal"] = _decimal_filter
+    app.jinja_env.filters["percent"] = _percent_filter
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -350,6 +384,7 @@ def init_app(app: Flask) -> None:
 
         return {
             "current_locale": select_locale(),
+            "_number_locale": get_locale(),
             "role_label": role_label,
             "status_label": status_label,
         }
