@@ -77,30 +77,14 @@ class Tile:
     """0..STEPS-1 for the colour, None without data."""
 
 
-def province_tiles(
-    items: Iterable[Any], provinces: Iterable[Any], metric: str
+def tiles_of(
+    values: dict[str, float], provinces: Iterable[Any], metric: str
 ) -> tuple[str, list[Tile]]:
-    """The tiles of every province for `metric` (falls back to completion), from the
-    region figures `items` (each with .province, .enrolled and the metric's attribute)."""
+    """The tiles of every province for `metric` (falls back to completion) from each
+    province's value (computed in SQL by `national.region_board`)."""
     if metric not in METRICS:
         metric = "completion"
-    attribute, combine, maximum = METRICS[metric]
-    totals: dict[str, list[float]] = {}
-    for item in items:
-        value = getattr(item, attribute)
-        if value is None:
-            continue
-        weight = float(item.enrolled or 0) if combine == "mean" else 1.0
-        if combine == "mean" and weight == 0:
-            continue
-        total = totals.setdefault(item.province, [0.0, 0.0])
-        total[0] += value * weight
-        total[1] += weight
-    values = {
-        code: (total[0] / total[1] if combine == "mean" else total[0])
-        for code, total in totals.items()
-        if total[1]
-    }
+    _attribute, _combine, maximum = METRICS[metric]
     top = maximum or max(values.values(), default=0.0) or 1.0
     tiles = []
     for province in provinces:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Double, bindparam, case, cast, func, select
 
 from courses import contract
 from courses.grades import normalised_gain
@@ -98,7 +98,12 @@ def graded_activities() -> _Graded:
 
 
 def figures(
-    *, by: str, region_code: str | None = None, province: str | None = None, now: datetime
+    *,
+    by: str,
+    region_code: str | None = None,
+    province: str | None = None,
+    now: datetime,
+    region_codes: list[str] | None = None,
 ) -> list[Figures]:
     """Figures grouped `by` "region" (national) or "cohort" (one region's cohorts), read from
     the maintained per-cohort statistics (`lms.tracking.stats`): a GROUP BY over cohorts."""
@@ -106,6 +111,10 @@ def figures(
 
     key = CohortStats.region_code if by == "region" else CohortStats.cohort_id
     scope = _scope(region_code, province)
+    if region_codes is not None:  # only these regions (one page of the national table)
+        # One expanding parameter: no per-value coercion of the 70 codes in each statement.
+        codes = bindparam("region_codes", list(region_codes), expanding=True)
+        scope.append(CohortStats.region_code.in_(codes))
     sums = (
         func.count(CohortStats.cohort_id),
         func.sum(CohortStats.enrolled),
@@ -124,6 +133,7 @@ def figures(
             .join(CohortStats, CohortStats.region_code == Region.code)
             .where(*scope)
             .group_by(Region.code)
+            .order_by(Region.code)  # ties in the views' sorts keep region-code order
         )
         for region, *values in found:
             rows[region.code] = _figures(
@@ -181,6 +191,8 @@ def figures(
         cohort_scope.append(Cohort.region_code == region_code)
     if province:
         cohort_scope.append(Cohort.region_code.like(f"{province}.%"))
+    if region_codes is not None:
+        cohort_scope.append(Cohort.region_code.in_(codes))
     baseline = func.avg(case((SelfAssessment.phase == "baseline", SelfAssessment.index_value)))
     follow = func.avg(case((SelfAssessment.phase == "follow_up", SelfAssessment.index_value)))
     for group, before, after in db.session.execute(
@@ -195,6 +207,193 @@ def figures(
             rows[group].maturity_change = float(after) - float(before)
         rows[group].extra["maturity"] = after if after is not None else before
     return list(rows.values())
+
+
+@dataclass
+class RegionBoard:
+    """What the national dashboard shows, computed in SQL so that its cost does not grow
+    with the number of regions: the figures of one page of regions in the chosen order, the
+    first `top` of that order (the chart), the totals and each province's value for the map."""
+
+    items: list[Figures]
+    top: list[Figures]
+    total: int
+    page: int
+    totals: dict[str, int]
+    provinces: dict[str, float]
+
+
+SORT_KEYS = ("completion", "post", "gain", "enrolled", "certificates", "maturity", "name")
+
+
+def region_board(
+    *,
+    sort: str,
+    province: str | None,
+    page: int,
+    per_page: int,
+    top: int,
+    map_metric: str,
+    now: datetime,
+) -> RegionBoard:
+    """One page of the national table (sorted as the `SORTS` of the views: highest first,
+    missing figures last, then by region code), in a fixed number of statements whatever
+    the number of regions: the regions are ranked in SQL and only the page's (and the
+    chart's) regions are turned into `Figures`."""
+    from lms.tracking.maps import METRICS
+    from lms.tracking.stats import ACTIVE_DAYS, local_day
+
+    per_region = _per_region(province)
+    r = per_region.subquery()
+    if sort not in SORT_KEYS:
+        sort = "completion"
+    order: list[Any]
+    if sort == "name":
+        order = [r.c.name.asc()]
+    elif sort in ("completion", "post"):
+        order = [func.coalesce(func.nullif(r.c[sort], 0), -1).desc()]
+    elif sort in ("gain", "maturity"):
+        order = [func.coalesce(r.c[sort], -9).desc()]
+    else:
+        order = [func.coalesce(r.c[sort], 0).desc()]
+    ranked = select(
+        r.c.code,
+        func.row_number().over(order_by=[*order, r.c.code.asc()]).label("rank"),
+        func.count().over().label("total"),
+        func.sum(r.c.enrolled).over().label("enrolled"),
+        func.sum(r.c.certificates).over().label("certificates"),
+    ).subquery()
+    rows = db.session.execute(
+        select(
+            ranked.c.code, ranked.c.rank, ranked.c.total, ranked.c.enrolled, ranked.c.certificates
+        )
+        .where(
+            (ranked.c.rank <= top)
+            | ranked.c.rank.between((page - 1) * per_page + 1, page * per_page)
+        )
+        .order_by(ranked.c.rank)
+    ).all()
+    total = rows[0].total if rows else 0
+    pages = max(1, -(-total // per_page))
+    if page > pages:  # past the end: show the last page, as the in-memory pager did
+        return region_board(
+            sort=sort,
+            province=province,
+            page=pages,
+            per_page=per_page,
+            top=top,
+            map_metric=map_metric,
+            now=now,
+        )
+    found = {
+        f.key: f
+        for f in figures(
+            by="region", province=province, now=now, region_codes=[row.code for row in rows]
+        )
+    }
+    first = (page - 1) * per_page
+    items = [found[row.code] for row in rows if first < row.rank <= first + per_page]
+    chart = [found[row.code] for row in rows if row.rank <= top]
+
+    since = local_day(now) - timedelta(days=ACTIVE_DAYS - 1)
+    active = db.session.scalar(
+        select(func.sum(CohortDayStats.participants))
+        .join(CohortStats, CohortStats.cohort_id == CohortDayStats.cohort_id)
+        .where(*_scope(None, province), CohortDayStats.day >= since)
+    )
+    totals = {
+        "regions": total,
+        "enrolled": int(rows[0].enrolled or 0) if rows else 0,
+        "active": int(active or 0),
+        "certificates": int(rows[0].certificates or 0) if rows else 0,
+    }
+
+    attribute, combine, _maximum = METRICS.get(map_metric, METRICS["completion"])
+    value = r.c[attribute]
+    if combine == "mean":
+        weight = func.coalesce(r.c.enrolled, 0)
+        province_rows = db.session.execute(
+            select(r.c.province, func.sum(value * weight), func.sum(weight))
+            .where(value.is_not(None), weight > 0)
+            .group_by(r.c.province)
+        )
+    else:
+        province_rows = db.session.execute(
+            select(r.c.province, func.sum(value), func.count())
+            .where(value.is_not(None))
+            .group_by(r.c.province)
+        )
+    by_province = {
+        code: (float(amount) / float(weight) if combine == "mean" else float(amount))
+        for code, amount, weight in province_rows
+        if weight
+    }
+    return RegionBoard(items, chart, total, page, totals, by_province)
+
+
+def _per_region(province: str | None) -> Any:
+    """One row per region with a cohort in scope and its figures as SQL expressions (the same
+    arithmetic as `_figures`, `Figures.gain` and the maturity change of `figures`)."""
+    sums = (
+        select(
+            CohortStats.region_code.label("code"),
+            func.sum(CohortStats.enrolled).label("enrolled"),
+            func.sum(CohortStats.certificates).label("certificates"),
+            func.sum(CohortStats.completion_sum).label("completion_sum"),
+            func.sum(CohortStats.completion_n).label("completion_n"),
+            func.sum(CohortStats.pre_sum).label("pre_sum"),
+            func.sum(CohortStats.pre_n).label("pre_n"),
+            func.sum(CohortStats.post_sum).label("post_sum"),
+            func.sum(CohortStats.post_n).label("post_n"),
+        )
+        .where(*_scope(None, province))
+        .group_by(CohortStats.region_code)
+        .subquery()
+    )
+    cohort_scope = [Cohort.course_version_id.is_not(None)]
+    if province:
+        cohort_scope.append(Cohort.region_code.like(f"{province}.%"))
+    maturity = (
+        select(
+            Cohort.region_code.label("code"),
+            func.avg(case((SelfAssessment.phase == "baseline", SelfAssessment.index_value))).label(
+                "before"
+            ),
+            func.avg(case((SelfAssessment.phase == "follow_up", SelfAssessment.index_value))).label(
+                "after"
+            ),
+        )
+        .join(SelfAssessment, SelfAssessment.cohort_id == Cohort.id)
+        .where(*cohort_scope, SelfAssessment.index_value.is_not(None))
+        .group_by(Cohort.region_code)
+        .subquery()
+    )
+
+    def mean(total: Any, count: Any) -> Any:
+        return case((count > 0, cast(total, Double) / count))
+
+    completion = mean(sums.c.completion_sum, sums.c.completion_n)
+    pre = mean(sums.c.pre_sum, sums.c.pre_n)
+    post = mean(sums.c.post_sum, sums.c.post_n)
+    gain = case(
+        (pre.is_(None) | post.is_(None) | (pre >= 100), None),
+        else_=(post - pre) / (100.0 - pre),
+    )
+    return (
+        select(
+            Region.code.label("code"),
+            Region.name.label("name"),
+            Region.province_code.label("province"),
+            sums.c.enrolled,
+            sums.c.certificates,
+            completion.label("completion"),
+            post.label("post"),
+            gain.label("gain"),
+            (maturity.c.after - maturity.c.before).label("maturity"),
+        )
+        .join(sums, sums.c.code == Region.code)
+        .outerjoin(maturity, maturity.c.code == Region.code)
+    )
 
 
 def _scope(region_code: str | None, province: str | None) -> list[Any]:

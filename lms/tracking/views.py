@@ -243,19 +243,27 @@ def national_dashboard() -> Any:
     cost stays flat from 20 regions to 514 (the exports hold them all)."""
     province = request.args.get("province", "").strip()[:2]
     sort = request.args.get("sort", "completion")
-    items = national.figures(by="region", province=province or None, now=utcnow())
-    items.sort(key=SORTS.get(sort, SORTS["completion"]))
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
+        items = national.figures(by="region", province=province or None, now=utcnow())
+        items.sort(key=SORTS.get(sort, SORTS["completion"]))
         head, rows = _figure_rows(items)
         return _table_response(head, rows, fmt, "nasional")
+    board = national.region_board(
+        sort=sort if sort in SORTS else "completion",
+        province=province or None,
+        page=max(1, request.args.get("page", 1, type=int)),
+        per_page=PER_PAGE,
+        top=20,
+        map_metric=sort,
+        now=utcnow(),
+    )
     provinces = db.session.scalars(select(Province).order_by(Province.code)).all()
-    map_metric, tiles = maps.province_tiles(items, provinces, sort)
+    map_metric, tiles = maps.tiles_of(board.provinces, provinces, sort)
     trend = national.weekly_trend(now=utcnow(), province=province or None)
     return render_template(
         "tracking/national.html",
-        items=items,
-        table=ListPage.of(items, request.args.get("page", 1, type=int)),
+        table=ListPage(board.items, board.page, PER_PAGE, board.total),
         map_metric=map_metric,
         tiles=tiles,
         map_size=(maps.COLUMNS, maps.ROWS),
@@ -265,8 +273,8 @@ def national_dashboard() -> Any:
         gains=national.gain_distribution(province=province or None),
         trend=trend,
         trend_chart=charts.trend_chart(trend) if trend else None,
-        totals=_totals(items),
-        completion_chart=[(f.label, f.completion) for f in items[:20]],
+        totals=board.totals,
+        completion_chart=[(f.label, f.completion) for f in board.top],
     )
 
 
@@ -282,15 +290,6 @@ def national_export(params: dict[str, Any], progress: Any) -> longjobs.Result:
     head, rows = _figure_rows(items)
     body, mimetype = _table_bytes(head, rows, fmt, "nasional", progress)
     return longjobs.Result(body, f"nasional.{fmt}", mimetype)
-
-
-def _totals(items: list[national.Figures]) -> dict[str, Any]:
-    return {
-        "regions": len(items),
-        "enrolled": sum(f.enrolled for f in items),
-        "active": sum(f.active for f in items),
-        "certificates": sum(f.certificates for f in items),
-    }
 
 
 @bp.get("/regions/<code>/dashboard")
