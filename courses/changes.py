@@ -31,6 +31,7 @@ _MODULE_FIELDS = (
     "meeting_minutes",
     "meeting_agenda",
     "mentor_notes",
+    "summary_page",
 )
 _QUESTION_FIELDS = ("type", "name", "text", "points", "tags", "feedback", "config")
 
@@ -45,6 +46,7 @@ LABELS = {
     "meeting_minutes": _l("live meeting length"),
     "meeting_agenda": _l("meeting agenda"),
     "mentor_notes": _l("notes for mentors"),
+    "summary_page": _l("one-page summary"),
     "description": _l("description"),
     "language": _l("language"),
     "grading": _l("grading weights"),

@@ -6,14 +6,14 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import login_required
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
-from courses import contract, grades, services
+from courses import contract, grades, services, summaries
 from courses.activities import ActivityView, CompletionEvent
 from courses.models import Activity, CourseVersion
 from lms import plugins, policy
@@ -90,6 +90,31 @@ def module(cohort_id: int, module_id: int) -> str:
         bodies=bodies,
         types=types,
     )
+
+
+@bp.get("/<int:cohort_id>/modules/<int:module_id>/summary.pdf")
+@login_required
+def summary_pdf(cohort_id: int, module_id: int) -> Response:
+    """The session on one page (summary.md) as a PDF: for whoever may open the session, once
+    it is open; a download, never shown inline."""
+    cohort, enrolment = policy.get_learning_cohort_or_abort(cohort_id)
+    progress = plan_for(cohort, enrolment).find(module_id)
+    if progress is None or progress.locked or not progress.module.summary_page:
+        abort(404)
+    version = db.session.get(CourseVersion, cohort.course_version_id)
+    module = progress.module
+    page = summaries.SummaryPage(
+        course_title=f"{version.title} {version.label}",
+        heading=_("Session %(n)d. %(title)s", n=module.position, title=module.title),
+        text=module.summary_page,
+        footer=_("One-page summary · %(cohort)s", cohort=cohort.name),
+    )
+    response = make_response(summaries.pdf(page))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="ringkasan-sesi-{module.position}-{module.slug}.pdf"'
+    )
+    return response
 
 
 def _prepare(

@@ -130,6 +130,8 @@ class Module(db.Model):
     material: Mapped[str] = mapped_column(Text, default="")
     mentor_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     """Markdown for the cohort's mentors, coordinators and admins only (mentor.md)."""
+    summary_page: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """The session on one page (summary.md), downloadable as a PDF by its readers."""
     unlock_on: Mapped[date | None]
     unlock_after: Mapped[list[str]] = mapped_column(JSON, default=list)
     """Slugs of earlier modules that must be complete before this one opens."""

@@ -10,6 +10,8 @@ A package is a folder::
     <module>/questions.toml  optional: the module's question bank, [[questions]]
     <module>/mentor.md       optional: notes for the cohort's mentors, coordinators and
                              admins only (UTF-8 Markdown, at most 200 KB, not empty)
+    <module>/summary.md      optional: the session on one page, downloadable as a PDF by
+                             everyone who follows it (UTF-8 Markdown, at most 450 words)
 
 course.toml: `format` = 1; `slug` lowercase ASCII letters, digits and single hyphens;
 `title`; `version` like "1.0.0"; `language` "id" or "en"; `modules` the module folder
@@ -163,6 +165,9 @@ MODULE_FILE = "module.toml"
 MATERIAL_FILE = "material.md"
 QUESTIONS_FILE = "questions.toml"
 MENTOR_FILE = "mentor.md"
+SUMMARY_FILE = "summary.md"
+SUMMARY_MAX_WORDS = 450
+"""A one-page summary fits an A4 page with its title: longer ones are refused."""
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
@@ -417,6 +422,8 @@ class ModulePackage:
     mentor_notes: str = ""
     """mentor.md: what the session's mentors need and participants never see (expected
     outputs, common misconceptions, model answers, feedback on drafts); "" when absent."""
+    summary_page: str = ""
+    """summary.md: the session on one page (a PDF to keep or print); "" when absent."""
 
 
 @dataclass(frozen=True)
@@ -990,6 +997,7 @@ def _load_module(
     if mentor_rel not in refused and os.path.lexists(root / mentor_rel):
         notes = _read_material(root, mentor_rel, refused, problems, "mentor notes")
         mentor_notes = notes or ""
+    summary_page = _read_summary(root, f"{name}/{SUMMARY_FILE}", refused, problems)
     questions = _load_questions(root, name, refused, problems, question_types, owners)
     if loaded is None:
         return None
@@ -1024,8 +1032,30 @@ def _load_module(
         activities=activities,
         questions=questions,
         mentor_notes=mentor_notes,
+        summary_page=summary_page,
     )
     return module, doc
+
+
+def _read_summary(root: Path, rel: str, refused: set[str], problems: list[Problem]) -> str:
+    """The optional one-page summary: Markdown like the material, at most
+    SUMMARY_MAX_WORDS words so that it fits one page."""
+    if rel in refused or not os.path.lexists(root / rel):
+        return ""
+    text = _read_material(root, rel, refused, problems, "summary")
+    if text is None:
+        return ""
+    words = len(text.split())
+    if words > SUMMARY_MAX_WORDS:
+        problems.append(
+            Problem(
+                rel,
+                None,
+                f"summary has {words} words; at most {SUMMARY_MAX_WORDS} fit on one page",
+            )
+        )
+        return ""
+    return text
 
 
 def _meeting(doc: _Doc, data: dict[str, Any]) -> MeetingPlan | None:
@@ -1910,6 +1940,8 @@ def dump_package(course: CoursePackage, dest: Path) -> None:
             files[f"{module.slug}/{QUESTIONS_FILE}"] = _questions_toml(module)
         if module.mentor_notes:
             files[f"{module.slug}/{MENTOR_FILE}"] = module.mentor_notes
+        if module.summary_page:
+            files[f"{module.slug}/{SUMMARY_FILE}"] = module.summary_page
     dest = Path(dest)
     if dest.is_symlink() or (dest.exists() and (not dest.is_dir() or any(dest.iterdir()))):
         raise FileExistsError(f"{dest} must be a new or empty folder")
@@ -2151,6 +2183,9 @@ def content_hash(course: CoursePackage) -> str:
         # Likewise for packages from before mentor notes.
         if not module["mentor_notes"]:
             del module["mentor_notes"]
+        # And before one-page summaries.
+        if not module["summary_page"]:
+            del module["summary_page"]
     canonical = json.dumps(
         {"format": FORMAT_VERSION, "course": fields},
         sort_keys=True,

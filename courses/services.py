@@ -232,6 +232,7 @@ def _module_package(
         meeting=meeting,
         material=module.material,
         mentor_notes=module.mentor_notes,
+        summary_page=module.summary_page,
         unlock=unlock,
         activities=tuple(
             pkg.ActivityPackage(
@@ -320,6 +321,7 @@ def _write_modules(version: CourseVersion, modules: Iterable[pkg.ModulePackage])
             indicators=list(source.indicators),
             material=source.material,
             mentor_notes=source.mentor_notes,
+            summary_page=source.summary_page,
             unlock_on=source.unlock.on if source.unlock else None,
             unlock_after=list(source.unlock.after) if source.unlock else [],
             meeting_minutes=source.meeting.duration_minutes if source.meeting else None,

@@ -83,6 +83,7 @@ PAGES = {
     ],
     "/learn/{x}": [302, 200, 403, 200, 403, 200, 403, 200],
     "/learn/{x}/modules/{module}": [302, 200, 403, 200, 403, 200, 403, 200],
+    "/learn/{x}/modules/{module}/summary.pdf": [302, 200, 403, 200, 403, 200, 403, 200],
     "/learn/{x}/meetings/{meeting}.ics": [302, 200, 403, 200, 403, 200, 403, 200],
     "/cohorts/{x}/course": [302, 403, 403, 403, 403, 403, 403, 200],
     "/cohorts/{x}/schedule": [302, 403, 403, 200, 403, 200, 403, 200],
@@ -351,6 +352,8 @@ def cast(db, make_user, make_cohort, make_course, attach):
     )
     db.session.commit()
     module = db.session.scalar(select(Module.id).where(Module.version_id == version.id))
+    db.session.get(Module, module).summary_page = "## Ringkasan\n\nSatu halaman.\n"
+    db.session.commit()
     activity = db.session.scalar(
         select(Activity.id).where(Activity.module_id == module, Activity.type == "reading")
     )
