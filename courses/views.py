@@ -1086,11 +1086,10 @@ def reuse_questions(course_id: int) -> str | Response | tuple[str, int]:
     if draft is None:
         return redirect(url_for("authoring.show", course_id=course.id))
     source_id = request.form.get("source", type=int)
-    if source_id is None:
-        abort(400)
     _readable_source(source_id)
     form = CopyQuestionsForm()
-    form.questions.choices = [SelectChoice(q.id, q.key) for q in reuse.bank_of(source_id)]
+    bank = reuse.bank_of(source_id) if source_id is not None else []
+    form.questions.choices = [SelectChoice(q.id, q.key) for q in bank]
     form.module_slug.choices = [
         SelectChoice(m.slug, m.title) for m in services.modules_of(draft.id)
     ]
