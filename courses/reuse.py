@@ -268,19 +268,23 @@ def copy_activity(
     key = free_key(activity.key, {a.key for a in siblings})
     if key != activity.key:
         result.renamed.append((activity.key, key))
+    # Checked as the author's own new activity would be, before anything is copied.
+    _check_activity(
+        module,
+        ActivityInput(
+            key=key,
+            type=activity.type,
+            title=activity.title,
+            config=decode_settings(activity.config),
+        ),
+        types,
+        None,
+    )
     named = set(_question_keys(activity))
     wanted = [q for q in bank_of(source.id) if q.key in named]
     taken = {q.key for q in bank_of(draft.id)}
     keys = _copy_questions(draft, wanted, module.slug, course, source, token, result, taken)
     copy = _activity_copy(activity, module, len(siblings) + 1, key, keys, course, source, token)
-    _check_activity(
-        module,
-        ActivityInput(
-            key=key, type=copy.type, title=copy.title, config=decode_settings(copy.config)
-        ),
-        types,
-        None,
-    )
     db.session.add(copy)
     db.session.flush()
     result.activities.append(copy)

@@ -134,6 +134,8 @@ def test_question_keys_are_renamed_on_collision_and_the_quiz_follows(
     )
     assert copy.config["questions"] == ["a-2", "b-2"]
     assert copy.copied_from["key"] == "kuis" and copy.copied_from["course"] == "sumber"
+    bank_page = client.get(f"/admin/courses/{target.course_id}/versions/{draft.id}/questions")
+    assert bank_page.get_data(as_text=True).count('data-testid="copied-from"') == 4
 
 
 def test_an_author_copies_only_from_courses_they_may_read_and_only_into_a_draft(
@@ -218,3 +220,29 @@ def test_a_new_course_starts_from_a_version_and_keeps_provenance_into_later_draf
     assert quiz.copied_from["key"] == "kuis"
     question = db.session.scalar(select(Question).where(Question.version_id == again.id))
     assert question.copied_from["course"] == "sumber"
+
+
+def test_an_activity_the_target_module_cannot_hold_is_refused_next_to_the_field(
+    db, client, login, make_user, make_course
+):
+    _source, target = _courses(make_course, client, login, make_user)
+    draft = _draft(db, target.course_id)
+    module = _module(db, draft.id)
+    module.meeting_minutes = None  # a live-meeting activity needs a module with a meeting
+    db.session.commit()
+    meeting = db.session.scalar(
+        select(Activity)
+        .join(Module)
+        .where(Module.version_id == target.id, Activity.key == "pertemuan")
+    )
+    text = client.get(f"/admin/courses/{target.course_id}/reuse?from={target.id}").get_data(True)
+    refused = client.post_form(
+        f"/admin/courses/{target.course_id}/reuse/activity",
+        {"activity": meeting.id, "target": module.id, "token": _token(text)},
+    )
+    assert refused.status_code == 422
+    page = html.unescape(refused.get_data(as_text=True))
+    error = re.search(rf'id="target-{meeting.id}-error">([^<]+)<', page)
+    assert error and "pertemuan" in error.group(1).lower()
+    count = select(func.count()).where(Activity.module_id == module.id)
+    assert db.session.scalar(count) == 2
