@@ -281,11 +281,36 @@ def notifications_digest() -> None:
     click.echo(f"Digests queued: {count}.")
 
 
+@click.group("jobs")
+def jobs_cli() -> None:
+    """Long jobs started in the browser (exports) and their result files."""
+
+
+@jobs_cli.command("prune")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Delete result files of jobs finished longer ago (default LMS_JOB_RESULT_DAYS).",
+)
+@with_appcontext
+def jobs_prune(days: int | None) -> None:
+    """Delete old result files of finished jobs (also done as each new job finishes)."""
+    from lms.longjobs import services
+    from lms.models import utcnow
+
+    days = current_app.config["JOB_RESULT_DAYS"] if days is None else days
+    count = services.prune(utcnow(), days)
+    db.session.commit()
+    click.echo(f"Result files deleted: {count} (finished more than {days} days ago).")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(notifications_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(regions_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(practices_cli)

@@ -67,6 +67,7 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "DISCUSSION_POST_LIMIT": os.environ.get("LMS_POST_LIMIT", "20 per 10 minutes"),
         "PASSWORD_RESET_HOURS": int(os.environ.get("LMS_PASSWORD_RESET_HOURS", "48")),
         "UPLOAD_RETENTION_DAYS": int(os.environ.get("LMS_UPLOAD_RETENTION_DAYS", "730")),
+        "JOB_RESULT_DAYS": int(os.environ.get("LMS_JOB_RESULT_DAYS", "7")),
     }
 
 

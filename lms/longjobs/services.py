@@ -14,9 +14,11 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import select
 
 from lms import jobs, storage
 from lms.extensions import db
@@ -111,3 +113,25 @@ def run(job_id: int) -> None:
     job.done = job.total = max(job.total, job.done, 1)
     job.finished_at = utcnow()
     db.session.commit()
+    # Old results go as new ones arrive, so no cron is needed (`lms jobs prune` also does it).
+    try:
+        prune(utcnow(), current_app.config["JOB_RESULT_DAYS"])
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - this job is done and kept; the next one tries again
+        db.session.rollback()
+        log.exception("pruning old job results failed")
+
+
+def prune(now: datetime, days: int) -> int:
+    """Delete the files of jobs that finished more than `days` ago; their pages then say the
+    file is gone and offer to run the job again. Returns how many files were deleted."""
+    cutoff = now - timedelta(days=days)
+    old = db.session.scalars(
+        select(JobRun)
+        .where(JobRun.stored_name.is_not(None), JobRun.finished_at < cutoff)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for job in old:
+        storage.delete(RESULTS, job.stored_name)  # a file already gone is no error
+        job.stored_name = None
+    return len(old)

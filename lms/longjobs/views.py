@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -46,7 +46,13 @@ def start(kind: str) -> Response:
 def show(job_id: int) -> Any:
     job = _own(job_id)
     kind = services.kinds().get(job.kind)
-    return render_template("longjobs/show.html", job=job, title=kind.title if kind else job.kind)
+    return render_template(
+        "longjobs/show.html",
+        job=job,
+        title=kind.title if kind else job.kind,
+        can_restart=kind is not None,
+        days=current_app.config["JOB_RESULT_DAYS"],
+    )
 
 
 @bp.get("/<int:job_id>/download")

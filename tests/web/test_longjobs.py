@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from lms.longjobs.models import JobRun
@@ -138,3 +139,72 @@ def test_cli_export_and_import_show_progress(
     result = runner.invoke(args=["users", "import", str(source)])
     assert result.exit_code == 0, result.output
     assert "Importing" in result.output and "Imported 3 participants" in result.output
+
+
+def test_old_result_files_are_deleted_and_the_job_can_be_run_again(
+    app, client, db, login, make_user, make_cohort, make_course, attach
+):
+    """A result is kept LMS_JOB_RESULT_DAYS (7) days: the next job to finish deletes older
+    files, the old job's page says so and offers to make it again with the same choices."""
+    from datetime import timedelta
+
+    from lms import storage
+    from lms.longjobs import services
+    from lms.models import utcnow
+
+    attach(make_cohort("32.11", participants=[make_user("participant")]), make_course(modules=1))
+    login(make_user("admin"))
+    old_url = _start(client, province="32").headers["Location"]
+    old = db.session.get(JobRun, int(old_url.rsplit("/", 1)[1]))
+    stored = old.stored_name
+    with storage.open_stored(services.RESULTS, stored) as kept:
+        assert kept.read()
+    old.finished_at = utcnow() - timedelta(days=8)
+    recent_url = _start(client).headers["Location"]  # finishing it prunes the old file
+    recent = db.session.get(JobRun, int(recent_url.rsplit("/", 1)[1]))
+    recent.finished_at = utcnow() - timedelta(days=6)
+    db.session.commit()
+    _start(client)
+
+    db.session.expire_all()
+    assert db.session.get(JobRun, old.id).stored_name is None
+    with pytest.raises(FileNotFoundError):
+        storage.open_stored(services.RESULTS, stored).close()
+    assert db.session.get(JobRun, recent.id).stored_name is not None  # 6 days: kept
+    assert client.get(old_url + "/download").status_code == 404
+    page = client.get(old_url).get_data(as_text=True)
+    assert 'data-testid="job-expired"' in page and "7 hari" in page
+    assert 'data-testid="job-download"' not in page
+    assert 'name="province" value="32"' in page
+    again = client.post_form(f"/jobs/start/{old.kind}", {"format": "csv", "province": "32"})
+    assert 'data-testid="job-download"' in client.get(again.headers["Location"]).get_data(
+        as_text=True
+    )
+
+
+def test_the_prune_command_uses_the_days_given(app, db, make_user):
+    from datetime import timedelta
+
+    from lms import storage
+    from lms.longjobs import services
+    from lms.models import utcnow
+
+    admin = make_user("admin")
+    for days, name in ((3, "a" * 32), (1, "b" * 32)):
+        storage.backend().put_bytes(services.RESULTS, name, b"x")
+        db.session.add(
+            JobRun(
+                user_id=admin.id,
+                kind="national_export",
+                status="done",
+                stored_name=name,
+                finished_at=utcnow() - timedelta(days=days),
+            )
+        )
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["jobs", "prune", "--days", "2"])
+    assert result.exit_code == 0, result.output
+    assert "Result files deleted: 1" in result.output
+    db.session.expire_all()
+    kept = db.session.scalars(select(JobRun.stored_name).where(JobRun.user_id == admin.id)).all()
+    assert sorted(name for name in kept if name) == ["b" * 32]
