@@ -120,6 +120,7 @@ def _copy_questions(
     token: str,
     result: CopyResult,
     taken: set[str],
+    keep_tags: set[str] | None = None,
 ) -> dict[str, str]:
     """Copy `questions` into the draft's bank under `module_slug`; returns old key → new key."""
     keys: dict[str, str] = {}
@@ -144,7 +145,7 @@ def _copy_questions(
             name=question.name,
             text=question.text,
             points=question.points,
-            tags=[module_slug if t == question.module_slug else t for t in question.tags],
+            tags=_copied_tags(question, module_slug, keep_tags or set()),
             feedback=question.feedback,
             config=dict(question.config),
             copied_from=origin(course, source, question.key, token),
@@ -163,10 +164,13 @@ def _activity_copy(
     course: Course,
     source: CourseVersion,
     token: str,
+    source_slug: str | None = None,
 ) -> Activity:
     config = dict(activity.config)
     if _question_keys(activity):
         config["questions"] = [keys.get(k, k) for k in _question_keys(activity)]
+    if source_slug is not None and config.get("draw_tag") == source_slug:
+        config["draw_tag"] = module.slug
     return Activity(
         module_id=module.id,
         position=position,
@@ -178,18 +182,41 @@ def _activity_copy(
     )
 
 
+def _draw_tags(activities: list[Activity], module_slug: str) -> set[str]:
+    """The tags the activities draw questions by (`draw_tag`, by default the module's slug)."""
+    tags = set()
+    for activity in activities:
+        config = activity.config or {}
+        if "draw" in config:
+            tag = config.get("draw_tag")
+            tags.add(tag if isinstance(tag, str) else module_slug)
+    return tags
+
+
 def _questions_for(
-    bank: list[Question], module_slug: str, activities: list[Activity]
+    bank: list[Question], activities: list[Activity], module_slug: str, *, own: bool
 ) -> list[Question]:
-    """The bank's questions a module uses: its own, those its activities name, those drawn by
-    a `draw_tag` of its activities."""
+    """The bank's questions the activities use: those they name, those they draw by tag (a
+    module's slug is an implicit tag of its questions), and with `own` the module's own."""
     named = {k for a in activities for k in _question_keys(a)}
-    tags = {t for a in activities if isinstance(t := (a.config or {}).get("draw_tag"), str)}
+    tags = _draw_tags(activities, module_slug)
     return [
         q
         for q in bank
-        if q.module_slug == module_slug or q.key in named or tags.intersection(q.tags)
+        if (own and q.module_slug == module_slug)
+        or q.key in named
+        or q.module_slug in tags
+        or tags.intersection(q.tags)
     ]
+
+
+def _copied_tags(question: Question, module_slug: str, keep: set[str]) -> list[str]:
+    """A copied question's tags: its old module's slug is kept as a tag when an activity
+    draws by it (the question now belongs to `module_slug`)."""
+    tags = list(question.tags)
+    if question.module_slug != module_slug and question.module_slug in keep:
+        tags.append(question.module_slug)
+    return [t for t in dict.fromkeys(tags) if t != module_slug]
 
 
 def copy_module(draft: CourseVersion, source_module_id: int, *, token: str = "") -> CopyResult:
@@ -230,11 +257,22 @@ def copy_module(draft: CourseVersion, source_module_id: int, *, token: str = "")
     db.session.add(module)
     db.session.flush()
     activities = activities_by_module([source_module.id])[source_module.id]
-    wanted = _questions_for(bank_of(source.id), source_module.slug, activities)
+    wanted = _questions_for(bank_of(source.id), activities, source_module.slug, own=True)
     taken = {q.key for q in bank_of(draft.id)}
-    keys = _copy_questions(draft, wanted, slug, course, source, token, result, taken)
+    keep = _draw_tags(activities, source_module.slug)
+    keys = _copy_questions(draft, wanted, slug, course, source, token, result, taken, keep)
     for position, activity in enumerate(activities, start=1):
-        copy = _activity_copy(activity, module, position, activity.key, keys, course, source, token)
+        copy = _activity_copy(
+            activity,
+            module,
+            position,
+            activity.key,
+            keys,
+            course,
+            source,
+            token,
+            source_module.slug,
+        )
         db.session.add(copy)
         result.activities.append(copy)
     result.modules.append(module)
@@ -280,11 +318,15 @@ def copy_activity(
         types,
         None,
     )
-    named = set(_question_keys(activity))
-    wanted = [q for q in bank_of(source.id) if q.key in named]
+    source_module = db.session.get(Module, activity.module_id)
+    assert source_module is not None
+    wanted = _questions_for(bank_of(source.id), [activity], source_module.slug, own=False)
     taken = {q.key for q in bank_of(draft.id)}
-    keys = _copy_questions(draft, wanted, module.slug, course, source, token, result, taken)
-    copy = _activity_copy(activity, module, len(siblings) + 1, key, keys, course, source, token)
+    keep = _draw_tags([activity], source_module.slug)
+    keys = _copy_questions(draft, wanted, module.slug, course, source, token, result, taken, keep)
+    copy = _activity_copy(
+        activity, module, len(siblings) + 1, key, keys, course, source, token, source_module.slug
+    )
     db.session.add(copy)
     db.session.flush()
     result.activities.append(copy)

@@ -246,3 +246,57 @@ def test_an_activity_the_target_module_cannot_hold_is_refused_next_to_the_field(
     assert error and "pertemuan" in error.group(1).lower()
     count = select(func.count()).where(Activity.module_id == module.id)
     assert db.session.scalar(count) == 2
+
+
+def test_a_quiz_that_draws_by_tag_brings_the_questions_it_draws(
+    db, client, login, make_user, make_course
+):
+    from courses import services
+    from lms import plugins
+
+    source = make_course(
+        slug="acak",
+        modules=2,
+        activities=(
+            ("bacaan", "reading"),
+            ("kuis", "quiz", {"kind": "post", "draw": 2, "draw_tag": "01-sesi", "attempts": 0}),
+        ),
+        questions={1: [_choice("a"), _choice("b")], 2: [_choice("c")]},
+    )
+    target = make_course(slug="tujuan", title="Kursus Tujuan", modules=1)
+    login(make_user("admin"))
+    client.post_form(f"/admin/courses/{target.course_id}/draft")
+    draft = _draft(db, target.course_id)
+    # The first session's quiz draws by its own slug, which the draft already uses.
+    text = client.get(f"/admin/courses/{target.course_id}/reuse?from={source.id}").get_data(True)
+    url = f"/admin/courses/{target.course_id}/reuse/module"
+    assert client.post_form(url, {"module": _module(db, source.id).id, "token": _token(text)})
+    copied = _module(db, draft.id, position=2)
+    assert copied.slug == "01-sesi-2"
+    quiz = db.session.scalar(
+        select(Activity).where(Activity.module_id == copied.id, Activity.key == "kuis")
+    )
+    assert quiz.config["draw_tag"] == "01-sesi-2"
+    drawn = select(Question.key).where(
+        Question.version_id == draft.id, Question.module_slug == "01-sesi-2"
+    )
+    assert set(db.session.scalars(drawn)) == {"a", "b"}
+    # The second session's quiz draws from the first session: copied alone, the questions it
+    # draws come along (renamed) where its tag still finds them.
+    second = db.session.scalar(
+        select(Activity)
+        .join(Module)
+        .where(Module.version_id == source.id, Module.position == 2, Activity.key == "kuis")
+    )
+    text = client.get(f"/admin/courses/{target.course_id}/reuse?from={source.id}").get_data(True)
+    done = client.post_form(
+        f"/admin/courses/{target.course_id}/reuse/activity",
+        {"activity": second.id, "target": _module(db, draft.id).id, "token": _token(text)},
+    )
+    assert done.status_code == 302
+    tagged = db.session.scalars(
+        select(Question).where(Question.version_id == draft.id, Question.key.in_(["a-2", "b-2"]))
+    ).all()
+    assert len(tagged) == 2
+    assert all(q.module_slug == "01-sesi" or "01-sesi" in q.tags for q in tagged)
+    assert services.check_draft(draft, "tujuan", plugins.registry()) == []
