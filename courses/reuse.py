@@ -211,8 +211,9 @@ def _questions_for(
 
 
 def _copied_tags(question: Question, module_slug: str, keep: set[str]) -> list[str]:
-    """A copied question's tags: its old module's slug is kept as a tag when an activity
-    draws by it (the question now belongs to `module_slug`)."""
+    """A copied question's tags: its old module's slug is kept as a tag when a copied activity
+    draws by it (the question now belongs to `module_slug`). A draw by the copied module's
+    own slug is not in `keep`: it follows the module to its new slug."""
     tags = list(question.tags)
     if question.module_slug != module_slug and question.module_slug in keep:
         tags.append(question.module_slug)
@@ -259,7 +260,7 @@ def copy_module(draft: CourseVersion, source_module_id: int, *, token: str = "")
     activities = activities_by_module([source_module.id])[source_module.id]
     wanted = _questions_for(bank_of(source.id), activities, source_module.slug, own=True)
     taken = {q.key for q in bank_of(draft.id)}
-    keep = _draw_tags(activities, source_module.slug)
+    keep = _draw_tags(activities, source_module.slug) - {source_module.slug}
     keys = _copy_questions(draft, wanted, slug, course, source, token, result, taken, keep)
     for position, activity in enumerate(activities, start=1):
         copy = _activity_copy(
@@ -322,7 +323,7 @@ def copy_activity(
     assert source_module is not None
     wanted = _questions_for(bank_of(source.id), [activity], source_module.slug, own=False)
     taken = {q.key for q in bank_of(draft.id)}
-    keep = _draw_tags([activity], source_module.slug)
+    keep = _draw_tags([activity], source_module.slug) - {source_module.slug}
     keys = _copy_questions(draft, wanted, module.slug, course, source, token, result, taken, keep)
     copy = _activity_copy(
         activity, module, len(siblings) + 1, key, keys, course, source, token, source_module.slug

@@ -281,6 +281,11 @@ def test_a_quiz_that_draws_by_tag_brings_the_questions_it_draws(
         Question.version_id == draft.id, Question.module_slug == "01-sesi-2"
     )
     assert set(db.session.scalars(drawn)) == {"a", "b"}
+    # No stale "01-sesi" tag: the draft's own first session must not draw them.
+    assert not any(
+        "01-sesi" in tags
+        for tags in db.session.scalars(select(Question.tags).where(Question.version_id == draft.id))
+    )
     # The second session's quiz draws from the first session: copied alone, the questions it
     # draws come along (renamed) where its tag still finds them.
     second = db.session.scalar(
