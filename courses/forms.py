@@ -271,3 +271,38 @@ class PackageUploadForm(FlaskForm):
             FileAllowed(["zip"], _l("Upload the package as a .zip file.")),
         ],
     )
+
+
+class CopyModuleForm(FlaskForm):
+    """Copy a module of another version into the draft; `token` makes a resubmit harmless."""
+
+    module = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    token = StringField(widget=HiddenInput(), validators=[DataRequired(), Length(max=64)])
+
+
+class CopyActivityForm(FlaskForm):
+    """Copy one activity into a module of the draft."""
+
+    activity = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    token = StringField(widget=HiddenInput(), validators=[DataRequired(), Length(max=64)])
+    target = SelectField(
+        _l("Into module"), coerce=int, validators=[InputRequired(_l("Choose a module."))]
+    )
+
+
+class CopyQuestionsForm(FlaskForm):
+    """Copy ticked questions of a version's bank into the draft's bank."""
+
+    questions = SelectMultipleField(
+        _l("Questions"),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[DataRequired(_l("Tick at least one question."))],
+    )
+    module_slug = SelectField(_l("Into module"), validators=[DataRequired(_l("Choose a module."))])
+    token = StringField(widget=HiddenInput(), validators=[DataRequired(), Length(max=64)])
+
+
+class CopyCourseForm(NewCourseForm):
+    """A new course whose first draft copies the chosen version."""

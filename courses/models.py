@@ -80,6 +80,9 @@ class CourseVersion(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
 
+    copied_from: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """Where this was copied from (courses.reuse.origin): source course, version and key."""
+
     course: Mapped[Course] = relationship(lazy="raise_on_sql")
 
     __table_args__ = (
@@ -140,6 +143,8 @@ class Module(db.Model):
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
     """Raised by every saved edit; a save that names an older one is refused (see
     courses.services.update_module), so two authors never overwrite each other silently."""
+    copied_from: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """Where this was copied from (courses.reuse.origin): source course, version and key."""
 
     version: Mapped[CourseVersion] = relationship(lazy="raise_on_sql")
 
@@ -196,6 +201,8 @@ class Activity(db.Model):
     type: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(200))
     config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    copied_from: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """Where this was copied from (courses.reuse.origin): source course, version and key."""
 
     module: Mapped[Module] = relationship(lazy="raise_on_sql")
 
@@ -261,6 +268,8 @@ class Question(db.Model):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     feedback: Mapped[str] = mapped_column(Text, default="")
     config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    copied_from: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """Where this was copied from (courses.reuse.origin): source course, version and key."""
 
     __table_args__ = (
         UniqueConstraint("version_id", "key"),

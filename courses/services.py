@@ -496,7 +496,36 @@ def start_draft(course: Course) -> CourseVersion:
     db.session.add(draft)
     db.session.flush()
     _write_modules(draft, version_to_package(latest, course.slug).modules)
+    draft.copied_from = latest.copied_from
+    _carry_provenance(latest.id, draft)
     return draft
+
+
+def _carry_provenance(source_version_id: int, draft: CourseVersion) -> None:
+    """Keep `copied_from` when a new draft is made from a published version (start_draft
+    writes through the package format, which has no provenance): matched by slug and key."""
+    modules = {m.slug: m for m in modules_of(source_version_id)}
+    targets = modules_of(draft.id)
+    for module in targets:
+        if module.slug in modules:
+            module.copied_from = modules[module.slug].copied_from
+    old = activities_by_module(m.id for m in modules.values())
+    new = activities_by_module(m.id for m in targets)
+    for module in targets:
+        if module.slug not in modules:
+            continue
+        before = {a.key: a.copied_from for a in old[modules[module.slug].id]}
+        for activity in new[module.id]:
+            activity.copied_from = before.get(activity.key)
+    questions = {
+        q.key: q.copied_from
+        for q in db.session.scalars(
+            select(Question).where(Question.version_id == source_version_id)
+        )
+    }
+    for question in db.session.scalars(select(Question).where(Question.version_id == draft.id)):
+        question.copied_from = questions.get(question.key)
+    db.session.flush()
 
 
 def _bump(label: str) -> str:

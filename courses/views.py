@@ -4,6 +4,7 @@ publishing, course authors, view as participant, packages."""
 from __future__ import annotations
 
 import io
+import secrets
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
@@ -23,16 +24,21 @@ from flask_babel import get_timezone, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
-from courses import archive, changes, services
+from courses import archive, changes, reuse, services
 from courses import package as pkg
 from courses.diff import line_diff
 from courses.forms import (
     ActivityForm,
     AuthorForm,
+    CopyActivityForm,
+    CopyCourseForm,
+    CopyModuleForm,
+    CopyQuestionsForm,
     CourseForm,
     ModuleEditForm,
     ModuleForm,
@@ -883,3 +889,259 @@ def import_zip() -> str | Response | tuple[str, int]:
     else:
         flash(_("Nothing to import: the package is identical to the published version."), "info")
     return redirect(url_for("authoring.show", course_id=result.course.id))
+
+
+# --------------------------------------------------------------------------- reuse
+
+
+def _readable_source(version_id: int | None) -> tuple[Course, CourseVersion] | None:
+    """The source version, if the user may read it (an admin: any; an author: their courses)."""
+    if version_id is None:
+        return None
+    version = db.session.get(CourseVersion, version_id)
+    if version is None:
+        abort(404)
+    if not policy.can_author_course(current_user, version.course_id):
+        abort(403)
+    course = db.session.get(Course, version.course_id)
+    assert course is not None
+    return course, version
+
+
+def _source_id_of_module(module_id: int | None) -> int | None:
+    if module_id is None:
+        return None
+    found = db.session.scalar(select(Module.version_id).where(Module.id == module_id))
+    if found is None:
+        abort(404)
+    return found
+
+
+def _source_id_of_activity(activity_id: int | None) -> int | None:
+    if activity_id is None:
+        return None
+    found = db.session.scalar(
+        select(Module.version_id)
+        .join(Activity, Activity.module_id == Module.id)
+        .where(Activity.id == activity_id)
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+def _reuse_page(
+    course: Course,
+    draft: CourseVersion,
+    source_id: int | None,
+    *,
+    failed: object = None,
+    failed_key: object = None,
+) -> str:
+    """The reuse page: choose a version, then copy its modules, activities or questions."""
+    source = _readable_source(source_id)
+    mine = (
+        None if policy.can_manage_course(current_user) else policy.authored_course_ids(current_user)
+    )
+    choices = [(v, c) for v, c in reuse.readable_versions(mine) if v.id != draft.id]
+    targets = services.modules_of(draft.id)
+    modules, activities, bank = [], {}, []
+    if source is not None:
+        modules = services.modules_of(source[1].id)
+        activities = services.activities_by_module(m.id for m in modules)
+        bank = reuse.bank_of(source[1].id)
+    token = secrets.token_urlsafe(16)
+    question_form = (
+        failed if isinstance(failed, CopyQuestionsForm) else CopyQuestionsForm(formdata=None)
+    )
+    question_form.questions.choices = [SelectChoice(q.id, q.key) for q in bank]
+    question_form.module_slug.choices = [SelectChoice(m.slug, m.title) for m in targets]
+    return render_template(
+        "authoring/reuse.html",
+        course=course,
+        draft=draft,
+        choices=choices,
+        source=source,
+        modules=modules,
+        activities=activities,
+        bank=bank,
+        targets=targets,
+        token=token,
+        question_form=question_form,
+        failed=failed,
+        failed_key=failed_key,
+        types=_types(),
+    )
+
+
+@bp.get("/<int:course_id>/reuse")
+@login_required
+def reuse_page(course_id: int) -> str | Response:
+    """Copy from another course (or an older version) into the draft."""
+    course = _course_or_404(course_id)
+    draft = _draft_or_redirect(course)
+    if draft is None:
+        return redirect(url_for("authoring.show", course_id=course.id))
+    return _reuse_page(course, draft, request.args.get("from", type=int))
+
+
+def _copied(course: Course, draft: CourseVersion, result: reuse.CopyResult, what: str) -> Response:
+    if result.repeated:
+        flash(_("This copy was already made; nothing was copied twice."), "info")
+        return redirect(url_for("authoring.show", course_id=course.id))
+    source = (result.modules or result.activities or result.questions)[0].copied_from or {}
+    log(
+        Change(
+            "course.copy",
+            "course_version",
+            draft.id,
+            f"{course.slug} {draft.label}",
+            after={
+                "what": what,
+                "from": f"{source.get('course')} {source.get('version')}",
+                "modules": [m.slug for m in result.modules],
+                "activities": [a.key for a in result.activities],
+                "questions": [q.key for q in result.questions],
+            },
+        )
+    )
+    flash(
+        _(
+            "Copied from %(course)s version %(label)s into the draft.",
+            course=source.get("course"),
+            label=source.get("version"),
+        ),
+        "success",
+    )
+    if result.renamed:
+        flash(
+            _(
+                "The draft already used these keys, so the copies were renamed: %(names)s.",
+                names=", ".join(f"{old} → {new}" for old, new in result.renamed),
+            ),
+            "info",
+        )
+    anchor = None
+    if result.modules:
+        anchor = f"module-{result.modules[0].id}"
+    elif result.activities:
+        anchor = f"module-{result.activities[0].module_id}"
+    return redirect(url_for("authoring.show", course_id=course.id, _anchor=anchor))
+
+
+@bp.post("/<int:course_id>/reuse/module")
+@login_required
+def reuse_module(course_id: int) -> str | Response | tuple[str, int]:
+    """Copy a module (with its activities and questions) to the end of the draft."""
+    course = _course_or_404(course_id)
+    draft = _draft_or_redirect(course)
+    if draft is None:
+        return redirect(url_for("authoring.show", course_id=course.id))
+    form = CopyModuleForm()
+    source_id = _source_id_of_module(form.module.data if form.module.data else None)
+    _readable_source(source_id)
+    if form.validate_on_submit():
+        try:
+            result = reuse.copy_module(draft, form.module.data, token=form.token.data)
+        except services.CourseError as error:
+            attach_error(form, error)
+        else:
+            return _copied(course, draft, result, "module")
+    return _reuse_page(course, draft, source_id, failed=form, failed_key=form.module.data), 422
+
+
+@bp.post("/<int:course_id>/reuse/activity")
+@login_required
+def reuse_activity(course_id: int) -> str | Response | tuple[str, int]:
+    """Copy one activity into a module of the draft."""
+    course = _course_or_404(course_id)
+    draft = _draft_or_redirect(course)
+    if draft is None:
+        return redirect(url_for("authoring.show", course_id=course.id))
+    form = CopyActivityForm()
+    form.target.choices = [SelectChoice(m.id, m.title) for m in services.modules_of(draft.id)]
+    source_id = _source_id_of_activity(form.activity.data if form.activity.data else None)
+    _readable_source(source_id)
+    if form.validate_on_submit():
+        module = _module_or_404(draft, form.target.data)
+        try:
+            result = reuse.copy_activity(
+                draft, module, form.activity.data, _types(), token=form.token.data
+            )
+        except services.CourseError as error:
+            attach_error(
+                form, error if error.field != "type" else services.CourseError(str(error), "target")
+            )
+        else:
+            return _copied(course, draft, result, "activity")
+    return _reuse_page(course, draft, source_id, failed=form, failed_key=form.activity.data), 422
+
+
+@bp.post("/<int:course_id>/reuse/questions")
+@login_required
+def reuse_questions(course_id: int) -> str | Response | tuple[str, int]:
+    """Copy ticked questions of a version's bank into the draft's bank."""
+    course = _course_or_404(course_id)
+    draft = _draft_or_redirect(course)
+    if draft is None:
+        return redirect(url_for("authoring.show", course_id=course.id))
+    source_id = request.form.get("source", type=int)
+    _readable_source(source_id)
+    form = CopyQuestionsForm()
+    bank = reuse.bank_of(source_id) if source_id is not None else []
+    form.questions.choices = [SelectChoice(q.id, q.key) for q in bank]
+    form.module_slug.choices = [
+        SelectChoice(m.slug, m.title) for m in services.modules_of(draft.id)
+    ]
+    if form.validate_on_submit():
+        try:
+            result = reuse.copy_questions(
+                draft, source_id, form.questions.data, form.module_slug.data, token=form.token.data
+            )
+        except services.CourseError as error:
+            attach_error(form, error)
+        else:
+            return _copied(course, draft, result, "questions")
+    return _reuse_page(course, draft, source_id, failed=form), 422
+
+
+@bp.route("/<int:course_id>/versions/<int:version_id>/copy", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def copy_course(course_id: int, version_id: int) -> str | Response | tuple[str, int]:
+    """Start a new course whose first draft is a copy of this version."""
+    course = _course_or_404(course_id)
+    version = _version_or_404(course, version_id)
+    form = CopyCourseForm()
+    if request.method == "GET":
+        form.title.data = version.title
+        form.label.data = "1.0.0"
+        form.language.data = version.language
+        form.description.data = version.description
+    if form.validate_on_submit():
+        try:
+            draft = reuse.copy_course(version.id, form.slug.data, _course_input(form))
+        except services.CourseError as error:
+            attach_error(form, error)
+        else:
+            log(
+                Change(
+                    "course.copy_course",
+                    "course",
+                    draft.course_id,
+                    form.slug.data,
+                    after={"from": f"{course.slug} {version.label}"},
+                )
+            )
+            flash(
+                _(
+                    "New course started from %(course)s version %(label)s. "
+                    "Its draft is ready to edit.",
+                    course=course.slug,
+                    label=version.label,
+                ),
+                "success",
+            )
+            return redirect(url_for("authoring.show", course_id=draft.course_id))
+    return render_template(
+        "authoring/copy_course.html", form=form, course=course, version=version
+    ), form_status(form)

@@ -32,6 +32,8 @@ ACTIONS = {
     "course.publish": _l("Course version published"),
     "course.authors": _l("Course authors or their publishing rights changed"),
     "course.module_restore": _l("Module text restored from its history"),
+    "course.copy": _l("Copied into a draft from another course"),
+    "course.copy_course": _l("Course started from an existing one"),
     "question.fix": _l("Answer key corrected"),
     "personal_data.export": _l("Personal data exported"),
     "personal_data.erase": _l("Personal data erased"),

@@ -50,6 +50,9 @@ PAGES = {
     "/admin/courses/{course}": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/courses/{course}/edit": [302, 403, 403, 403, 403, 403, 403, 302],
     "/admin/courses/{course}/modules/{module}/history": [302, 403, 403, 403, 403, 403, 403, 200],
+    # reuse copies into a draft only: without one the admin is sent back to the course
+    "/admin/courses/{course}/reuse": [302, 403, 403, 403, 403, 403, 403, 302],
+    "/admin/courses/{course}/versions/{version}/copy": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/courses/{course}/versions/{version}/view-as": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/courses/{course}/versions/{version}/view-as/quizzes/{quiz}": [
         302,
@@ -216,6 +219,11 @@ POSTS = {
     "/users/{participant_a}/erase": [302, 403, 403, 403, 403, 403, 403, 422],
     "/admin/courses/preview": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/courses/{course}/draft": [302, 403, 403, 403, 403, 403, 403, 302],
+    "/admin/courses/{course}/reuse/module": [302, 403, 403, 403, 403, 403, 403, 302],
+    "/admin/courses/{course}/reuse/activity": [302, 403, 403, 403, 403, 403, 403, 302],
+    "/admin/courses/{course}/reuse/questions": [302, 403, 403, 403, 403, 403, 403, 302],
+    # no short name given: the form comes back with the error next to it
+    "/admin/courses/{course}/versions/{version}/copy": [302, 403, 403, 403, 403, 403, 403, 422],
     # answers tried in the quiz sandbox are graded on the page, never recorded
     "/admin/courses/{course}/versions/{version}/view-as/quizzes/{quiz}": [
         302,
@@ -632,6 +640,14 @@ AUTHOR_PAGES = {
     "/admin/courses/{course_b}/versions/{draft_b}/view-as": [403, 403, 200],
     "/admin/courses/{course}/versions/{version}/view-as/quizzes/{quiz}": [200, 403, 200],
     "/admin/courses/{course_b}/versions/{draft_b}/package.zip": [403, 403, 200],
+    # reuse: into a draft the user writes, from a version of a course they may read
+    "/admin/courses/{course}/reuse": [200, 403, 200],
+    "/admin/courses/{course}/reuse?from={version}": [200, 403, 200],
+    "/admin/courses/{course}/reuse?from={draft_b}": [403, 403, 200],
+    "/admin/courses/{course_b}/reuse": [403, 403, 200],
+    "/admin/courses/{course}/reuse?from=999999": [404, 403, 404],
+    # a new course is an admin's decision, as creating one is
+    "/admin/courses/{course}/versions/{version}/copy": [403, 403, 200],
     # correcting a published answer key regrades attempts; item analysis shows cohorts
     "/admin/courses/{course}/versions/{version}/questions/{question}/fix": [403, 403, 200],
     "/admin/courses/{course}/quizzes/{quiz}/analysis": [403, 403, 200],
@@ -649,6 +665,14 @@ AUTHOR_POSTS = {
     "/admin/courses/{course}/authors/{author_a}/remove": [403, 403, 302],
     "/admin/courses/{course}/publishing": [403, 403, 302],
     "/admin/courses/import": [403, 403, 422],
+    # nothing chosen: the reuse page comes back with the error (422)
+    "/admin/courses/{course}/reuse/module": [422, 403, 422],
+    "/admin/courses/{course_b}/reuse/module": [403, 403, 422],
+    "/admin/courses/{course}/reuse/activity": [422, 403, 422],
+    "/admin/courses/{course_b}/reuse/activity": [403, 403, 422],
+    "/admin/courses/{course}/reuse/questions": [422, 403, 422],
+    "/admin/courses/{course_b}/reuse/questions": [403, 403, 422],
+    "/admin/courses/{course}/versions/{version}/copy": [403, 403, 422],
 }
 
 

@@ -76,3 +76,37 @@ def test_participant_home_is_bounded(client, make_user, make_cohort, login, coun
         page = client.get("/home").get_data(as_text=True)
     assert page.count('data-testid="enrolment"') == 6
     assert large.n == small.n <= 5
+
+
+def test_reuse_page_is_bounded(db, client, make_user, make_course, login, count_queries):
+    """The reuse page lists versions, a source's modules, activities and bank in fixed queries."""
+    from courses import services
+    from courses.models import Course
+    from tests.web.test_quizzes import _choice
+
+    quiz = ("kuis", "quiz", {"kind": "post", "questions": ["q1"], "attempts": 0})
+    target = make_course(slug="tujuan", modules=1)
+    services.start_draft(db.session.get(Course, target.course_id))
+    db.session.commit()
+    small = make_course(
+        slug="kecil",
+        modules=1,
+        questions={1: [_choice("q1")]},
+        activities=(("bacaan", "reading"), quiz),
+    )
+    login(make_user("admin"))
+    url = f"/admin/courses/{target.course_id}/reuse?from="
+    with count_queries() as few:
+        assert client.get(url + str(small.id)).status_code == 200
+    many = make_course(
+        slug="besar",
+        modules=8,
+        activities=(("bacaan", "reading"), quiz),
+        questions={n: [_choice(f"q{n}" if n > 1 else "q1")] for n in range(1, 9)},
+    )
+    for n in range(4):
+        make_course(slug=f"lain-{n}", modules=2)
+    with count_queries() as lots:
+        assert client.get(url + str(many.id)).status_code == 200
+    assert lots.n == few.n, lots.statements
+    assert lots.n <= 12

@@ -234,3 +234,32 @@ def test_two_authors_saving_one_module_at_once(app, db, postgres_only, make_user
     db.session.expire_all()
     saved = db.session.get(Module, module_id)
     assert saved.material == "Teks pertama" and saved.revision == 2
+
+
+def test_a_double_submitted_module_copy_is_copied_once(
+    app, db, postgres_only, make_user, make_course
+):
+    """The same reuse form sent twice at once: the second waits on the draft's row lock, then
+    finds the first copy by its form token and copies nothing."""
+    from courses import reuse
+    from courses import services as course_services
+    from courses.models import Course, CourseVersion, Module
+
+    source = make_course(slug="sumber", modules=1)
+    target = make_course(slug="tujuan", modules=1)
+    draft = course_services.start_draft(db.session.get(Course, target.course_id))
+    db.session.commit()
+    module_id = db.session.scalar(select(Module.id).where(Module.version_id == source.id))
+    outcomes = []
+
+    def copy():
+        result = reuse.copy_module(
+            _db.session.get(CourseVersion, draft.id), module_id, token="sekali"
+        )
+        outcomes.append(result.repeated)
+
+    outcome = _race(app, copy, copy)
+    assert outcome == {"first": None, "second": None}
+    assert sorted(outcomes) == [False, True]
+    count = select(func.count()).where(Module.version_id == draft.id)
+    assert db.session.scalar(count) == 2
