@@ -69,6 +69,9 @@ def pdf(page: SummaryPage) -> bytes:
     document.ln(2)
     document.set_font("helvetica", "", 10.5)
     document.write_html(latin(body))
+    # The footer sits inside the bottom margin: drawn with the automatic page break on,
+    # it would start a page of its own.
+    document.set_auto_page_break(False)
     document.set_y(-14)
     document.set_font("helvetica", "", 8)
     document.set_text_color(90, 90, 90)
