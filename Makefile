@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := lms
 
-.PHONY: serve run test test-pg test-e2e lint translations extract-messages install lock clean bench \
+.PHONY: serve run test test-pg test-e2e lint translations extract-messages install lock clean bench bench-full \
 	screenshots mutation mutation-listed mutation-ci
 
 $(BIN)/python:
@@ -72,17 +72,21 @@ lint: install
 screenshots: translations
 	$(BIN)/python docs/screenshots.py
 
-# Load test (bench/README.md): dataset, gunicorn, Locust; writes bench/report.md.
-# BENCH_DATABASE_URL (default: a fresh bench.sqlite3), BENCH_REGIONS, BENCH_PARTICIPANTS,
-# BENCH_USERS, BENCH_RUN_TIME and the other BENCH_* settings of bench/run.py apply.
-BENCH_REGIONS      ?= 20
-BENCH_PARTICIPANTS ?= 40
+# Load test (bench/README.md): dataset, gunicorn pinned to CPU 0 and Locust to CPU 1, stepped
+# load; writes bench/report.md, opening with issue 14's targets. `make bench` is the quick mode
+# (5 regions, 15 s steps, a few minutes); `make bench-full` the full one (514 regions × 40,
+# 60 s steps up to 160 users). BENCH_DATABASE_URL (default: a fresh bench.sqlite3),
+# BENCH_REGIONS, BENCH_PARTICIPANTS, BENCH_STEPS (5,10,20,40), BENCH_STEP_TIME, BENCH_WORKERS
+# and the other BENCH_* settings of bench/run.py override the mode's values.
 $(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $@
 
 bench: translations $(VENV)/.bench-installed
-	BENCH_REGIONS=$(BENCH_REGIONS) BENCH_PARTICIPANTS=$(BENCH_PARTICIPANTS) $(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --mode quick
+
+bench-full: translations $(VENV)/.bench-installed
+	$(BIN)/python -m bench.run --mode full
 
 # Mutation testing (README "Rules pinned, and mutation testing"): mutmut over the rule modules,
 # a report in docs/mutation-report.md, at least 90 % killed per group.

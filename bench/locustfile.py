@@ -10,6 +10,10 @@ User classes: Participant (weight 70), Mentor (20), Admin (10), Ceiling (one use
 /healthz during the mix) and CeilingFlood (/healthz without pause; run on its own to
 measure the server's ceiling). Accounts are taken in turn from the generated naming
 scheme, so the same run asks for the same accounts and pages.
+
+A load step (BENCH_STEP_SECONDS, set by bench/run.py) measures the steady state only: once
+the last of its BENCH_ROLE_USERS simulated people has logged in and found its pages, the
+statistics are reset and the run stops BENCH_STEP_SECONDS later.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ import os
 import random
 import sys
 from pathlib import Path
+from typing import Any
 
+import gevent
 from locust import HttpUser, between, constant, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -33,6 +39,16 @@ THINK = between(
 )
 
 _numbers = {role: itertools.count() for role in ("participant", "mentor", "admin")}
+_started = itertools.count(1)
+STEP_SECONDS = float(os.environ.get("BENCH_STEP_SECONDS", "0"))
+ROLE_USERS = int(os.environ.get("BENCH_ROLE_USERS", "0"))
+
+
+def _ready(environment: Any) -> None:
+    """One more person logged in; after the last, measure the steady state for the step."""
+    if STEP_SECONDS and next(_started) == ROLE_USERS:
+        environment.runner.stats.reset_all()
+        gevent.spawn_later(STEP_SECONDS, environment.runner.quit)
 
 
 def _email(role: str, n: int) -> str:
@@ -70,6 +86,7 @@ class _Role(HttpUser):
         if response.status_code != 302:
             raise RuntimeError(f"login failed for {self.email}: {response.status_code}")
         self.pages = bench.PAGES_BY_ROLE[self.role](self._discover)
+        _ready(self.environment)
 
     def _discover(self, path: str) -> tuple[int, str]:
         # Discovery requests are reported apart, so they do not skew the pages' figures.

@@ -430,3 +430,61 @@ def test_course_pages_issue_the_same_statements_whatever_the_size(
     large = _measure(*args, size=30)  # 30 modules, 90 activities, 30 participants
     assert small == large
     assert max(large.values()) <= 12, large
+
+
+def test_published_material_is_rendered_once_and_a_draft_edit_shows_at_once(
+    db, client, login, make_user, make_cohort, make_course, attach, monkeypatch
+):
+    import markdown as markdown_library
+
+    from lms import markdown as lms_markdown
+
+    conversions: list[str] = []
+    convert = markdown_library.markdown
+
+    def counted(text: str, **kwargs):
+        conversions.append(text)
+        return convert(text, **kwargs)
+
+    monkeypatch.setattr(lms_markdown._markdown, "markdown", counted)
+    lms_markdown._render.cache_clear()
+    participant, _, cohort, version = _setup(
+        db, make_user, make_cohort, make_course, attach, material="# Bahan tetap\n\nIsi terbit."
+    )
+    login(participant)
+    first = _module_ids(db, version)[0]
+    for _ in range(3):
+        page = client.get(f"/learn/{cohort.id}/modules/{first}").get_data(as_text=True)
+        assert "<h1>Bahan tetap</h1>" in page
+    assert conversions.count("# Bahan tetap\n\nIsi terbit.") == 1  # once, not per request
+
+    client.post_form("/logout")
+    login(make_user("admin"))
+    course_id = version.course_id
+    assert client.post_form(f"/admin/courses/{course_id}/draft").status_code == 302
+    draft = db.session.scalar(
+        select(CourseVersion).where(
+            CourseVersion.course_id == course_id, CourseVersion.status == "draft"
+        )
+    )
+    module = db.session.scalar(
+        select(Module).where(Module.version_id == draft.id, Module.position == 1)
+    )
+    view_as = f"/admin/courses/{course_id}/versions/{draft.id}/view-as/modules/{module.id}"
+    assert "<h1>Bahan tetap</h1>" in client.get(view_as).get_data(as_text=True)
+    form = {
+        "slug": module.slug,
+        "title": module.title,
+        "summary": module.summary,
+        "objectives": "Tujuan baru",
+        "duration_minutes": "45",
+        "indicators": "1",
+        "material": "# Bahan disunting\n\nIsi baru.",
+        "meeting_minutes": "90",
+        "meeting_agenda": "Paparan",
+        "revision": str(module.revision),
+    }
+    response = client.post_form(f"/admin/courses/{course_id}/modules/{module.id}/edit", form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = client.get(view_as).get_data(as_text=True)
+    assert "<h1>Bahan disunting</h1>" in page and "Bahan tetap" not in page
