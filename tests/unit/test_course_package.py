@@ -268,9 +268,7 @@ def test_every_shipped_session_has_a_bank_of_the_same_size_all_of_it_used():
         if "pre" not in kinds:
             continue
         used = [
-            key
-            for kind in ("pre", "practice", "post")
-            for key in _quiz_questions(module, kind)
+            key for kind in ("pre", "practice", "post") for key in _quiz_questions(module, kind)
         ]
         assert len(used) == len(set(used)), module.slug
         assert set(used) == {q.key for q in module.questions}, module.slug
