@@ -325,6 +325,33 @@ def item_analysis(course_id: int, activity_id: int) -> str | Response:
         activity=activity,
         module=module,
         stats=stats,
+        kind=services.settings_of(activity).kind,
+    )
+
+
+@bp.get("/admin/courses/<int:course_id>/modules/<int:module_id>/forms")
+@roles_required(Role.ADMIN)
+def form_comparison(course_id: int, module_id: int) -> str | Response:
+    """Tes Awal against Tes Akhir of one session: the blueprint and each form's statistics."""
+    row = db.session.execute(
+        select(Module, CourseVersion, Course)
+        .join(CourseVersion, CourseVersion.id == Module.version_id)
+        .join(Course, Course.id == CourseVersion.course_id)
+        .where(Module.id == module_id)
+    ).first()
+    if row is None or row[2].id != course_id:
+        abort(404)
+    module, version, course = row
+    comparison = analysis.form_comparison(module, _types())
+    if comparison is None:
+        abort(404)
+    return render_template(
+        "quizzes/forms_comparison.html",
+        course=course,
+        version=version,
+        module=module,
+        comparison=comparison,
+        level_of=analysis.level_of,
     )
 
 

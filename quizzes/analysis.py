@@ -321,3 +321,137 @@ def _choices(question: Question, picked: list[tuple[Any, int]]) -> list[tuple[st
             if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(counts):
                 counts[index] += count
     return [(str(o.get("text", "")), counts[i]) for i, o in enumerate(options)]
+
+
+# --------------------------------------------------------------------------- parallel forms
+
+
+@dataclass
+class FormStats:
+    """One form (Tes Awal or Tes Akhir) of a session: its items and their statistics."""
+
+    activity: Activity
+    questions: list[Question]
+    stats: QuizStats
+    objectives: list[str]
+    """The objective tags (tujuan-N) its items cover, in order."""
+    mean_facility: float | None
+    """Mean of the item facilities over the items answered at least once."""
+    mean_discrimination: float | None
+
+
+@dataclass
+class BlueprintRow:
+    """One objective of the blueprint: the item testing it in each form."""
+
+    objective: str
+    pre: Question | None
+    post: Question | None
+    pre_facility: float | None
+    post_facility: float | None
+
+
+@dataclass
+class FormComparison:
+    module: Module
+    pre: FormStats
+    post: FormStats
+    rows: list[BlueprintRow]
+
+
+def _objective(question: Question) -> str:
+    return next((t for t in question.tags if t.startswith("tujuan-")), "")
+
+
+def level_of(question: Question | None) -> str:
+    """The item's cognitive level tag (ranah-...), or "" when it has none."""
+    if question is None:
+        return ""
+    return next((t for t in question.tags if t.startswith("ranah-")), "")
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
+
+
+def _form(
+    module: Module, activity: Activity, bank: list[Question], types: Mapping[str, Any]
+) -> FormStats:
+    from courses.services import decode_settings
+
+    settings = QuizSettings.from_config(decode_settings(activity.config))
+    if settings.questions:
+        by_key = {q.key: q for q in bank}
+        questions = [by_key[k] for k in settings.questions if k in by_key]
+    else:
+        tag = settings.draw_tag or module.slug
+        questions = [q for q in bank if q.module_slug == tag or tag in q.tags]
+    stats = item_analysis(activity.id, types)
+    objectives = sorted(
+        {o for o in map(_objective, questions) if o},
+        key=lambda t: (len(t), t),  # tujuan-2 before tujuan-10
+    )
+    return FormStats(
+        activity=activity,
+        questions=questions,
+        stats=stats,
+        objectives=objectives,
+        mean_facility=_mean(i.facility for i in stats.items),
+        mean_discrimination=_mean(i.discrimination for i in stats.items),
+    )
+
+
+def form_comparison(module: Module, types: Mapping[str, Any]) -> FormComparison | None:
+    """Tes Awal against Tes Akhir of one session, item by item along the blueprint (the
+    objective tags); None when the session lacks either form. Twelve statements."""
+    from courses.services import decode_settings
+
+    quizzes = db.session.scalars(
+        select(Activity)
+        .where(Activity.module_id == module.id, Activity.type == "quiz")
+        .order_by(Activity.position)
+    ).all()
+    by_kind: dict[str, Activity] = {}
+    for activity in quizzes:
+        kind = QuizSettings.from_config(decode_settings(activity.config)).kind
+        by_kind.setdefault(kind, activity)
+    if "pre" not in by_kind or "post" not in by_kind:
+        return None
+    bank = list(
+        db.session.scalars(
+            select(Question)
+            .where(Question.version_id == module.version_id)
+            .order_by(Question.module_slug, Question.position)
+        )
+    )
+    pre = _form(module, by_kind["pre"], bank, types)
+    post = _form(module, by_kind["post"], bank, types)
+    pre_facility = {i.question.id: i.facility for i in pre.stats.items}
+    post_facility = {i.question.id: i.facility for i in post.stats.items}
+    rows: list[BlueprintRow] = []
+    for objective in sorted(set(pre.objectives) | set(post.objectives), key=lambda t: (len(t), t)):
+        first = next((q for q in pre.questions if _objective(q) == objective), None)
+        second = next((q for q in post.questions if _objective(q) == objective), None)
+        rows.append(
+            BlueprintRow(
+                objective=objective,
+                pre=first,
+                post=second,
+                pre_facility=pre_facility.get(first.id) if first else None,
+                post_facility=post_facility.get(second.id) if second else None,
+            )
+        )
+    untagged = [q for q in pre.questions + post.questions if not _objective(q)]
+    for question in untagged:
+        in_pre = question in pre.questions
+        rows.append(
+            BlueprintRow(
+                objective="",
+                pre=question if in_pre else None,
+                post=None if in_pre else question,
+                pre_facility=pre_facility.get(question.id) if in_pre else None,
+                post_facility=None if in_pre else post_facility.get(question.id),
+            )
+        )
+    return FormComparison(module=module, pre=pre, post=post, rows=rows)

@@ -257,6 +257,27 @@ def test_shipped_pre_and_post_tests_are_parallel_forms_of_one_blueprint():
             assert not {"tes-awal", "tes-akhir"} & set(bank[key].tags), (module.slug, key)
 
 
+def test_every_shipped_session_has_a_bank_of_the_same_size_all_of_it_used():
+    """Each session with tests has 14 or 15 items: four per form and six or seven to
+    practise on, every item in exactly one quiz (none left over, none counted twice)."""
+    course, _ = load_package(SHIPPED)
+    assert course is not None
+    sizes = {}
+    for module in course.modules:
+        kinds = {a.settings_dict().get("kind") for a in module.activities if a.type == "quiz"}
+        if "pre" not in kinds:
+            continue
+        used = [
+            key for kind in ("pre", "practice", "post") for key in _quiz_questions(module, kind)
+        ]
+        assert len(used) == len(set(used)), module.slug
+        assert set(used) == {q.key for q in module.questions}, module.slug
+        assert len(_quiz_questions(module, "practice")) >= 6, module.slug
+        sizes[module.slug] = len(module.questions)
+    assert len(sizes) == len(course.modules)
+    assert all(14 <= size <= 15 for size in sizes.values()), sizes
+
+
 def test_shipped_package_is_in_export_format(tmp_path):
     """Exporting the shipped course reproduces its files byte for byte, so a course
     authored in the LMS and exported diffs cleanly against this folder."""

@@ -125,6 +125,7 @@ PAGES = {
         200,
     ],
     "/admin/courses/{course}/quizzes/{quiz}/analysis": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/admin/courses/{course}/modules/{quiz_module}/forms": [302, 403, 403, 403, 403, 403, 403, 200],
     "/practices/": [302, 200, 200, 200, 200, 200, 200, 200],
     "/practices/new": [302, 403, 403, 200, 200, 403, 403, 200],
     "/practices/{practice}": [302, 200, 200, 200, 200, 200, 200, 200],
@@ -343,8 +344,14 @@ def cast(db, make_user, make_cohort, make_course, attach):
             ("kuis", "quiz", quiz),
             ("tugas", "assignment", {"brief": "Tugas", "points": 10, "for_coordinator": True}),
             ("diskusi", "discussion", {"min_posts": 1, "rubric": DISCUSSION_RUBRIC}),
+            ("awal", "quiz", {"kind": "pre", "questions": ["q2"]}),
         ),
-        questions={1: [{"key": "q1", "type": "true_false", "config": {"answer": True}}]},
+        questions={
+            1: [
+                {"key": "q1", "type": "true_false", "config": {"answer": True}},
+                {"key": "q2", "type": "true_false", "config": {"answer": True}},
+            ]
+        },
     )
     attach(x, version)
     from datetime import date, time
@@ -370,7 +377,9 @@ def cast(db, make_user, make_cohort, make_course, attach):
     from quizzes import services as quizzes
     from quizzes.models import Question
 
-    quiz_activity = db.session.scalar(select(Activity).where(Activity.type == "quiz"))
+    quiz_activity = db.session.scalar(
+        select(Activity).where(Activity.type == "quiz").order_by(Activity.id)
+    )
     quiz_module = db.session.get(Module, quiz_activity.module_id)
     cohort_x = db.session.get(Cohort, x.id)
     attempt = quizzes.start_attempt(
@@ -496,6 +505,7 @@ def cast(db, make_user, make_cohort, make_course, attach):
             "activity": activity,
             "meeting": meetings.meetings_of(x.id)[0].id,
             "quiz": quiz_activity.id,
+            "quiz_module": quiz_module.id,
             "attempt": attempt.id,
             "question": db.session.scalar(select(Question.id)),
             "practice": published.slug,
@@ -651,6 +661,7 @@ AUTHOR_PAGES = {
     # correcting a published answer key regrades attempts; item analysis shows cohorts
     "/admin/courses/{course}/versions/{version}/questions/{question}/fix": [403, 403, 200],
     "/admin/courses/{course}/quizzes/{quiz}/analysis": [403, 403, 200],
+    "/admin/courses/{course}/modules/{quiz_module}/forms": [403, 403, 200],
 }
 
 AUTHOR_POSTS = {

@@ -622,3 +622,82 @@ def test_the_summary_lists_unanswered_and_flagged_in_bounded_statements(
     small = _summary_counts(*args, 2)
     large = _summary_counts(*args, 8)
     assert small == large
+
+
+def _tagged(key: str, objective: int, level: str) -> dict:
+    return {**_choice(key), "tags": [f"tujuan-{objective}", f"ranah-{level}"]}
+
+
+def test_tes_awal_and_tes_akhir_compared_along_the_blueprint(
+    db, client, login, make_user, make_cohort, make_course, attach, count_queries
+):
+    pre = [_tagged("awal-1", 1, "ingat"), _tagged("awal-2", 2, "terap")]
+    post = [_tagged("akhir-1", 1, "ingat"), _tagged("akhir-2", 2, "ingat")]  # level differs
+    people = [make_user("participant") for _ in range(4)]
+    cohort = make_cohort("32.11", participants=people)
+    version = make_course(
+        modules=1,
+        activities=(
+            ("pre-test", "quiz", {"kind": "pre", "attempts": 0, "questions": ["awal-1", "awal-2"]}),
+            ("bacaan", "reading"),
+            ("post", "quiz", {"kind": "post", "attempts": 0, "questions": ["akhir-1", "akhir-2"]}),
+        ),
+        questions={1: pre + post},
+    )
+    attach(cohort, version)
+    first, second = db.session.scalars(
+        select(Activity).where(Activity.type == "quiz").order_by(Activity.position)
+    ).all()
+    module_id = first.module_id
+
+    def take(rounds):
+        for person, (before, after) in zip(people, rounds, strict=False):
+            login(person)
+            _take(client, cohort, first, right=before, total=2)
+            _take(client, cohort, second, right=after, total=2)
+            client.post_form("/logout")
+
+    take([(2, 2), (2, 2), (1, 2), (0, 1)])
+    admin = make_user("admin")
+    login(admin)
+    url = f"/admin/courses/{version.course_id}/modules/{module_id}/forms"
+    with count_queries() as counted:
+        page = client.get(url)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+
+    def cells(testid):
+        row = re.search(rf'data-testid="{testid}">(.*?)</tr>', html, re.S).group(1)
+        return re.findall(r"<td>(.*?)</td>", row, re.S)
+
+    assert cells("form-items") == ["2", "2"]
+    assert cells("form-attempts") == ["4", "4"]
+    assert [c.split(" / ")[0] for c in cells("form-objectives")] == ["2", "2"]
+    # pre: 3/4 and 2/4 right, mean facility 0.625; post: 4/4 and 3/4, 0.875
+    assert cells("form-facility") == ["0,625", "0,875"]
+    rows = re.findall(r'data-objective="([^"]*)" data-matched="(\w+)"', html)
+    assert rows == [("tujuan-1", "yes"), ("tujuan-2", "no")]  # the level mismatch is shown
+    assert "awal-2" in html and "akhir-2" in html
+    # The analysis page of either form links here.
+    analysis = client.get(f"/admin/courses/{version.course_id}/quizzes/{second.id}/analysis")
+    assert f'href="{url}"' in analysis.get_data(as_text=True)
+
+    # More attempts, same statements.
+    client.post_form("/logout")
+    take([(1, 1), (2, 2), (0, 2), (1, 1)])
+    login(admin)
+    with count_queries() as again:
+        assert client.get(url).status_code == 200
+    assert again.n == counted.n
+
+
+def test_a_session_without_both_forms_has_no_comparison(db, client, login, make_user, make_course):
+    version = _quiz_course(make_course, [_choice("satu")])  # a post-test only
+    module_id = db.session.scalar(select(Module.id).where(Module.version_id == version.id))
+    login(make_user("admin"))
+    url = f"/admin/courses/{version.course_id}/modules/{module_id}/forms"
+    assert client.get(url).status_code == 404
+    assert (
+        client.get(f"/admin/courses/{version.course_id + 99}/modules/{module_id}/forms").status_code
+        == 404
+    )
