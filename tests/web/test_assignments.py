@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -216,7 +217,9 @@ def test_return_resubmit_grade_release_and_the_resubmission_limit(db, client, lo
 
 
 def test_late_work_is_flagged_and_penalised(db, client, login, setup):
-    past = date.today() - timedelta(days=3)
+    # Three days before today in the cohort's zone (WIB), not the machine's: after 17:00 UTC
+    # the machine's date is a day behind Jakarta's and the work would be four days late.
+    past = datetime.now(ZoneInfo("Asia/Jakarta")).date() - timedelta(days=3)
     participant, mentor, _, _, base = setup(due_on=past, late_policy="penalty", penalty_per_day=10)
     login(participant)
     _submit(client, base, "Terlambat")
