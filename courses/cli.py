@@ -41,11 +41,12 @@ def _load_or_fail(path: Path):
     for problem in problems:
         click.echo(
             f"{path / problem.file}{':' + str(problem.line) if problem.line else ''}: "
-            f"{problem.message}",
+            f"{'warning: ' if problem.warning else ''}{problem.message}",
             err=True,
         )
     if course is None:
-        raise click.ClickException(f"{len(problems)} problems found in {path}.")
+        errors = sum(1 for problem in problems if not problem.warning)
+        raise click.ClickException(f"{errors} problems found in {path}.")
     return course
 
 

@@ -306,3 +306,12 @@ class CopyQuestionsForm(FlaskForm):
 
 class CopyCourseForm(NewCourseForm):
     """A new course whose first draft copies the chosen version."""
+
+
+class AssetUploadForm(FlaskForm):
+    """A file for a module's assets/ folder; its type is judged by content in the service."""
+
+    file = FileField(
+        _l("File (image, PDF, audio or MP4 video)"),
+        validators=[FileRequired(_l("Choose a file."))],
+    )

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterable
 from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_babel import get_timezone
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from courses import contract, grades, services, summaries
 from courses.activities import ActivityView, CompletionEvent
-from courses.models import Activity, CourseVersion
-from lms import plugins, policy
+from courses.models import Activity, CourseVersion, Module, ModuleAsset
+from lms import plugins, policy, storage
 from lms.cohorts.models import Cohort, Enrolment
 from lms.extensions import db
 from lms.markdown import render_markdown
@@ -85,7 +96,11 @@ def module(cohort_id: int, module_id: int) -> str:
         plan=session_plan,
         progress=progress,
         module=progress.module,
-        material=render_markdown(progress.module.material) if not progress.locked else None,
+        material=(
+            render_markdown(progress.module.material, asset_links(progress.module.id))
+            if not progress.locked
+            else None
+        ),
         notes=render_markdown(meeting.notes) if meeting is not None and meeting.notes else None,
         bodies=bodies,
         types=types,
@@ -202,3 +217,58 @@ def complete(cohort_id: int, activity_id: int) -> Response:
         url_for("learn.module", cohort_id=cohort.id, module_id=activity.module_id)
         + f"#activity-{activity.id}"
     )
+
+
+# --------------------------------------------------------------------------- module files
+
+YEAR = 365 * 24 * 3600
+_INLINE = ("image/", "audio/", "video/")
+
+
+def asset_links(module_id: int, rows: Iterable[ModuleAsset] | None = None) -> dict[str, str]:
+    """`assets/<name>` → the file's content-hash URL, for rendering the module's material."""
+    if rows is None:
+        rows = services.assets_of(module_id)
+    return {row.path: asset_url(row) for row in rows}
+
+
+def asset_url(row: ModuleAsset) -> str:
+    return url_for("learn.asset", asset_id=row.id, digest=row.sha256[:16], name=row.name)
+
+
+@bp.get("/assets/<int:asset_id>/<digest>/<name>")
+@login_required
+def asset(asset_id: int, digest: str, name: str) -> Response:
+    """A module's file, for whoever may see its course version. The URL names the content
+    hash, so it can be cached for a year: changed content is a new row and a new URL."""
+    row = db.session.get(ModuleAsset, asset_id)
+    if row is None or row.sha256[:16] != digest or row.name != name:
+        abort(404)
+    module = db.session.get(Module, row.module_id)
+    version = db.session.get(CourseVersion, module.version_id) if module else None
+    if version is None:
+        abort(404)
+    if not policy.can_see_course_version(current_user, version.course_id, version.id):
+        abort(403)
+    try:
+        source: object = storage.path_of(services.ASSET_KIND, row.sha256)
+    except FileNotFoundError:
+        try:
+            source = io.BytesIO(storage.backend().read_bytes(services.ASSET_KIND, row.sha256))
+        except FileNotFoundError:
+            abort(404)
+    response = send_file(
+        source,  # type: ignore[arg-type]
+        mimetype=row.content_type,
+        as_attachment=not row.content_type.startswith(_INLINE),
+        download_name=row.name,
+        conditional=True,
+        etag=row.sha256,
+        max_age=YEAR,
+    )
+    response.headers["Cache-Control"] = f"private, max-age={YEAR}, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    )
+    return response

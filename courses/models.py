@@ -158,6 +158,36 @@ class Module(db.Model):
         return f"<Module {self.slug}>"
 
 
+class ModuleAsset(db.Model):
+    """A file a module carries (`assets/<name>`): an image, PDF, audio or MP4 video.
+
+    The bytes live in storage (kind `course-assets`) under their SHA-256, so a draft copied
+    from a published version shares them, and a published version's files never change:
+    a new upload is a new hash, a new row, a new URL.
+    """
+
+    __tablename__ = "course_module_asset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(
+        ForeignKey("course_module.id", ondelete="CASCADE"), index=True
+    )
+    path: Mapped[str] = mapped_column(String(120))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    content_type: Mapped[str] = mapped_column(String(60))
+
+    __table_args__ = (UniqueConstraint("module_id", "path"),)
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
 class ModuleRevision(db.Model):
     """A saved state of a module's text: who saved it, when, and what it said.
 

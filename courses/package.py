@@ -139,6 +139,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from courses import media
+
 FORMAT_VERSION = 1
 """The `format` value of the package layout this module reads and writes."""
 
@@ -424,6 +426,9 @@ class ModulePackage:
     outputs, common misconceptions, model answers, feedback on drafts); "" when absent."""
     summary_page: str = ""
     """summary.md: the session on one page (a PDF to keep or print); "" when absent."""
+    assets: tuple[tuple[str, bytes], ...] = ()
+    """Files under the module's assets/ folder as (`assets/<name>`, bytes), sorted by
+    path; their types are checked by content (courses.media)."""
 
 
 @dataclass(frozen=True)
@@ -452,11 +457,14 @@ class Problem:
     file: str
     line: int | None
     message: str
+    warning: bool = False
+    """A warning (an asset nothing refers to) is reported but does not refuse the package."""
 
     def __str__(self) -> str:
+        label = "warning: " if self.warning else ""
         if self.line is None:
-            return f"{self.file}: {self.message}"
-        return f"{self.file}:{self.line}: {self.message}"
+            return f"{self.file}: {label}{self.message}"
+        return f"{self.file}:{self.line}: {label}{self.message}"
 
 
 # --------------------------------------------------------------------------- loading
@@ -547,7 +555,18 @@ def load_package(
         _check_across_files(replace(course, modules=tuple(modules)), docs, activity_types)
 
     problems.sort(key=lambda p: (p.file != COURSE_FILE, p.file.split("/"), p.line or 0))
-    if problems or course is None:
+    if any(not p.warning for p in problems) or course is None:
+        return None, problems
+    total = sum(len(data) for module in modules for _path, data in module.assets)
+    if total > media.MAX_PACKAGE_ASSET_BYTES:
+        problems.append(
+            Problem(
+                ".",
+                None,
+                f"assets add up to {total} bytes; a package may carry at most "
+                f"{media.MAX_PACKAGE_ASSET_BYTES} bytes",
+            )
+        )
         return None, problems
     return replace(course, modules=tuple(modules)), problems
 
@@ -999,6 +1018,17 @@ def _load_module(
         mentor_notes = notes or ""
     summary_page = _read_summary(root, f"{name}/{SUMMARY_FILE}", refused, problems)
     questions = _load_questions(root, name, refused, problems, question_types, owners)
+    assets = _load_assets(root, name, refused, problems)
+    if material is not None and assets is not None:
+        for finding in media.check_references(material, {path for path, _data in assets}):
+            problems.append(
+                Problem(
+                    f"{name}/{MATERIAL_FILE}" if finding.line else f"{name}/{finding.path}",
+                    finding.line,
+                    finding.message,
+                    finding.warning,
+                )
+            )
     if loaded is None:
         return None
     data, doc = loaded
@@ -1013,7 +1043,9 @@ def _load_module(
         dependencies.append(_Dependencies(name, doc, unlock.after))
     meeting = _meeting(doc, data)
     activities = _activities(doc, data, activity_types)
-    if len(problems) > before or material is None or title is None or summary is None:
+    if any(not p.warning for p in problems[before:]):
+        return None
+    if material is None or title is None or summary is None or assets is None:
         return None
     if objectives is None or duration is None or indicators is None or activities is None:
         return None
@@ -1033,6 +1065,7 @@ def _load_module(
         questions=questions,
         mentor_notes=mentor_notes,
         summary_page=summary_page,
+        assets=assets,
     )
     return module, doc
 
@@ -1056,6 +1089,43 @@ def _read_summary(root: Path, rel: str, refused: set[str], problems: list[Proble
         )
         return ""
     return text
+def _load_assets(
+    root: Path, name: str, refused: set[str], problems: list[Problem]
+) -> tuple[tuple[str, bytes], ...] | None:
+    """The module's assets/ files, each checked by content; None if any is refused."""
+    folder = root / name / media.ASSETS_FOLDER
+    rel_folder = f"{name}/{media.ASSETS_FOLDER}"
+    if _is_refused(rel_folder, refused) or not os.path.lexists(folder):
+        return ()
+    if not stat.S_ISDIR(folder.lstat().st_mode):
+        problems.append(Problem(rel_folder, None, "assets must be a folder"))
+        return None
+    found: list[tuple[str, bytes]] = []
+    ok = True
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        rel = f"{rel_folder}/{entry.name}"
+        path = f"{media.ASSETS_FOLDER}/{entry.name}"
+        if _is_refused(rel, refused):
+            ok = False
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            problems.append(Problem(rel, None, "asset sub-folders are not allowed"))
+            ok = False
+            continue
+        reason = media.name_problem(path)
+        if reason is not None:
+            problems.append(Problem(rel, None, reason))
+            ok = False
+            continue
+        data = (root / rel).read_bytes()
+        try:
+            media.sniff(data)
+        except media.AssetRefused as error:
+            problems.append(Problem(rel, None, str(error)))
+            ok = False
+            continue
+        found.append((path, data))
+    return tuple(found) if ok else None
 
 
 def _meeting(doc: _Doc, data: dict[str, Any]) -> MeetingPlan | None:
@@ -1765,7 +1835,18 @@ def _scan(root: Path, problems: list[Problem]) -> set[str]:
                     folders.append(Path(entry.path))
                 elif entry.is_file(follow_symlinks=False):
                     size = entry.stat(follow_symlinks=False).st_size
-                    if size > MAX_FILE_BYTES:
+                    if _is_asset(rel):
+                        if size > media.MAX_ASSET_BYTES:
+                            problems.append(
+                                Problem(
+                                    rel,
+                                    None,
+                                    f"file is {size} bytes; an asset may be at most "
+                                    f"{media.MAX_ASSET_BYTES} bytes",
+                                )
+                            )
+                            refused.add(rel)
+                    elif size > MAX_FILE_BYTES:
                         problems.append(Problem(rel, None, _too_big(size)))
                         refused.add(rel)
                 else:
@@ -1775,6 +1856,11 @@ def _scan(root: Path, problems: list[Problem]) -> set[str]:
                 problems.append(Problem(rel, None, f"cannot read: {exc.strerror}"))
                 refused.add(rel)
     return refused
+
+
+def _is_asset(rel: str) -> bool:
+    parts = rel.split("/")
+    return len(parts) == 3 and parts[1] == media.ASSETS_FOLDER
 
 
 def _too_big(size: int) -> str:
@@ -1942,6 +2028,10 @@ def dump_package(course: CoursePackage, dest: Path) -> None:
             files[f"{module.slug}/{MENTOR_FILE}"] = module.mentor_notes
         if module.summary_page:
             files[f"{module.slug}/{SUMMARY_FILE}"] = module.summary_page
+        for path, _data in module.assets:
+            reason = media.name_problem(path)
+            if reason is not None:
+                raise ValueError(f"asset {path!r} refused: {reason}")
     dest = Path(dest)
     if dest.is_symlink() or (dest.exists() and (not dest.is_dir() or any(dest.iterdir()))):
         raise FileExistsError(f"{dest} must be a new or empty folder")
@@ -1950,6 +2040,11 @@ def dump_package(course: CoursePackage, dest: Path) -> None:
         (dest / module.slug).mkdir()
     for rel, text in files.items():
         (dest / rel).write_bytes(text.encode("utf-8"))
+    for module in course.modules:
+        if module.assets:
+            (dest / module.slug / media.ASSETS_FOLDER).mkdir()
+        for path, data in module.assets:
+            (dest / module.slug / path).write_bytes(data)
 
 
 def _course_toml(course: CoursePackage) -> str:
@@ -2186,6 +2281,13 @@ def content_hash(course: CoursePackage) -> str:
         # And before one-page summaries.
         if not module["summary_page"]:
             del module["summary_page"]
+        # Assets by content hash; left out when none, so older packages keep their hash.
+        if module["assets"]:
+            module["assets"] = [
+                [path, hashlib.sha256(data).hexdigest()] for path, data in module["assets"]
+            ]
+        else:
+            del module["assets"]
     canonical = json.dumps(
         {"format": FORMAT_VERSION, "course": fields},
         sort_keys=True,

@@ -5,9 +5,10 @@ attaching cohorts, completion and the participant's session plan. Services only 
 from __future__ import annotations
 
 import enum
+import hashlib
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from courses import media
 from courses import package as pkg
 from courses.activities import CompletionEvent
 from courses.models import (
@@ -27,10 +29,12 @@ from courses.models import (
     CourseVersion,
     Meeting,
     Module,
+    ModuleAsset,
     ModuleRevision,
     Question,
     VersionStatus,
 )
+from lms import storage
 from lms.auth.models import Role, User
 from lms.authors import CourseAuthor
 from lms.cohorts.models import Cohort, Enrolment
@@ -177,6 +181,7 @@ def version_to_package(version: CourseVersion, slug: str) -> pkg.CoursePackage:
 
     modules = modules_of(version.id)
     activities = activities_by_module(m.id for m in modules)
+    assets = _asset_bytes(version.id)
     questions: dict[str, list[Question]] = {m.slug: [] for m in modules}
     for question in db.session.scalars(
         select(Question).where(Question.version_id == version.id).order_by(Question.position)
@@ -188,10 +193,133 @@ def version_to_package(version: CourseVersion, slug: str) -> pkg.CoursePackage:
         version=version.label,
         language=version.language,
         description=version.description,
-        modules=tuple(_module_package(m, activities[m.id], questions[m.slug]) for m in modules),
+        modules=tuple(
+            replace(
+                _module_package(m, activities[m.id], questions[m.slug]),
+                assets=assets.get(m.id, ()),
+            )
+            for m in modules
+        ),
         grading=pkg.GradingWeights.from_dict(version.grading) if version.grading else None,
         at_risk=pkg.AtRiskRules(**version.at_risk) if version.at_risk else None,
     )
+
+
+# --------------------------------------------------------------------------- assets
+
+ASSET_KIND = "course-assets"
+"""Storage folder of module files, each named by its SHA-256 (shared by versions)."""
+
+
+def _asset_row(module_id: int, path: str, data: bytes) -> ModuleAsset:
+    """Keep the bytes (once per content) and make the module's row for them."""
+    digest = hashlib.sha256(data).hexdigest()
+    chosen = storage.backend()
+    if not chosen.exists(ASSET_KIND, digest):
+        # Never removed on rollback: another version may already share the same bytes.
+        chosen.put_bytes(ASSET_KIND, digest, data)
+    return ModuleAsset(
+        module_id=module_id,
+        path=path,
+        sha256=digest,
+        size=len(data),
+        content_type=media.sniff(data),
+    )
+
+
+def _asset_bytes(version_id: int) -> dict[int, tuple[tuple[str, bytes], ...]]:
+    rows = db.session.scalars(
+        select(ModuleAsset)
+        .join(Module, Module.id == ModuleAsset.module_id)
+        .where(Module.version_id == version_id)
+        .order_by(ModuleAsset.module_id, ModuleAsset.path)
+    )
+    found: dict[int, list[tuple[str, bytes]]] = {}
+    chosen = storage.backend()
+    for row in rows:
+        found.setdefault(row.module_id, []).append(
+            (row.path, chosen.read_bytes(ASSET_KIND, row.sha256))
+        )
+    return {key: tuple(value) for key, value in found.items()}
+
+
+def assets_of(module_id: int) -> list[ModuleAsset]:
+    return list(
+        db.session.scalars(
+            select(ModuleAsset).where(ModuleAsset.module_id == module_id).order_by(ModuleAsset.path)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AssetLimits:
+    file_bytes: int = media.MAX_ASSET_BYTES
+    version_bytes: int = media.MAX_PACKAGE_ASSET_BYTES
+
+
+def add_asset(
+    version: CourseVersion, module: Module, filename: str, data: bytes, limits: AssetLimits
+) -> ModuleAsset:
+    """Add (or replace, by name) a file of a draft module; CourseError (field `file`) if
+    its type, size or the version's total is refused."""
+    _check_draft(version)
+    name = media.clean_name(filename)
+    path = f"{media.ASSETS_FOLDER}/{name}"
+    if media.name_problem(path) is not None:
+        raise CourseError(_("Choose a file with a plainer name."), "file")
+    if not data:
+        raise CourseError(_("The file is empty."), "file")
+    if len(data) > limits.file_bytes:
+        raise CourseError(
+            _(
+                "%(name)s is larger than %(mb)s MB.",
+                name=name,
+                mb=round(limits.file_bytes / (1024 * 1024), 1),
+            ),
+            "file",
+        )
+    try:
+        media.sniff(data)
+    except media.AssetRefused as error:
+        raise CourseError(
+            _(
+                "%(name)s was refused: only PNG, JPEG, WebP, safe SVG (no scripts or links), "
+                "PDF, MP3, OGG, WAV, M4A and MP4 files are accepted, judged by their content "
+                "(%(reason)s).",
+                name=name,
+                reason=str(error),
+            ),
+            "file",
+        ) from error
+    existing = db.session.scalar(
+        select(ModuleAsset).where(ModuleAsset.module_id == module.id, ModuleAsset.path == path)
+    )
+    used = db.session.scalar(
+        select(func.coalesce(func.sum(ModuleAsset.size), 0))
+        .join(Module, Module.id == ModuleAsset.module_id)
+        .where(Module.version_id == version.id)
+    )
+    if int(used or 0) - (existing.size if existing else 0) + len(data) > limits.version_bytes:
+        raise CourseError(
+            _(
+                "The course's files would exceed %(mb)s MB; remove some first.",
+                mb=round(limits.version_bytes / (1024 * 1024), 1),
+            ),
+            "file",
+        )
+    if existing is not None:
+        db.session.delete(existing)
+        db.session.flush()
+    row = _asset_row(module.id, path, data)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def remove_asset(version: CourseVersion, asset: ModuleAsset) -> None:
+    _check_draft(version)
+    db.session.delete(asset)
+    db.session.flush()
 
 
 def _points(value: float) -> float | int:
@@ -329,6 +457,8 @@ def _write_modules(version: CourseVersion, modules: Iterable[pkg.ModulePackage])
         )
         db.session.add(module)
         db.session.flush()
+        for path, data in source.assets:
+            db.session.add(_asset_row(module.id, path, data))
         for index, activity in enumerate(source.activities, start=1):
             db.session.add(
                 Activity(
@@ -543,6 +673,7 @@ def discard_draft(version: CourseVersion) -> None:
     module_ids = select(Module.id).where(Module.version_id == version.id)
     db.session.execute(delete(Activity).where(Activity.module_id.in_(module_ids)))
     db.session.execute(delete(ModuleRevision).where(ModuleRevision.module_id.in_(module_ids)))
+    db.session.execute(delete(ModuleAsset).where(ModuleAsset.module_id.in_(module_ids)))
     db.session.execute(delete(Module).where(Module.version_id == version.id))
     db.session.execute(delete(Question).where(Question.version_id == version.id))
     db.session.delete(version)
@@ -731,6 +862,7 @@ def delete_module(version: CourseVersion, module: Module) -> None:
     # Explicitly, as in discard_draft: SQLite may reuse the id for the next module added.
     db.session.execute(delete(Activity).where(Activity.module_id == module.id))
     db.session.execute(delete(ModuleRevision).where(ModuleRevision.module_id == module.id))
+    db.session.execute(delete(ModuleAsset).where(ModuleAsset.module_id == module.id))
     db.session.delete(module)
     for position, other in enumerate((m for m in modules if m.id != module.id), start=1):
         other.position = position
@@ -838,7 +970,7 @@ def check_draft(version: CourseVersion, slug: str, registry: Any) -> list[pkg.Pr
         dest = Path(tmp) / slug
         pkg.dump_package(version_to_package(version, slug), dest)
         _, problems = pkg.load_with(registry, dest)
-    return problems
+    return [problem for problem in problems if not problem.warning]
 
 
 def publish(

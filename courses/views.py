@@ -34,6 +34,7 @@ from courses import package as pkg
 from courses.diff import line_diff
 from courses.forms import (
     ActivityForm,
+    AssetUploadForm,
     AuthorForm,
     CopyActivityForm,
     CopyCourseForm,
@@ -49,7 +50,9 @@ from courses.forms import (
     settings_toml,
 )
 from courses.forms import lines as form_lines
-from courses.models import Activity, Course, CourseVersion, Module, ModuleRevision
+from courses.learn_views import asset_links, asset_url
+from courses.media import MAX_ASSET_BYTES, MAX_PACKAGE_ASSET_BYTES
+from courses.models import Activity, Course, CourseVersion, Module, ModuleAsset, ModuleRevision
 from lms import plugins, policy
 from lms.audit.recorder import log
 from lms.audit.services import Change
@@ -477,9 +480,78 @@ def module_edit(course_id: int, module_id: int) -> str | Response:
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("authoring.show", course_id=course.id))
+    return _module_page(course, module, form), form_status(form)
+
+
+def _module_page(
+    course: Course, module: Module, form: ModuleForm, upload: AssetUploadForm | None = None
+) -> str:
+    rows = services.assets_of(module.id)
     return render_template(
-        "authoring/module_form.html", form=form, course=course, module=module
-    ), form_status(form)
+        "authoring/module_form.html",
+        form=form,
+        course=course,
+        module=module,
+        assets=[(row, asset_url(row)) for row in rows],
+        upload=upload or AssetUploadForm(formdata=None),
+    )
+
+
+def _asset_limits() -> services.AssetLimits:
+    config = current_app.config
+    return services.AssetLimits(
+        file_bytes=int(config.get("LMS_ASSET_MAX_BYTES") or MAX_ASSET_BYTES),
+        version_bytes=int(config.get("LMS_ASSET_PACKAGE_MAX_BYTES") or MAX_PACKAGE_ASSET_BYTES),
+    )
+
+
+@bp.post("/<int:course_id>/modules/<int:module_id>/assets")
+@login_required
+def asset_upload(course_id: int, module_id: int) -> str | Response | tuple[str, int]:
+    """Add a file to a draft module (a file of the same name is replaced)."""
+    course = _course_or_404(course_id)
+    draft = _draft_or_redirect(course)
+    if draft is None:
+        return redirect(url_for("authoring.show", course_id=course.id))
+    module = _module_or_404(draft, module_id)
+    upload = AssetUploadForm()
+    if upload.validate_on_submit():
+        stored = upload.file.data
+        data = stored.stream.read(_asset_limits().file_bytes + 1)
+        try:
+            row = services.add_asset(
+                draft, module, stored.filename or "file", data, _asset_limits()
+            )
+        except services.CourseError as error:
+            attach_error(upload, error)
+        else:
+            flash(
+                _("%(name)s was added; refer to it as %(path)s.", name=row.name, path=row.path),
+                "success",
+            )
+            return redirect(
+                url_for("authoring.module_edit", course_id=course.id, module_id=module.id)
+                + "#assets"
+            )
+    return _module_page(course, module, _module_form(draft, module), upload), 422
+
+
+@bp.post("/<int:course_id>/modules/<int:module_id>/assets/<int:asset_id>/delete")
+@login_required
+def asset_delete(course_id: int, module_id: int, asset_id: int) -> Response:
+    course = _course_or_404(course_id)
+    draft = _draft_or_redirect(course)
+    if draft is not None:
+        module = _module_or_404(draft, module_id)
+        row = db.session.get(ModuleAsset, asset_id)
+        if row is None or row.module_id != module.id:
+            abort(404)
+        services.remove_asset(draft, row)
+        flash(_("%(name)s was removed from the module.", name=row.name), "success")
+        return redirect(
+            url_for("authoring.module_edit", course_id=course.id, module_id=module.id) + "#assets"
+        )
+    return redirect(url_for("authoring.show", course_id=course.id))
 
 
 def _conflict_page(
@@ -654,7 +726,14 @@ def preview() -> str:
     if not policy.can_author_any_course(current_user):
         abort(403)
     text = request.form.get("text", "")[: pkg.MAX_MATERIAL_BYTES]
-    return render_markdown(text) or Markup("<p><em>{}</em></p>").format(
+    links = None
+    module_id = request.args.get("module", type=int)
+    if module_id is not None:
+        module = db.session.get(Module, module_id)
+        version = db.session.get(CourseVersion, module.version_id) if module else None
+        if version is not None and policy.can_author_course(current_user, version.course_id):
+            links = asset_links(module_id)
+    return render_markdown(text, links) or Markup("<p><em>{}</em></p>").format(
         _("Nothing to preview yet.")
     )
 
@@ -811,7 +890,7 @@ def view_as_module(course_id: int, version_id: int, module_id: int) -> str:
         day=day,
         progress=progress,
         module=progress.module,
-        material=render_markdown(progress.module.material),
+        material=render_markdown(progress.module.material, asset_links(progress.module.id)),
         types=_types(),
     )
 
@@ -858,11 +937,17 @@ def import_zip() -> str | Response | tuple[str, int]:
     result = None
     with tempfile.TemporaryDirectory(prefix="lms-import-") as tmp:
         try:
-            root = archive.extract_zip(data, Path(tmp), max_total_bytes=MAX_PACKAGE_BYTES)
+            root = archive.extract_zip(
+                data,
+                Path(tmp),
+                max_total_bytes=MAX_PACKAGE_BYTES,
+                max_file_bytes=max(archive.MAX_FILE_BYTES, _asset_limits().file_bytes),
+            )
         except archive.ArchiveError as error:
             problems = [pkg.Problem(upload.filename or "zip", None, str(error))]
         else:
             package, problems = pkg.load_with(plugins.registry(), root)
+            problems = [problem for problem in problems if not problem.warning]
             if package is not None:
                 try:
                     result = services.import_package(package, actor_id=current_user.id)

@@ -20,6 +20,7 @@ The allow-lists are immutable module constants; nothing mutable is cached betwee
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from types import MappingProxyType
 
 import markdown as _markdown
@@ -89,21 +90,35 @@ CLEAN_CONTENT_TAGS = frozenset({"script", "style"})
 LINK_REL = "noopener noreferrer nofollow"
 
 
-def render_markdown(text: str) -> Markup:
+def render_markdown(text: str, links: Mapping[str, str] | None = None) -> Markup:
     """Render `text` (Markdown, possibly with raw HTML) to sanitized HTML.
 
     Blank text gives an empty `Markup`. The result is safe to insert into a template
     without further escaping. Rendering is pure, so the result is kept per text: the
     material of a published version, read on every visit of its session page, is
     converted and sanitized once per process.
+
+    `links` maps relative paths the text may use (`assets/diagram.svg`) to the URLs they are
+    served at; an `<img src>` or `<a href>` naming one is rewritten after sanitizing, so the
+    sanitizer still decides what is kept.
     """
     if not text or not text.strip():
         return Markup("")
-    return _render(text)
+    return _render(text, tuple(sorted(links.items())) if links else ())
+
+
+def _link_filter(links: dict[str, str]):
+    def rewrite(tag: str, attribute: str, value: str) -> str:
+        if (tag, attribute) in (("img", "src"), ("a", "href")):
+            key = value[2:] if value.startswith("./") else value
+            return links.get(key, value)
+        return value
+
+    return rewrite
 
 
 @functools.lru_cache(maxsize=512)
-def _render(text: str) -> Markup:
+def _render(text: str, links: tuple[tuple[str, str], ...] = ()) -> Markup:
     html = _markdown.markdown(
         text,
         extensions=list(EXTENSIONS),
@@ -118,5 +133,6 @@ def _render(text: str) -> Markup:
         url_schemes=set(URL_SCHEMES),
         link_rel=LINK_REL,
         strip_comments=True,
+        attribute_filter=_link_filter(dict(links)) if links else None,
     )
     return Markup(cleaned)  # noqa: S704 - nh3 has sanitized it against the allow-list

@@ -248,6 +248,21 @@ def can_publish_course(user: User, course_id: int, authors_may_publish: bool) ->
     return authors_may_publish and is_course_author(user, course_id)
 
 
+def can_see_course_version(user: User, course_id: int, version_id: int) -> bool:
+    """See a version's material and files: the course's admins and authors (every version,
+    the draft too), and whoever may see a cohort that follows this version (its
+    participants, mentors and region's coordinator). One query at most."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if can_author_course(user, course_id):
+        return True
+    return bool(
+        db.session.scalar(
+            select(exists().where(Cohort.course_version_id == version_id, cohort_scope(user)))
+        )
+    )
+
+
 def can_manage_course(user: User) -> bool:
     """Create courses, import packages, name authors, change publishing rights, correct a
     published answer key or read item analysis: admins only."""
