@@ -206,6 +206,9 @@ PAGES = {
     ],
 }
 
+PAGES["/learn/assets/{asset}/{asset_digest}/bagan.png"] = [302, 200, 403, 200, 403, 200, 403, 200]
+"""A module's file: whoever may see a cohort on its course version, and admins."""
+
 # state-changing endpoints: expected status of a valid POST per role
 POSTS = {
     "/cohorts/{x}/enrolments/{enrolment_a}/withdraw": [302, 403, 403, 403, 403, 302, 403, 302],
@@ -354,6 +357,16 @@ def cast(db, make_user, make_cohort, make_course, attach):
         },
     )
     attach(x, version)
+    from courses import services as course_services
+    from courses.models import Module as _Module
+    from tests.web.test_module_assets import png
+
+    first_module = db.session.scalar(
+        select(_Module.id).where(_Module.version_id == version.id, _Module.position == 1)
+    )
+    asset = course_services._asset_row(first_module, "assets/bagan.png", png())
+    db.session.add(asset)
+    db.session.commit()
     from datetime import date, time
 
     from courses.meetings import services as meetings
@@ -514,6 +527,8 @@ def cast(db, make_user, make_cohort, make_course, attach):
             "token": api_token.id,
             "lti_platform": lti_platform.id,
             "admin_job": admin_job.id,
+            "asset": asset.id,
+            "asset_digest": asset.sha256[:16],
         },
     }
 
@@ -684,13 +699,17 @@ AUTHOR_POSTS = {
     "/admin/courses/{course}/reuse/questions": [422, 403, 422],
     "/admin/courses/{course_b}/reuse/questions": [403, 403, 422],
     "/admin/courses/{course}/versions/{version}/copy": [403, 403, 422],
+    # a module's files: a post without a file is refused next to the field
+    "/admin/courses/{course}/modules/{draft_module}/assets": [422, 403, 422],
+    "/admin/courses/{course_b}/modules/{draft_module_b}/assets": [403, 403, 422],
+    "/admin/courses/{course}/modules/{draft_module}/assets/{draft_asset}/delete": [302, 403, 302],
 }
 
 
 @pytest.fixture
 def author_cast(db, cast, make_user, make_course):
     from courses import services
-    from courses.models import Course, Module
+    from courses.models import Course, Module, ModuleAsset
     from lms.authors import CourseAuthor
 
     author = make_user("mentor", name="Penulis A")
@@ -714,6 +733,9 @@ def author_cast(db, cast, make_user, make_course):
         "course_b": version_b.course_id,
         "draft_b": draft_b.id,
         "draft_module_b": first_module(draft_b.id),
+        "draft_asset": db.session.scalar(
+            select(ModuleAsset.id).where(ModuleAsset.module_id == first_module(draft_a.id))
+        ),
     }
     return {"people": {**cast["people"], "author_a": author}, "ids": ids}
 
