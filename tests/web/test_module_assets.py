@@ -222,6 +222,11 @@ def test_who_may_fetch_a_file(db, client, login, make_user, make_course, make_co
         make_user("admin"): 200,
     }
     assert _fetch(client, url).status_code == 302  # anonymous: to the login page
+    # The participant's session page shows the image at that URL, with its alt text.
+    login(participant)
+    page = client.get(f"/learn/{cohort.id}/modules/{row.module_id}").get_data(as_text=True)
+    assert f'<img alt="Diagram" src="{url}">' in page
+    client.post_form("/logout")
     for user, status in expected.items():
         login(user)
         assert _fetch(client, url).status_code == status, user.role
@@ -283,3 +288,25 @@ def test_export_and_import_round_trip_byte_for_byte(db, make_course, tmp_path: P
     assert sorted(p.relative_to(first) for p in first.rglob("*")) == sorted(
         p.relative_to(second) for p in second.rglob("*")
     )
+
+
+def test_pages_with_more_files_issue_no_more_statements(
+    db, client, admin_with_draft, count_queries
+):
+    version, module = admin_with_draft
+    course_id = version.course_id
+    edit = f"/admin/courses/{course_id}/modules/{module.id}/edit"
+    view = f"/admin/courses/{course_id}/versions/{module.version_id}/view-as/modules/{module.id}"
+    assert _upload(client, course_id, module.id, "a.png", png()).status_code == 302
+    with count_queries() as small_edit:
+        assert client.get(edit).status_code == 200
+    with count_queries() as small_view:
+        assert client.get(view).status_code == 200
+    for n in range(2, 7):
+        assert _upload(client, course_id, module.id, f"b{n}.png", png(n, n)).status_code == 302
+    with count_queries() as large_edit:
+        assert client.get(edit).status_code == 200
+    with count_queries() as large_view:
+        assert client.get(view).status_code == 200
+    assert large_edit.n == small_edit.n, large_edit.statements
+    assert large_view.n == small_view.n, large_view.statements
