@@ -117,10 +117,10 @@ def test_upload_shows_the_image_in_the_preview_and_the_participant_view(
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("page.png", b"<html><script>alert(1)</script></html>", "refused"),
+        ("page.png", b"<html><script>alert(1)</script></html>", "ditolak"),
         ("evil.svg", SCRIPT_SVG, "script"),
         ("handler.svg", HANDLER_SVG, "onload"),
-        ("program.pdf", b"MZ\x90\x00" + bytes(100), "refused"),
+        ("program.pdf", b"MZ\x90\x00" + bytes(100), "ditolak"),
     ],
 )
 def test_a_file_of_the_wrong_content_is_refused_next_to_the_field(
@@ -155,7 +155,7 @@ def test_an_oversized_file_is_refused_and_nothing_is_stored(db, app, client, adm
     finally:
         app.config.pop("LMS_ASSET_MAX_BYTES")
     assert response.status_code == 422
-    assert "larger than" in response.get_data(as_text=True)
+    assert "lebih besar dari" in response.get_data(as_text=True)
     assert db.session.scalar(select(ModuleAsset.id)) is None
 
 
@@ -168,7 +168,7 @@ def test_the_package_total_is_limited(db, app, client, admin_with_draft):
     finally:
         app.config.pop("LMS_ASSET_PACKAGE_MAX_BYTES")
     assert response.status_code == 422
-    assert "would exceed" in response.get_data(as_text=True)
+    assert "akan melebihi" in response.get_data(as_text=True)
 
 
 def test_cache_headers_and_range_requests(db, client, admin_with_draft):
