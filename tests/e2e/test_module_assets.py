@@ -66,6 +66,6 @@ def test_upload_an_image_refer_to_it_and_see_it(
         expect(shown).to_be_visible()
         assert shown.evaluate("img => img.naturalWidth") == 40
         assert page.evaluate(WIDTH) <= PHONE["width"]
-        page.screenshot(path="/tmp/assets/view-as.png", full_page=True)
+        page.screenshot(path=str(tmp_path / "view-as.png"), full_page=True)
     finally:
         context.close()
