@@ -52,6 +52,13 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "LMS_S3_ACCESS_KEY_ID": os.environ.get("LMS_S3_ACCESS_KEY_ID", ""),
         "LMS_S3_SECRET_ACCESS_KEY": os.environ.get("LMS_S3_SECRET_ACCESS_KEY", ""),
         "MAX_CONTENT_LENGTH": int(os.environ.get("LMS_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        # Outside video players the material may embed (a lone link to such a video):
+        # "youtube" (youtube-nocookie) and/or "vimeo" (dnt); none by default.
+        "LMS_VIDEO_EMBED": os.environ.get("LMS_VIDEO_EMBED", ""),
+        "LMS_ASSET_MAX_BYTES": int(os.environ.get("LMS_ASSET_MAX_BYTES", str(20 * 1024 * 1024))),
+        "LMS_ASSET_PACKAGE_MAX_BYTES": int(
+            os.environ.get("LMS_ASSET_PACKAGE_MAX_BYTES", str(100 * 1024 * 1024))
+        ),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get("LMS_LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
         "LOGIN_RATE_LIMIT_IP": os.environ.get("LMS_LOGIN_LIMIT_IP", "30 per 15 minutes"),

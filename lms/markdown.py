@@ -20,11 +20,13 @@ The allow-lists are immutable module constants; nothing mutable is cached betwee
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 import markdown as _markdown
 import nh3
+from flask import current_app, has_app_context
 from markupsafe import Markup
 
 EXTENSIONS = ("tables", "fenced_code", "sane_lists")
@@ -104,7 +106,70 @@ def render_markdown(text: str, links: Mapping[str, str] | None = None) -> Markup
     """
     if not text or not text.strip():
         return Markup("")
-    return _render(text, tuple(sorted(links.items())) if links else ())
+    html = _render(text, tuple(sorted(links.items())) if links else ())
+    providers = video_providers()
+    return embed_videos(html, providers) if providers else html
+
+
+# --------------------------------------------------------------------------- outside video
+
+VIDEO_PROVIDERS = MappingProxyType(
+    {
+        "youtube": (
+            re.compile(
+                r"https://(?:www\.|m\.)?(?:youtube\.com/watch\?v=|youtu\.be/)"
+                r"(?P<id>[A-Za-z0-9_-]{11})(?:[&?][^\"]*)?"
+            ),
+            "https://www.youtube-nocookie.com/embed/{id}",
+        ),
+        "vimeo": (
+            re.compile(r"https://(?:www\.)?vimeo\.com/(?P<id>[0-9]{1,12})"),
+            "https://player.vimeo.com/video/{id}?dnt=1",
+        ),
+    }
+)
+"""Hosts an admin may allow (LMS_VIDEO_EMBED): how to read a video's id from its page URL,
+and the privacy-friendly player URL we build from it (no cookies before play, no tracking)."""
+
+_LONE_LINK = re.compile(r'<p><a href="(?P<href>[^"]+)" rel="[^"]*">(?P<text>[^<]*)</a></p>')
+
+
+def video_providers() -> tuple[str, ...]:
+    """The providers the admin allowed (LMS_VIDEO_EMBED, e.g. "youtube,vimeo"); none by
+    default, so every outside video stays a plain link."""
+    if not has_app_context():
+        return ()
+    chosen = str(current_app.config.get("LMS_VIDEO_EMBED") or "")
+    return tuple(p for p in (s.strip().lower() for s in chosen.split(",")) if p in VIDEO_PROVIDERS)
+
+
+def embed_origins(providers: Iterable[str]) -> list[str]:
+    """The player origins to allow in the page's `frame-src`."""
+    return ["https://" + VIDEO_PROVIDERS[name][1].split("/")[2] for name in providers]
+
+
+def embed_videos(html: Markup, providers: Iterable[str]) -> Markup:
+    """Turn a paragraph holding only a link to an allowed video page into our own player
+    iframe. The author never writes an iframe (the sanitizer strips those): we build it
+    from the video's id, which must match the provider's pattern exactly."""
+    chosen = [VIDEO_PROVIDERS[name] for name in providers]
+
+    def replace(match: re.Match[str]) -> str:
+        href = match["href"].replace("&amp;", "&")
+        for pattern, player in chosen:
+            found = pattern.fullmatch(href)
+            if found:
+                title = match["text"]  # already escaped by the sanitizer
+                return (
+                    f'<div class="video"><iframe src="{player.format(id=found["id"])}" '
+                    f'title="{title}" loading="lazy" allow="fullscreen; picture-in-picture" '
+                    'sandbox="allow-scripts allow-same-origin allow-presentation" '
+                    f'referrerpolicy="strict-origin-when-cross-origin"></iframe></div>'
+                    f'<p><a href="{match["href"]}" rel="{LINK_REL}">{title}</a></p>'
+                )
+        return match.group(0)
+
+    return Markup(_LONE_LINK.sub(replace, str(html)))  # noqa: S704 - built from a checked id
 
 
 def _link_filter(links: dict[str, str]):

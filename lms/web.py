@@ -110,6 +110,12 @@ def load_user(session_id: str) -> Any:
 
 
 def _security_headers(response: Response) -> Response:
+    from lms.markdown import embed_origins, video_providers
+
+    providers = video_providers()
+    if providers:
+        frames = " ".join(embed_origins(providers))
+        response.headers.setdefault("Content-Security-Policy", f"{CSP}; frame-src {frames}")
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -310,3 +310,31 @@ def test_pages_with_more_files_issue_no_more_statements(
         assert client.get(view).status_code == 200
     assert large_edit.n == small_edit.n, large_edit.statements
     assert large_view.n == small_view.n, large_view.statements
+
+
+VIDEO_MATERIAL = (
+    "Tonton:\n\n[Video SPBE](https://www.youtube.com/watch?v=dQw4w9WgXcQ)\n\n"
+    '<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ"></iframe>\n\n'
+    "[Lain](https://video.example.org/watch?v=dQw4w9WgXcQ)\n"
+)
+
+
+def test_outside_video_is_embedded_only_from_an_allowed_host(app, db, client, admin_with_draft):
+    version, module = admin_with_draft
+    url = f"/admin/courses/preview?module={module.id}"
+    plain = client.post_form(url, {"text": VIDEO_MATERIAL})
+    assert "<iframe" not in plain.get_data(as_text=True)  # the author's iframe is stripped
+    assert "frame-src" not in plain.headers["Content-Security-Policy"]
+    app.config["LMS_VIDEO_EMBED"] = "youtube"
+    try:
+        allowed = client.post_form(url, {"text": VIDEO_MATERIAL})
+    finally:
+        app.config["LMS_VIDEO_EMBED"] = ""
+    page = allowed.get_data(as_text=True)
+    assert page.count("<iframe") == 1
+    assert 'src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in page
+    assert 'title="Video SPBE"' in page and "sandbox=" in page
+    assert "video.example.org/watch" in page  # another host stays a link
+    assert (
+        "frame-src https://www.youtube-nocookie.com" in allowed.headers["Content-Security-Policy"]
+    )
