@@ -216,7 +216,7 @@ def test_courses_validate_reports_an_unknown_practice_at_its_line(app, tmp_path)
 def test_courses_import_export_round_trips_byte_for_byte(app, db, tmp_path):
     first = _run(app, "courses", "import", "spbe-dasar")
     assert first.exit_code == 0, first.output
-    assert "Imported spbe-dasar 2.0.0" in first.output
+    assert "Imported spbe-dasar 2.1.0" in first.output
     again = _run(app, "courses", "import", str(SHIPPED))
     assert again.exit_code == 0 and "unchanged" in again.output
     exported = _run(app, "courses", "export", "spbe-dasar", str(tmp_path / "a"))
@@ -243,7 +243,7 @@ def test_changed_content_needs_a_new_version_number(app, db, tmp_path):
     assert refused.exit_code == 1
     assert "raise the version" in refused.output
     course = copy / "course.toml"
-    course.write_text(course.read_text().replace('version = "2.0.0"', 'version = "2.1.0"'))
+    course.write_text(course.read_text().replace('version = "2.1.0"', 'version = "2.2.0"'))
     accepted = _run(app, "courses", "import", str(copy))
     assert accepted.exit_code == 0 and "version #2" in accepted.output
 

@@ -103,7 +103,7 @@ def test_import_export_round_trips_assets_byte_for_byte(app, db, copy, tmp_path)
         "[Video penjelasan](assets/video.mp4)",
     )
     course = copy / "course.toml"
-    course.write_text(course.read_text().replace('version = "2.0.0"', 'version = "9.0.0"'))
+    course.write_text(course.read_text().replace('version = "2.1.0"', 'version = "9.0.0"'))
     first = _run(app, "courses", "import", str(copy))
     assert first.exit_code == 0, first.output
     assert "unchanged" in _run(app, "courses", "import", str(copy)).output
