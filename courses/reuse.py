@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from courses.models import Activity, Course, CourseVersion, Module, Question
+from courses import services
 from courses.services import (
     ActivityInput,
     CourseError,
@@ -220,9 +221,49 @@ def _copied_tags(question: Question, module_slug: str, keep: set[str]) -> list[s
     return [t for t in dict.fromkeys(tags) if t != module_slug]
 
 
-def copy_module(draft: CourseVersion, source_module_id: int, *, token: str = "") -> CopyResult:
-    """Copy a module (material, settings, activities and the questions it uses) to the end of
-    the draft. Its slug, activity keys and question keys are renamed if the draft has them."""
+def _module_copy(
+    source: Module,
+    draft: CourseVersion,
+    *,
+    position: int,
+    slug: str,
+    unlock_after: list[str],
+    copied_from: dict[str, Any],
+) -> Module:
+    """A new module of `draft` with the source's text, notes, summary and meeting plan."""
+    module = Module(
+        version_id=draft.id,
+        position=position,
+        slug=slug,
+        title=source.title,
+        summary=source.summary,
+        objectives=list(source.objectives),
+        duration_minutes=source.duration_minutes,
+        indicators=list(source.indicators),
+        material=source.material,
+        mentor_notes=source.mentor_notes,
+        summary_page=source.summary_page,
+        unlock_on=source.unlock_on,
+        unlock_after=unlock_after,
+        meeting_minutes=source.meeting_minutes,
+        meeting_agenda=list(source.meeting_agenda),
+        revision=1,
+        copied_from=copied_from,
+    )
+    db.session.add(module)
+    db.session.flush()
+    return module
+
+
+def copy_module(
+    draft: CourseVersion,
+    source_module_id: int,
+    *,
+    token: str = "",
+    limits: services.AssetLimits | None = None,
+) -> CopyResult:
+    """Copy a module (material, settings, files, activities and the questions it uses) to the
+    end of the draft. Its slug, activity keys and question keys are renamed if the draft has them."""
     _lock_draft(draft)
     source_module = db.session.get(Module, source_module_id)
     if source_module is None:
@@ -236,28 +277,16 @@ def copy_module(draft: CourseVersion, source_module_id: int, *, token: str = "")
     slug = free_key(source_module.slug, {m.slug for m in modules})
     if slug != source_module.slug:
         result.renamed.append((source_module.slug, slug))
-    module = Module(
-        version_id=draft.id,
+    module = _module_copy(
+        source_module,
+        draft,
         position=len(modules) + 1,
         slug=slug,
-        title=source_module.title,
-        summary=source_module.summary,
-        objectives=list(source_module.objectives),
-        duration_minutes=source_module.duration_minutes,
-        indicators=list(source_module.indicators),
-        material=source_module.material,
-        mentor_notes=source_module.mentor_notes,
-        summary_page=source_module.summary_page,
-        unlock_on=source_module.unlock_on,
         # Unlock rules name the source course's modules; the author sets them again here.
         unlock_after=[],
-        meeting_minutes=source_module.meeting_minutes,
-        meeting_agenda=list(source_module.meeting_agenda),
-        revision=1,
         copied_from=origin(course, source, source_module.slug, token),
     )
-    db.session.add(module)
-    db.session.flush()
+    services.copy_assets({source_module.id: module.id}, draft, limits)
     activities = activities_by_module([source_module.id])[source_module.id]
     wanted = _questions_for(bank_of(source.id), activities, source_module.slug, own=True)
     taken = {q.key for q in bank_of(draft.id)}
@@ -364,9 +393,14 @@ def copy_questions(
     return result
 
 
-def copy_course(source_version_id: int, slug: str, data: CourseInput) -> CourseVersion:
-    """A new course whose first draft is a copy of the chosen version (modules, activities,
-    questions, grading and at-risk rules), each piece recording where it came from."""
+def copy_course(
+    source_version_id: int,
+    slug: str,
+    data: CourseInput,
+    limits: services.AssetLimits | None = None,
+) -> CourseVersion:
+    """A new course whose first draft is a copy of the chosen version (modules, files,
+    activities, questions, grading and at-risk rules), each piece recording where it came from."""
     course, source = _source_of(source_version_id)
     draft = create_course(slug, data)
     draft.grading = source.grading
@@ -391,34 +425,24 @@ def copy_course(source_version_id: int, slug: str, data: CourseInput) -> CourseV
                 copied_from=origin(course, source, question.key),
             )
         )
+    copied: dict[int, int] = {}
     for source_module in modules:
-        module = Module(
-            version_id=draft.id,
+        module = _module_copy(
+            source_module,
+            draft,
             position=source_module.position,
             slug=source_module.slug,
-            title=source_module.title,
-            summary=source_module.summary,
-            objectives=list(source_module.objectives),
-            duration_minutes=source_module.duration_minutes,
-            indicators=list(source_module.indicators),
-            material=source_module.material,
-            mentor_notes=source_module.mentor_notes,
-            summary_page=source_module.summary_page,
-            unlock_on=source_module.unlock_on,
             unlock_after=list(source_module.unlock_after),
-            meeting_minutes=source_module.meeting_minutes,
-            meeting_agenda=list(source_module.meeting_agenda),
-            revision=1,
             copied_from=origin(course, source, source_module.slug),
         )
-        db.session.add(module)
-        db.session.flush()
+        copied[source_module.id] = module.id
         for activity in activities[source_module.id]:
             db.session.add(
                 _activity_copy(
                     activity, module, activity.position, activity.key, {}, course, source, ""
                 )
             )
+    services.copy_assets(copied, draft, limits)
     db.session.flush()
     return draft
 

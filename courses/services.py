@@ -316,6 +316,49 @@ def add_asset(
     return row
 
 
+def copy_assets(
+    module_ids: dict[int, int],
+    draft: CourseVersion,
+    limits: AssetLimits | None = None,
+) -> None:
+    """Give the draft's new modules the files of the modules they were copied from
+    (source module id → new module id). The rows share the stored bytes (same SHA-256);
+    CourseError if the draft's files would then exceed the version's limit."""
+    if not module_ids:
+        return
+    limits = limits or AssetLimits()
+    rows = db.session.scalars(
+        select(ModuleAsset)
+        .where(ModuleAsset.module_id.in_(list(module_ids)))
+        .order_by(ModuleAsset.module_id, ModuleAsset.path)
+    ).all()
+    if not rows:
+        return
+    used = db.session.scalar(
+        select(func.coalesce(func.sum(ModuleAsset.size), 0))
+        .join(Module, Module.id == ModuleAsset.module_id)
+        .where(Module.version_id == draft.id)
+    )
+    if int(used or 0) + sum(row.size for row in rows) > limits.version_bytes:
+        raise CourseError(
+            _(
+                "The course's files would exceed %(mb)s MB; remove some first.",
+                mb=round(limits.version_bytes / (1024 * 1024), 1),
+            )
+        )
+    for row in rows:
+        db.session.add(
+            ModuleAsset(
+                module_id=module_ids[row.module_id],
+                path=row.path,
+                sha256=row.sha256,
+                size=row.size,
+                content_type=row.content_type,
+            )
+        )
+    db.session.flush()
+
+
 def remove_asset(version: CourseVersion, asset: ModuleAsset) -> None:
     _check_draft(version)
     db.session.delete(asset)

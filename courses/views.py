@@ -1127,7 +1127,9 @@ def reuse_module(course_id: int) -> str | Response | tuple[str, int]:
     _readable_source(source_id)
     if form.validate_on_submit():
         try:
-            result = reuse.copy_module(draft, form.module.data, token=form.token.data)
+            result = reuse.copy_module(
+                draft, form.module.data, token=form.token.data, limits=_asset_limits()
+            )
         except services.CourseError as error:
             attach_error(form, error)
         else:
@@ -1204,7 +1206,9 @@ def copy_course(course_id: int, version_id: int) -> str | Response | tuple[str, 
         form.description.data = version.description
     if form.validate_on_submit():
         try:
-            draft = reuse.copy_course(version.id, form.slug.data, _course_input(form))
+            draft = reuse.copy_course(
+                version.id, form.slug.data, _course_input(form), _asset_limits()
+            )
         except services.CourseError as error:
             attach_error(form, error)
         else:

@@ -308,3 +308,56 @@ def test_a_quiz_that_draws_by_tag_brings_the_questions_it_draws(
     assert len(tagged) == 2
     assert all(q.module_slug == "01-sesi" or "01-sesi" in q.tags for q in tagged)
     assert services.check_draft(draft, "tujuan", plugins.registry()) == []
+
+
+def test_copies_keep_the_modules_files_within_the_version_limit(
+    db, app, client, login, make_user, make_course
+):
+    """A copied module, and a course started from a version, carry the module's files (the
+    same stored bytes, served from the copy); a copy that would pass the draft's file limit
+    is refused and copies nothing."""
+    from courses import services
+    from courses.models import ModuleAsset
+    from lms import plugins
+    from tests.web.test_module_assets import _course_with_asset, _fetch, png
+
+    source = _course_with_asset(db, make_course)
+    target = make_course(slug="tujuan", modules=1)
+    login(make_user("admin"))
+    assert client.post_form(f"/admin/courses/{target.course_id}/draft").status_code == 302
+    draft = _draft(db, target.course_id)
+    url = f"/admin/courses/{target.course_id}/reuse"
+    text = client.get(f"{url}?from={source.id}").get_data(as_text=True)
+    form = {"module": _module(db, source.id).id, "token": _token(text)}
+    assert client.post_form(f"{url}/module", form).status_code == 302
+    copied = _module(db, draft.id, position=2)
+    row = db.session.scalar(select(ModuleAsset).where(ModuleAsset.module_id == copied.id))
+    assert (row.path, row.size) == ("assets/diagram.png", len(png()))
+    assert _fetch(client, f"/learn/assets/{row.id}/{row.sha256[:16]}/{row.name}").data == png()
+    assert services.check_draft(draft, "tujuan", plugins.registry()) == []
+
+    done = client.post_form(
+        f"/admin/courses/{source.course_id}/versions/{source.id}/copy",
+        {"slug": "turunan", "title": "Baru", "label": "1.0.0", "language": "id"},
+    )
+    assert done.status_code == 302
+    course = db.session.scalar(select(Course).where(Course.slug == "turunan"))
+    new_draft = _draft(db, course.id)
+    paths = db.session.scalars(
+        select(ModuleAsset.path)
+        .join(Module, Module.id == ModuleAsset.module_id)
+        .where(Module.version_id == new_draft.id)
+    ).all()
+    assert paths == ["assets/diagram.png"]
+
+    text = client.get(f"{url}?from={source.id}").get_data(as_text=True)
+    form = {"module": _module(db, source.id).id, "token": _token(text)}
+    app.config["LMS_ASSET_PACKAGE_MAX_BYTES"] = len(png()) + 10
+    try:
+        refused = client.post_form(f"{url}/module", form)
+    finally:
+        app.config.pop("LMS_ASSET_PACKAGE_MAX_BYTES")
+    assert refused.status_code == 422
+    assert "akan melebihi" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).where(Module.version_id == draft.id)) == 2

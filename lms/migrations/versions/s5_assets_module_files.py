@@ -1,7 +1,7 @@
 """Files a module carries (assets/: images, PDF, audio, MP4 video).
 
 Revision ID: s5_assets_module_files
-Revises: s4_course_authors
+Revises: s5_reuse_provenance
 Create Date: 2026-12-04 16:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "s5_assets_module_files"
-down_revision = "s4_course_authors"
+down_revision = "s5_reuse_provenance"
 branch_labels = None
 depends_on = None
 
