@@ -1089,6 +1089,8 @@ def _read_summary(root: Path, rel: str, refused: set[str], problems: list[Proble
         )
         return ""
     return text
+
+
 def _load_assets(
     root: Path, name: str, refused: set[str], problems: list[Problem]
 ) -> tuple[tuple[str, bytes], ...] | None:

@@ -16,8 +16,8 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from courses.models import Activity, Course, CourseVersion, Module, Question
 from courses import services
+from courses.models import Activity, Course, CourseVersion, Module, Question
 from courses.services import (
     ActivityInput,
     CourseError,
@@ -263,7 +263,8 @@ def copy_module(
     limits: services.AssetLimits | None = None,
 ) -> CopyResult:
     """Copy a module (material, settings, files, activities and the questions it uses) to the
-    end of the draft. Its slug, activity keys and question keys are renamed if the draft has them."""
+    end of the draft. Its slug, activity keys and question keys are renamed if the draft
+    has them."""
     _lock_draft(draft)
     source_module = db.session.get(Module, source_module_id)
     if source_module is None:
