@@ -123,24 +123,3 @@ def test_todo_at_risk_equals_the_dashboards_of_the_mentors_running_cohorts(
 
     login(make_user("coordinator", region="32.11"))
     assert 'data-testid="todo-at-risk"' not in client.get("/home").get_data(as_text=True)
-
-
-def test_mentor_home_statements_do_not_grow_with_cohorts_or_participants(
-    db, client, login, make_user, make_cohort, make_course, attach, count_queries
-):
-    mentor = make_user("mentor")
-    version = _course(make_course)
-    cohort, people = _cohort(db, make_user, make_cohort, attach, version, mentor, 2)
-    _absent(db, cohort, mentor, people[:1])
-    login(mentor)
-    with count_queries() as small:
-        page = client.get("/home").get_data(as_text=True)
-    assert _todo_count(page) == 1
-    for _ in range(4):
-        cohort, people = _cohort(db, make_user, make_cohort, attach, version, mentor, 6)
-        _absent(db, cohort, mentor, people[:3])
-        _overdue(db, cohort, version)
-    with count_queries() as large:
-        page = client.get("/home").get_data(as_text=True)
-    assert _todo_count(page) == 1 + 4 * 6
-    assert large.n == small.n <= 25, large.statements
