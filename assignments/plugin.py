@@ -32,6 +32,7 @@ class AssignmentActivity(ActivityType):
     is recorded by the engine when a released grade reaches the pass mark."""
 
     name = "assignment"
+    risks_many_cohorts = True
     label = _l("Practical assignment")
     completion_events = frozenset()
     grade_categories = (GradeCategory("assignment", _l("Practical assignment")),)
@@ -123,12 +124,14 @@ class AssignmentActivity(ActivityType):
         self, activities: Sequence[GradedActivity], context: RiskContext
     ) -> dict[int, list[Risk]]:
         """Overdue: nothing submitted more than `[at_risk] overdue_days` after the due date
-        (one statement per assignment for the cohort's own dates)."""
+        (two statements for any number of assignments and cohorts: the assignments, and
+        the cohorts' own dates)."""
         from assignments import services
+        from assignments.models import AssignmentWindow
         from courses.models import Activity, Module
 
         overdue_days = int(context.rules.get("overdue_days") or 0)
-        if not overdue_days or not activities:
+        if not overdue_days or not activities or not context.enrolment_ids:
             return {}
         rows = {
             a.id: (a, m)
@@ -138,25 +141,37 @@ class AssignmentActivity(ActivityType):
                 .where(Activity.id.in_([g.id for g in activities]))
             )
         }
+        groups = context.by_cohort()
+        overrides = {
+            (w.cohort_id, w.module_slug, w.activity_key): w
+            for w in db.session.scalars(
+                select(AssignmentWindow).where(
+                    AssignmentWindow.cohort_id.in_(list(groups)),
+                    AssignmentWindow.module_slug.in_({m.slug for _a, m in rows.values()}),
+                )
+            )
+        }
         found: dict[int, list[Risk]] = {}
-        cohort = context.cohort
         for graded in activities:
             activity, module = rows[graded.id]
-            due = services.context(cohort, module, activity, cohort.region.timezone).due_at
-            if due is None or context.now - due <= timedelta(days=overdue_days):
-                continue
-            days = (context.now - due).days
-            for enrolment_id in context.enrolment_ids:
-                result = context.results.get((enrolment_id, graded.id))
-                if result is None or result.state is None:
-                    found.setdefault(enrolment_id, []).append(
-                        Risk(
-                            "overdue",
-                            _(
-                                "“%(assignment)s” overdue by %(days)d days",
-                                assignment=graded.title,
-                                days=days,
-                            ),
+            settings = services.settings_of(activity)
+            for cohort, enrolment_ids in groups.values():
+                override = overrides.get((cohort.id, module.slug, activity.key))
+                due = services.window(settings, override, cohort.region.timezone)[1]
+                if due is None or context.now - due <= timedelta(days=overdue_days):
+                    continue
+                days = (context.now - due).days
+                for enrolment_id in enrolment_ids:
+                    result = context.results.get((enrolment_id, graded.id))
+                    if result is None or result.state is None:
+                        found.setdefault(enrolment_id, []).append(
+                            Risk(
+                                "overdue",
+                                _(
+                                    "“%(assignment)s” overdue by %(days)d days",
+                                    assignment=graded.title,
+                                    days=days,
+                                ),
+                            )
                         )
-                    )
         return found

@@ -34,6 +34,11 @@ Optional, for graded types
     ``risks(activities, context: RiskContext) -> {enrolment id: [Risk]}``: at-risk signals
     with translated reasons, from the results the engine already holds and at most a fixed
     number of statements. The course's `[at_risk]` rules arrive in `context.rules`.
+    A type that sets ``risks_many_cohorts = True`` is called once for the enrolments of
+    several cohorts on one course version (the mentor's to-do counts every cohort at once):
+    `context.cohort` is then None and `context.cohort_of(enrolment id)` /
+    `context.by_cohort()` say whose they are, and its statements must not grow with the
+    number of cohorts. A type without it is called once per cohort.
     ``state_label(state) -> str``: what a result's `state` reads as in the gradebook.
 
 Routes and state
@@ -124,11 +129,26 @@ class Risk:
 @dataclass(frozen=True)
 class RiskContext:
     cohort: Any
+    """The cohort of every enrolment when the call is about one cohort; None when it
+    covers several (only for a type that sets ``risks_many_cohorts = True``)."""
     now: datetime
     rules: Mapping[str, Any]
     enrolment_ids: Sequence[int]
     results: Mapping[tuple[int, int], Result] = field(default_factory=dict)
     """{(enrolment id, activity id): result} for the activities passed along."""
+    cohorts: Mapping[int, Any] = field(default_factory=dict)
+    """{enrolment id: cohort} for every enrolment passed along."""
+
+    def cohort_of(self, enrolment_id: int) -> Any:
+        return self.cohorts.get(enrolment_id, self.cohort)
+
+    def by_cohort(self) -> dict[int, tuple[Any, list[int]]]:
+        """{cohort id: (cohort, its enrolment ids)}, in the order of `enrolment_ids`."""
+        groups: dict[int, tuple[Any, list[int]]] = {}
+        for enrolment_id in self.enrolment_ids:
+            cohort = self.cohort_of(enrolment_id)
+            groups.setdefault(cohort.id, (cohort, []))[1].append(enrolment_id)
+        return groups
 
 
 @runtime_checkable

@@ -108,6 +108,7 @@ def _rubric_problems(rubric: Any) -> list[ConfigProblem]:
 
 class DiscussionActivity(ActivityType):
     name = TYPE_NAME
+    risks_many_cohorts = True
     label = _l("Graded discussion")
     completion_events = frozenset()
     grade_categories = (GradeCategory("discussion", _l("Discussion")),)
@@ -173,13 +174,10 @@ class DiscussionActivity(ActivityType):
         self, activities: Sequence[GradedActivity], context: RiskContext
     ) -> dict[int, list[Risk]]:
         found: dict[int, list[Risk]] = {}
+        groups = {cohort_id: ids for cohort_id, (_c, ids) in context.by_cohort().items()}
         for activity in activities:
-            short = participation.short_of_posts(
-                context.cohort.id,
-                activity.module_slug,
-                context.enrolment_ids,
-                activity.config,
-                context.now,
+            short = participation.short_of_posts_in(
+                groups, activity.module_slug, activity.config, context.now
             )
             for enrolment_id, posts in short.items():
                 result = context.results.get((enrolment_id, activity.id))

@@ -22,6 +22,8 @@ class TodoItem:
     label: str
     count: int
     url: str
+    details: tuple[TodoItem, ...] = ()
+    """Parts of the count, each with its own link (the at-risk count per cohort)."""
 
 
 Provider = Callable[[Any], list[TodoItem]]

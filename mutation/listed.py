@@ -493,9 +493,35 @@ LISTED: list[Mutant] = [
         "tr-withdrawn",
         "withdrawn participants shown on the dashboard",
         "lms/tracking/services.py",
+        "            Enrolment.cohort_id == cohort.id,\n"
         "            Enrolment.status != EnrolmentStatus.WITHDRAWN.value,\n",
-        "",
+        "            Enrolment.cohort_id == cohort.id,\n",
         TR,
+    ),
+    Mutant(
+        "tr-todo-withdrawn",
+        "withdrawn participants counted on the mentor's to-do",
+        "lms/tracking/services.py",
+        "            Enrolment.cohort_id.in_(list(by_id)),\n"
+        "            Enrolment.status != EnrolmentStatus.WITHDRAWN.value,\n",
+        "            Enrolment.cohort_id.in_(list(by_id)),\n",
+        ("tests/web/test_todo_risk.py",),
+    ),
+    Mutant(
+        "tr-todo-ended",
+        "ended cohorts counted on the mentor's to-do",
+        "lms/tracking/services.py",
+        "cohort_mentor.c.user_id == user_id, Cohort.end_date >= today",
+        "cohort_mentor.c.user_id == user_id",
+        ("tests/web/test_todo_risk.py",),
+    ),
+    Mutant(
+        "tr-todo-other-mentor",
+        "other mentors' cohorts counted on the mentor's to-do",
+        "lms/tracking/services.py",
+        "cohort_mentor.c.user_id == user_id, Cohort.end_date >= today",
+        "Cohort.end_date >= today",
+        ("tests/web/test_todo_risk.py",),
     ),
     Mutant(
         "tr-unreleased",
@@ -517,8 +543,8 @@ LISTED: list[Mutant] = [
         "tr-late-absent",
         "late attendance counted as absent",
         "lms/tracking/services.py",
-        "missed = sum(1 for c in row.cells.values() if c.attendance == AttendanceStatus.ABSENT)",
-        "missed = sum(1 for c in row.cells.values() if c.attendance in (AttendanceStatus.ABSENT, AttendanceStatus.LATE))",
+        "return sum(1 for c in self.cells.values() if c.attendance == AttendanceStatus.ABSENT)",
+        "return sum(1 for c in self.cells.values() if c.attendance in (AttendanceStatus.ABSENT, AttendanceStatus.LATE))",
         TR,
     ),
     Mutant(
@@ -533,8 +559,8 @@ LISTED: list[Mutant] = [
         "tr-missed-limit",
         "missed meetings flagged one early",
         "lms/tracking/services.py",
-        "if missed >= missed_limit:",
-        "if missed >= missed_limit - 1:",
+        "if missed_limit and row.missed >= missed_limit:",
+        "if missed_limit and row.missed >= missed_limit - 1:",
         TR,
     ),
     Mutant(

@@ -24,6 +24,7 @@ class QuizActivity(activity.QuizActivity):
         GradeCategory("post", _l("Post-test"), gain="after"),
     )
     at_risk_rules = ("failed_post_test",)
+    risks_many_cohorts = True
 
     def category(self, config: Mapping[str, Any]) -> str:
         return QuizSettings.from_config(config).kind

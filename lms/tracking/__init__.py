@@ -11,6 +11,7 @@ def init_app(app: Any) -> None:
     from flask_babel import lazy_gettext as _l
 
     import lms.tracking.models  # noqa: F401
+    from lms import todo
     from lms.auth.models import Role
     from lms.longjobs import services as longjobs
     from lms.tracking import stats
@@ -21,6 +22,7 @@ def init_app(app: Any) -> None:
     app.cli.add_command(stats_cli)
     app.cli.add_command(export_cli)
     stats.listen()
+    todo.register(app, _at_risk)
     longjobs.register(
         app,
         "national_export",
@@ -28,3 +30,40 @@ def init_app(app: Any) -> None:
         _l("National table export"),
         lambda user, params: user.role == Role.ADMIN,
     )
+
+
+def _at_risk(user: Any) -> list[Any]:
+    """Participants at risk in the mentor's running cohorts, in total and per cohort, by
+    the dashboard's own rules (a fixed number of statements, see `cohort_risks`)."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    from lms.auth.models import Role
+    from lms.models import utcnow
+    from lms.todo import TodoItem
+    from lms.tracking import services
+
+    if user.role != Role.MENTOR:
+        return []
+    now = utcnow()
+    cohorts = services.running_cohorts_of_mentor(user.id, now.date())
+    found = services.cohort_risks(cohorts, now)
+    details = tuple(
+        TodoItem(
+            f"at-risk-{cohort.id}",
+            cohort.name,
+            len(found[cohort.id]),
+            url_for("tracking.dashboard", cohort_id=cohort.id, show="risk"),
+        )
+        for cohort in cohorts
+        if found[cohort.id]
+    )
+    return [
+        TodoItem(
+            "at-risk",
+            _("Participants at risk"),
+            sum(d.count for d in details),
+            details[0].url if len(details) == 1 else "",
+            details if len(details) > 1 else (),
+        )
+    ]

@@ -11,13 +11,14 @@ activity type is named here: cells hold whatever graded items a session has.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from courses import contract
 from courses.grades import (
@@ -36,7 +37,7 @@ from courses.meetings.models import Attendance, AttendanceStatus, Meeting
 from courses.models import Activity, ActivityCompletion, CourseVersion, Module
 from lms import plugins
 from lms.auth.models import User
-from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
+from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus, cohort_mentor
 from lms.extensions import db
 
 __all__ = [
@@ -91,6 +92,24 @@ class Row:
     cells: dict[int, Cell]
     gain: float | None
     last_active: datetime | None
+    risks: list[contract.Risk] = field(default_factory=list)
+
+    @property
+    def missed(self) -> int:
+        """Meetings of the course's sessions marked absent."""
+        return sum(1 for c in self.cells.values() if c.attendance == AttendanceStatus.ABSENT)
+
+
+@dataclass
+class RiskRow:
+    """A participant of one of several cohorts, with what the at-risk rules look at."""
+
+    enrolment: Enrolment
+    user: User
+    cohort: Cohort
+    book: Gradebook
+    last_active: datetime | None
+    missed: int
     risks: list[contract.Risk] = field(default_factory=list)
 
 
@@ -154,7 +173,7 @@ def cohort_dashboard(cohort: Cohort, now: datetime) -> Dashboard:
             .group_by(Activity.module_id)
         ).all()
     )
-    attendance = _attendance(cohort.id)
+    attendance = _attendance([cohort.id])
     last = last_activity(enrolment_ids)
     rules = at_risk_rules(version)
     rows = []
@@ -164,7 +183,7 @@ def cohort_dashboard(cohort: Cohort, now: datetime) -> Dashboard:
             m.id: Cell(
                 completed=per_module.get((enrolment.id, m.id), 0),
                 activities=activities_per_module.get(m.id, 0),
-                attendance=attendance.get((user.id, m.slug)),
+                attendance=attendance.get((cohort.id, user.id, m.slug)),
             )
             for m in modules
         }
@@ -177,7 +196,7 @@ def cohort_dashboard(cohort: Cohort, now: datetime) -> Dashboard:
             _mean(a for b, a in zip(befores, afters, strict=True) if b is not None),
         )
         rows.append(Row(enrolment, user, book, cells, gain, last.get(enrolment.id)))
-    _flag(rows, cohort, rules, now, items)
+    _flag(rows, {row.enrolment.id: cohort for row in rows}, rules, now, items)
     summaries = {}
     for m in modules:
         own = [item for item in items if item.module.id == m.id]
@@ -228,33 +247,54 @@ def _completions_per_module(
     return {(e, m): n for e, m, n in rows}
 
 
-def _attendance(cohort_id: int) -> dict[tuple[int, str], str]:
+def _attendance(cohort_ids: Sequence[int]) -> dict[tuple[int, int, str], str]:
+    """{(cohort id, user id, module slug): attendance status} in one statement."""
+    if not cohort_ids:
+        return {}
     rows = db.session.execute(
-        select(Attendance.user_id, Meeting.module_slug, Attendance.status)
+        select(Meeting.cohort_id, Attendance.user_id, Meeting.module_slug, Attendance.status)
         .join(Meeting, Meeting.id == Attendance.meeting_id)
-        .where(Meeting.cohort_id == cohort_id)
+        .where(Meeting.cohort_id.in_(list(cohort_ids)))
+        .order_by(Attendance.id)
     ).all()
-    return {(u, slug): status for u, slug, status in rows}
+    return {(c, u, slug): status for c, u, slug, status in rows}
+
+
+class _Flagged(Protocol):
+    enrolment: Enrolment
+    book: Gradebook
+    last_active: datetime | None
+    risks: list[contract.Risk]
+
+    @property
+    def missed(self) -> int: ...
 
 
 def _flag(
-    rows: list[Row], cohort: Cohort, rules: dict[str, Any], now: datetime, items: list[Item]
+    rows: Sequence[_Flagged],
+    cohort_of: Mapping[int, Cohort],
+    rules: dict[str, Any],
+    now: datetime,
+    items: list[Item],
 ) -> None:
     """Attach the at-risk reasons to each row: the engine's own rules (missed meetings,
-    inactivity) and what each graded activity type's `risks` reports."""
+    inactivity) and what each graded activity type's `risks` reports. The rows may come
+    from several cohorts of one course version (`cohort_of`: enrolment id → cohort): a type
+    that sets `risks_many_cohorts` is asked once for all of them, any other once per cohort."""
     missed_limit = int(rules.get("missed_meetings") or 0)
     inactive_days = int(rules.get("inactive_days") or 0)
     by_id = {row.enrolment.id: row for row in rows}
     for row in rows:
-        if missed_limit:
-            missed = sum(1 for c in row.cells.values() if c.attendance == AttendanceStatus.ABSENT)
-            if missed >= missed_limit:
-                row.risks.append(
-                    contract.Risk(
-                        "missed_meetings",
-                        _("missed %(count)d meetings", count=missed),
-                    )
+        if missed_limit and row.missed >= missed_limit:
+            row.risks.append(
+                contract.Risk(
+                    "missed_meetings",
+                    _("missed %(count)d meetings", count=row.missed),
                 )
+            )
+    groups: dict[int, list[int]] = {}
+    for enrolment_id in by_id:
+        groups.setdefault(cohort_of[enrolment_id].id, []).append(enrolment_id)
     registry = plugins.registry()
     by_type: dict[str, list[Item]] = {}
     for item in items:
@@ -262,7 +302,7 @@ def _flag(
     for type_name, own in by_type.items():
         activity_type = registry.activity_type(type_name)
         hook = getattr(activity_type, "risks", None)
-        if hook is None:
+        if hook is None or not by_id:
             continue
         results = {
             (row.enrolment.id, line.item.activity.id): contract.Result(line.result, line.state)
@@ -270,13 +310,28 @@ def _flag(
             for line in row.book.lines
             if line.item.type_name == type_name
         }
-        context = contract.RiskContext(cohort, now, rules, list(by_id), results)
-        found = contract.call_type(
-            type_name, "risks", lambda h=hook, o=own, c=context: h([i.graded for i in o], c), {}
-        )
-        for enrolment_id, risks in found.items():
-            if enrolment_id in by_id:
-                by_id[enrolment_id].risks.extend(risks)
+        if getattr(activity_type, "risks_many_cohorts", False) or len(groups) == 1:
+            calls = [(list(by_id), cohort_of if len(groups) > 1 else {})]
+        else:
+            calls = [(ids, {}) for ids in groups.values()]
+        for enrolment_ids, cohorts in calls:
+            context = contract.RiskContext(
+                None if cohorts else cohort_of[enrolment_ids[0]],
+                now,
+                rules,
+                enrolment_ids,
+                results,
+                cohorts,
+            )
+            found = contract.call_type(
+                type_name,
+                "risks",
+                lambda h=hook, o=own, c=context: h([i.graded for i in o], c),
+                {},
+            )
+            for enrolment_id, risks in found.items():
+                if enrolment_id in by_id:
+                    by_id[enrolment_id].risks.extend(risks)
     for row in rows:
         if inactive_days:
             since = row.last_active or row.enrolment.enrolled_at
@@ -288,3 +343,90 @@ def _flag(
                         _("no activity for %(days)d days", days=days),
                     )
                 )
+
+
+# --------------------------------------------------------------------------- many cohorts
+
+
+def running_cohorts_of_mentor(user_id: int, today: date) -> list[Cohort]:
+    """The cohorts assigned to this mentor that have not ended yet, by start date and name,
+    with their regions (one statement)."""
+    return list(
+        db.session.scalars(
+            select(Cohort)
+            .options(joinedload(Cohort.region))
+            .join(cohort_mentor, cohort_mentor.c.cohort_id == Cohort.id)
+            .where(cohort_mentor.c.user_id == user_id, Cohort.end_date >= today)
+            .order_by(Cohort.start_date, Cohort.name, Cohort.id)
+        )
+    )
+
+
+def cohort_risks(cohorts: Sequence[Cohort], now: datetime) -> dict[int, list[RiskRow]]:
+    """{cohort id: its participants at risk, by name} for several cohorts at once, by the
+    same rules and code as each cohort's dashboard (withdrawn participants are not
+    counted). The cohorts' regions must be loaded. A fixed number of statements whatever
+    the number of cohorts and participants: the versions, their sessions, the roster, the
+    attendance and the last activity, then per distinct course version its graded items,
+    their results (one per graded type) and each type's `risks` (a type without
+    `risks_many_cohorts` is asked once per cohort)."""
+    found: dict[int, list[RiskRow]] = {c.id: [] for c in cohorts}
+    cohorts = [c for c in cohorts if c.course_version_id is not None]
+    if not cohorts:
+        return found
+    by_id = {c.id: c for c in cohorts}
+    versions = {
+        v.id: v
+        for v in db.session.scalars(
+            select(CourseVersion).where(
+                CourseVersion.id.in_({c.course_version_id for c in cohorts})
+            )
+        )
+    }
+    slugs: dict[int, set[str]] = {}
+    for version_id, slug in db.session.execute(
+        select(Module.version_id, Module.slug).where(Module.version_id.in_(list(versions)))
+    ):
+        slugs.setdefault(version_id, set()).add(slug)
+    roster = db.session.execute(
+        select(Enrolment, User)
+        .join(User, User.id == Enrolment.user_id)
+        .where(
+            Enrolment.cohort_id.in_(list(by_id)),
+            Enrolment.status != EnrolmentStatus.WITHDRAWN.value,
+        )
+        .order_by(User.name, User.id)
+    ).all()
+    if not roster:
+        return found
+    absent: dict[tuple[int, int], int] = {}
+    for (cohort_id, user_id, slug), status in _attendance(list(by_id)).items():
+        version_id = by_id[cohort_id].course_version_id
+        if status == AttendanceStatus.ABSENT and slug in slugs.get(version_id, ()):
+            absent[(cohort_id, user_id)] = absent.get((cohort_id, user_id), 0) + 1
+    last = last_activity([e.id for e, _u in roster])
+    per_version: dict[int, list[tuple[Enrolment, User]]] = {}
+    for enrolment, user in roster:
+        per_version.setdefault(by_id[enrolment.cohort_id].course_version_id, []).append(
+            (enrolment, user)
+        )
+    for version_id, members in per_version.items():
+        version = versions[version_id]
+        items = graded_items(version)
+        books = gradebooks(version, [e.id for e, _u in members], items)
+        rows = [
+            RiskRow(
+                enrolment=e,
+                user=u,
+                cohort=by_id[e.cohort_id],
+                book=books[e.id],
+                last_active=last.get(e.id),
+                missed=absent.get((e.cohort_id, u.id), 0),
+            )
+            for e, u in members
+        ]
+        _flag(rows, {r.enrolment.id: r.cohort for r in rows}, at_risk_rules(version), now, items)
+        for row in rows:
+            if row.risks:
+                found[row.cohort.id].append(row)
+    return found

@@ -194,3 +194,59 @@ def test_too_few_posts_a_day_after_the_meeting_is_a_risk(client, login, course, 
     login(course["mentor"])
     board = client.get(dashboard).get_data(as_text=True)
     assert not any(text in board for text in short)
+
+
+def test_too_few_posts_counts_each_cohorts_own_qa_on_the_mentors_todo(
+    client, login, course, db, make_user, make_cohort
+):
+    """The to-do asks the discussion type once for all the mentor's cohorts: posts count in
+    each cohort's own Q&A (someone in two cohorts who wrote in one is short in the other),
+    only after that cohort's meeting, and the count equals the dashboards' at-risk lists."""
+    from datetime import timedelta
+
+    from courses import services
+    from courses.models import CourseVersion, Meeting
+    from lms.models import utcnow
+    from tests.web.test_todo_risk import _dashboard_count, _todo_count
+
+    both = make_user("participant", name="Dua Angkatan")
+    quiet = make_user("participant", name="Belum Menulis")
+    later = make_user("participant", name="Pertemuan Nanti")
+    mentor = course["mentor"]
+    version = db.session.scalar(select(CourseVersion))
+    second = make_cohort("32.11", mentors=[mentor], participants=[both, quiet])
+    third = make_cohort("32.11", mentors=[mentor], participants=[both])
+    fourth = make_cohort("32.11", mentors=[mentor], participants=[later])
+    for cohort in (second, third, fourth):
+        services.attach_cohort(db.session.merge(cohort), version)
+    for cohort_id, days in (
+        (course["cohort"], -2),
+        (second.id, -2),
+        (third.id, -2),
+        (fourth.id, 2),
+    ):
+        db.session.add(
+            Meeting(
+                cohort_id=cohort_id,
+                module_slug=course["slug"],
+                starts_at=utcnow() + timedelta(days=days),
+                duration_minutes=90,
+            )
+        )
+    db.session.commit()
+    login(both)
+    space = f"/discussions/cohorts/{second.id}/modules/{course['slug']}"
+    for title in ("Rencana kami", "Langkah kedua"):
+        client.post_form(
+            space + "/new",
+            {"kind": "discussion", "title": title, "body": "Kami mulai dari arsitektur SPBE."},
+        )
+    client.post_form("/logout")
+    login(mentor)
+    page = client.get("/home").get_data(as_text=True)
+    boards = {
+        c: _dashboard_count(client, c) for c in (course["cohort"], second.id, third.id, fourth.id)
+    }
+    # Rina (no post), Belum Menulis; Dua Angkatan only in the third; nobody before the meeting
+    assert boards == {course["cohort"]: 1, second.id: 1, third.id: 1, fourth.id: 0}
+    assert _todo_count(page) == sum(boards.values()) == 3

@@ -493,6 +493,40 @@ def test_statement_counts_do_not_grow(client, login, world, db, count_queries, m
     for n in range(45 if many else 3):
         post = services.reply(ref, thread, peer, f"Balasan {n}", None, [], now)
         services.reply(ref, thread, asker, "Komentar", post.id, [], now)
+    if many:  # past 10,000 posts: 1,000 more threads and 9,000 more answers, in bulk
+        from sqlalchemy import func, insert, select, update
+
+        from discussions.models import Post, Thread
+
+        old = now - timedelta(days=30)
+        first = db.session.scalar(select(func.max(Thread.id))) + 1
+        db.session.execute(
+            insert(Thread),
+            [
+                dict(id=first + n, space_id=thread.space_id, author_id=asker.id, title=f"Lama {n}",
+                     created_at=old, last_activity_at=old)
+                for n in range(1000)
+            ],
+        )  # fmt: skip
+        db.session.execute(
+            insert(Post),
+            [
+                dict(thread_id=first + n, is_opening=True, author_id=asker.id, body="Isi lama.",
+                     author_region_code="32.11", created_at=old)
+                for n in range(1000)
+            ]
+            + [
+                dict(thread_id=thread.id, author_id=peer.id, body=f"Jawaban {n}",
+                     author_region_code="32.11", created_at=now)
+                for n in range(9000)
+            ],
+        )  # fmt: skip
+        db.session.execute(
+            update(Thread)
+            .where(Thread.id == thread.id)
+            .values(reply_count=Thread.reply_count + 9000)
+        )
+        assert db.session.scalar(select(func.count(Post.id))) > 10_000
     db.session.commit()
     login(world["mentor"])
     client.get(qa_url(world))
@@ -500,7 +534,9 @@ def test_statement_counts_do_not_grow(client, login, world, db, count_queries, m
     with count_queries() as listing:
         assert client.get(qa_url(world)).status_code == 200
     with count_queries() as page:
-        assert client.get(f"/discussions/threads/{thread.id}").status_code == 200
+        response = client.get(f"/discussions/threads/{thread.id}")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count('data-testid="response"') == (20 if many else 3)
     counts = (listing.n, page.n)
     pinned = {"list": 12, "thread": 19}  # as a mentor: with the grading links
     assert counts == (pinned["list"], pinned["thread"]), counts

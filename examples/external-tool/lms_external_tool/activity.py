@@ -29,6 +29,7 @@ def _pass_percent(config: Mapping[str, Any]) -> float:
 
 class ExternalToolActivity(ActivityType):
     name = "external_tool"
+    risks_many_cohorts = True
     label = "Alat eksternal (dinilai)"
     completion_events = frozenset()
     grade_categories = (GradeCategory("external", "Alat eksternal"),)
