@@ -56,6 +56,7 @@ _KNOWN = {
     "grace_minutes",
     "opens_on",
     "closes_on",
+    "counterbalance",
 }
 
 
@@ -79,6 +80,10 @@ class QuizSettings:
     grace_minutes: int
     opens_on: date | None
     closes_on: date | None
+    counterbalance: bool = False
+    """On a Tes Awal: half of each cohort takes the session's Tes Akhir items as its Tes Awal
+    and these items as its Tes Akhir (a crossover), so both forms are taken before learning
+    and their difficulty can be compared (quizzes.analysis.form_comparison)."""
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> QuizSettings:
@@ -103,6 +108,7 @@ class QuizSettings:
             grace_minutes=int(config.get("grace_minutes", 0)),
             opens_on=config.get("opens_on"),
             closes_on=config.get("closes_on"),
+            counterbalance=bool(config.get("counterbalance", False)),
         )
 
 
@@ -157,6 +163,14 @@ def validate_settings(config: Mapping[str, Any]) -> list[ConfigProblem]:
         add("on_timeout", _l("When time runs out: submit, grace or discard."))
     if (on_timeout == "grace") != ("grace_minutes" in config):
         add("grace_minutes", _l("A grace period needs on_timeout = grace, and the reverse."))
+    if "counterbalance" in config:
+        if not isinstance(config["counterbalance"], bool):
+            add("counterbalance", _l("Write true or false."))
+        elif config["counterbalance"] and kind != "pre":
+            add(
+                "counterbalance",
+                _l("Only a Tes Awal swaps forms with the session's Tes Akhir (kind = pre)."),
+            )
     for key in ("opens_on", "closes_on"):
         if key in config and not isinstance(config[key], date):
             add(key, _l("Write a date like 2027-02-01."))
@@ -202,6 +216,20 @@ class QuizActivity(ActivityType):
                 problems.append(
                     ConfigProblem(
                         "draw", f"only {available} questions are tagged {tag!r}; cannot draw {draw}"
+                    )
+                )
+        if config.get("counterbalance") is True:
+            posts = [
+                a
+                for a in getattr(module, "activities", ())
+                if a.type == self.name and dict(a.settings).get("kind") == "post"
+            ]
+            if len(posts) != 1:
+                problems.append(
+                    ConfigProblem(
+                        "counterbalance",
+                        "counterbalance needs exactly one post-test (kind = post) in the module, "
+                        f"found {len(posts)}",
                     )
                 )
         return problems

@@ -349,6 +349,56 @@ class BlueprintRow:
     post: Question | None
     pre_facility: float | None
     post_facility: float | None
+    crossed_facility: float | None = None
+    """Counterbalanced sessions: the Tes Akhir item's facility when it was taken as a Tes
+    Awal (by the other half of the cohort), comparable with `pre_facility`."""
+
+
+@dataclass
+class Crossover:
+    """Both forms taken before learning (counterbalanced): their difficulty compared."""
+
+    own_facility: float | None
+    """Mean facility of the Tes Awal's items, taken as a Tes Awal."""
+    own_answers: int
+    crossed_facility: float | None
+    """Mean facility of the Tes Akhir's items, taken as a Tes Awal by the other half."""
+    crossed_answers: int
+
+    TOLERANCE = 0.10
+    """Forms whose mean facilities before learning differ by at most this are comparable."""
+    ENOUGH = 20
+    """Answers per form below which no verdict is given."""
+
+    @property
+    def difference(self) -> float | None:
+        if self.own_facility is None or self.crossed_facility is None:
+            return None
+        return self.crossed_facility - self.own_facility
+
+    @property
+    def standard_error(self) -> float | None:
+        """Approximate standard error of the difference (each facility as a proportion)."""
+        if self.difference is None or not self.own_answers or not self.crossed_answers:
+            return None
+        own, crossed = self.own_facility or 0.0, self.crossed_facility or 0.0
+        return math.sqrt(
+            own * (1 - own) / self.own_answers + crossed * (1 - crossed) / self.crossed_answers
+        )
+
+    @property
+    def verdict(self) -> str:
+        """ "few" (not enough answers yet), "comparable" (within the tolerance), "differ"
+        (beyond it, and by more than twice the standard error) or "unclear" (beyond it, but
+        chance could explain it: more answers will tell)."""
+        difference = self.difference
+        if difference is None or min(self.own_answers, self.crossed_answers) < self.ENOUGH:
+            return "few"
+        if abs(difference) <= self.TOLERANCE:
+            return "comparable"
+        if abs(difference) > 2 * (self.standard_error or 0.0):
+            return "differ"
+        return "unclear"
 
 
 @dataclass
@@ -357,6 +407,8 @@ class FormComparison:
     pre: FormStats
     post: FormStats
     rows: list[BlueprintRow]
+    crossover: Crossover | None = None
+    """Set when the Tes Awal counterbalances the forms."""
 
 
 def _objective(question: Question) -> str:
@@ -392,13 +444,16 @@ def _form(
         {o for o in map(_objective, questions) if o},
         key=lambda t: (len(t), t),  # tujuan-2 before tujuan-10
     )
+    own = {q.id for q in questions}
+    # A counterbalanced Tes Awal also holds the other form's items: the means are this form's.
+    mine = [i for i in stats.items if i.question.id in own]
     return FormStats(
         activity=activity,
         questions=questions,
         stats=stats,
         objectives=objectives,
-        mean_facility=_mean(i.facility for i in stats.items),
-        mean_discrimination=_mean(i.discrimination for i in stats.items),
+        mean_facility=_mean(i.facility for i in mine),
+        mean_discrimination=_mean(i.discrimination for i in mine),
     )
 
 
@@ -429,6 +484,9 @@ def form_comparison(module: Module, types: Mapping[str, Any]) -> FormComparison 
     post = _form(module, by_kind["post"], bank, types)
     pre_facility = {i.question.id: i.facility for i in pre.stats.items}
     post_facility = {i.question.id: i.facility for i in post.stats.items}
+    counterbalanced = QuizSettings.from_config(
+        decode_settings(by_kind["pre"].config)
+    ).counterbalance
     rows: list[BlueprintRow] = []
     for objective in sorted(set(pre.objectives) | set(post.objectives), key=lambda t: (len(t), t)):
         first = next((q for q in pre.questions if _objective(q) == objective), None)
@@ -440,6 +498,9 @@ def form_comparison(module: Module, types: Mapping[str, Any]) -> FormComparison 
                 post=second,
                 pre_facility=pre_facility.get(first.id) if first else None,
                 post_facility=post_facility.get(second.id) if second else None,
+                crossed_facility=(
+                    pre_facility.get(second.id) if second and counterbalanced else None
+                ),
             )
         )
     untagged = [q for q in pre.questions + post.questions if not _objective(q)]
@@ -454,4 +515,15 @@ def form_comparison(module: Module, types: Mapping[str, Any]) -> FormComparison 
                 post_facility=None if in_pre else post_facility.get(question.id),
             )
         )
-    return FormComparison(module=module, pre=pre, post=post, rows=rows)
+    crossover = None
+    if counterbalanced:
+        answered = {i.question.id: i for i in pre.stats.items}
+        own = [answered[q.id] for q in pre.questions if q.id in answered]
+        crossed = [answered[q.id] for q in post.questions if q.id in answered]
+        crossover = Crossover(
+            own_facility=_mean(i.facility for i in own),
+            own_answers=sum(i.answered for i in own),
+            crossed_facility=_mean(i.facility for i in crossed),
+            crossed_answers=sum(i.answered for i in crossed),
+        )
+    return FormComparison(module=module, pre=pre, post=post, rows=rows, crossover=crossover)

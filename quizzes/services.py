@@ -8,13 +8,14 @@ Services only flush.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
 import secrets
 import statistics
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -154,13 +155,84 @@ def _pool(version_id: int, module: Module, settings: QuizSettings) -> list[Quest
     return [q for q in bank if q.module_slug == tag or tag in q.tags]
 
 
-def choose_questions(ctx: QuizContext, seed: str) -> list[int]:
-    pool = _pool(ctx.module.version_id, ctx.module, ctx.settings)
+def _forms_of(module: Module) -> tuple[Activity, Activity] | None:
+    """The session's Tes Awal and Tes Akhir when the Tes Awal counterbalances them."""
+    found: dict[str, Activity] = {}
+    for activity in db.session.scalars(
+        select(Activity)
+        .where(Activity.module_id == module.id, Activity.type == "quiz")
+        .order_by(Activity.position)
+    ):
+        found.setdefault(settings_of(activity).kind, activity)
+    pre, post = found.get("pre"), found.get("post")
+    if pre is None or post is None or not settings_of(pre).counterbalance:
+        return None
+    return pre, post
+
+
+def in_second_group(cohort_id: int, enrolment_id: int) -> bool:
+    """Counterbalancing halves a cohort at random but evenly: its enrolments in the order of
+    a hash of their ids, every second one in the second half. Who takes which form is thus
+    unrelated to when or how anyone enrolled. A later enrolment can move someone who has not
+    yet taken the Tes Awal; once it is taken, their Tes Akhir follows that attempt."""
+    ids = db.session.scalars(select(Enrolment.id).where(Enrolment.cohort_id == cohort_id)).all()
+    order = sorted(ids, key=lambda i: hashlib.sha256(f"form:{i}".encode()).digest())
+    return enrolment_id in order[1::2]
+
+
+def form_settings(ctx: QuizContext, enrolment_id: int) -> QuizSettings:
+    """The settings whose question selection this participant's attempt draws from.
+
+    Without counterbalancing, the quiz's own. With it (`counterbalance = true` on the Tes
+    Awal), the second half of the cohort takes the Tes Akhir's items as its Tes Awal, and
+    every participant's Tes Akhir is the form they did not meet on their Tes Awal. Only the
+    selection (questions, draw, tag, order) is swapped; attempts, time and pass mark stay
+    the quiz's own."""
+    if ctx.settings.kind not in ("pre", "post"):
+        return ctx.settings
+    forms = _forms_of(ctx.module)
+    if forms is None:
+        return ctx.settings
+    pre, post = forms
+    pre_settings, post_settings = settings_of(pre), settings_of(post)
+    if ctx.settings.kind == "pre":
+        swapped = in_second_group(ctx.cohort.id, enrolment_id)
+    else:
+        first = db.session.scalar(
+            select(QuizAttempt.question_ids)
+            .where(QuizAttempt.activity_id == pre.id, QuizAttempt.enrolment_id == enrolment_id)
+            .order_by(QuizAttempt.number)
+            .limit(1)
+        )
+        if first is None:
+            swapped = in_second_group(ctx.cohort.id, enrolment_id)
+        else:
+            # The Tes Awal was the Tes Akhir's form: this Tes Akhir is the Tes Awal's.
+            own = {q.id for q in _pool(ctx.module.version_id, ctx.module, post_settings)}
+            swapped = bool(own & set(first))
+    if not swapped:
+        return ctx.settings
+    other = post_settings if ctx.settings.kind == "pre" else pre_settings
+    return replace(
+        ctx.settings,
+        questions=other.questions,
+        draw=other.draw,
+        draw_tag=other.draw_tag,
+        shuffle_questions=other.shuffle_questions,
+    )
+
+
+def choose_questions(ctx: QuizContext, seed: str, enrolment_id: int | None = None) -> list[int]:
+    """The question ids of a new attempt: the quiz's selection (or, for a participant of a
+    counterbalanced session, the form `form_settings` gives them), drawn or shuffled by
+    `seed`."""
+    settings = ctx.settings if enrolment_id is None else form_settings(ctx, enrolment_id)
+    pool = _pool(ctx.module.version_id, ctx.module, settings)
     rng = random.Random(seed)
-    if ctx.settings.draw:
-        return [q.id for q in rng.sample(pool, min(ctx.settings.draw, len(pool)))]
+    if settings.draw:
+        return [q.id for q in rng.sample(pool, min(settings.draw, len(pool)))]
     ids = [q.id for q in pool]
-    if ctx.settings.shuffle_questions:
+    if settings.shuffle_questions:
         rng.shuffle(ids)
     return ids
 
@@ -346,7 +418,7 @@ def start_attempt(
         or 0
     ) + 1
     seed = secrets.token_hex(8)
-    question_ids = choose_questions(ctx, seed)
+    question_ids = choose_questions(ctx, seed, enrolment.id)
     if not question_ids:
         raise QuizError(_("This quiz has no questions yet."))
     deadline = None

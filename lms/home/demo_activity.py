@@ -92,6 +92,16 @@ def _candidates(kind: str, config: Mapping[str, Any]) -> list[Any]:
     return [None]
 
 
+LEVEL_EASE = {"ranah-ingat": 0.08, "ranah-terap": -0.08}
+"""Simulated item difficulty: recalling is easier than applying. Parallel forms pair items
+of the same level, so the forms come out comparable on the demo's counterbalanced Tes Awal
+(the forms comparison page), up to chance."""
+
+
+def _ease(question: Any) -> float:
+    return sum(LEVEL_EASE.get(tag, 0.0) for tag in question.tags)
+
+
 class _Answers:
     """A right and a wrong answer for each question, graded by its own question type."""
 
@@ -184,7 +194,9 @@ def bring_to_life(cohort: Cohort, mentor: User, now: datetime) -> None:
                             enrolment_id=enrolment.id,
                             number=number_,
                             seed=f"{seed}-{number_}",
-                            question_ids=quizzes.choose_questions(ctx, f"{seed}-{number_}"),
+                            question_ids=quizzes.choose_questions(
+                                ctx, f"{seed}-{number_}", enrolment.id
+                            ),
                             started_at=moment,
                             submitted_at=moment + timedelta(minutes=12),
                             status=AttemptStatus.SUBMITTED.value,
@@ -192,7 +204,8 @@ def bring_to_life(cohort: Cohort, mentor: User, now: datetime) -> None:
                         db.session.add(attempt)
                         db.session.flush()
                         for slot, question_id in enumerate(attempt.question_ids, start=1):
-                            right = rng.random() < min(chance, 0.97)
+                            ease = _ease(bank[question_id])
+                            right = rng.random() < min(chance + ease, 0.97)
                             db.session.add(
                                 QuizResponse(
                                     attempt_id=attempt.id,

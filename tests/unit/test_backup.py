@@ -95,7 +95,11 @@ def test_a_populated_demo_round_trips(urls, tmp_path):
     before = _counts(source_url)
     assert manifest["tables"] == before
     assert before["user_account"] > 10 and before["cohort"] >= 2 and before["region"] == 514
-    assert set(manifest["files"]) == {"submissions/a1b2.pdf", "practices/x/foto.png"}
+    uploaded = {"submissions/a1b2.pdf", "practices/x/foto.png"}
+    assert uploaded <= set(manifest["files"])
+    # and the shipped course's module files (diagrams), kept under their SHA-256
+    shipped = set(manifest["files"]) - uploaded
+    assert shipped and all(name.startswith("course-assets/") for name in shipped)
     # a backup never overwrites another
     again = runner.invoke(args=["backup", str(folder)])
     assert again.exit_code != 0 and "not empty" in again.output

@@ -255,6 +255,10 @@ def test_shipped_pre_and_post_tests_are_parallel_forms_of_one_blueprint():
         for key in practice:
             assert "latihan" in bank[key].tags, (module.slug, key)
             assert not {"tes-awal", "tes-akhir"} & set(bank[key].tags), (module.slug, key)
+        # Half of each cohort takes the forms the other way round, so their difficulty is
+        # measured before learning (the forms comparison page).
+        tes_awal = next(a for a in module.activities if a.settings_dict().get("kind") == "pre")
+        assert tes_awal.settings_dict().get("counterbalance") is True, module.slug
 
 
 def test_every_shipped_session_has_a_bank_of_the_same_size_all_of_it_used():

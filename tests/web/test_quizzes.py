@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, update
 
 from courses.models import Activity, ActivityCompletion, CourseVersion, Module
-from lms.cohorts.models import Cohort
+from lms.cohorts.models import Cohort, Enrolment
 from quizzes.models import Question, QuizAttempt, QuizAudit, QuizResponse
 
 SECRET = "RAHASIA-KUNCI"
@@ -701,3 +701,116 @@ def test_a_session_without_both_forms_has_no_comparison(db, client, login, make_
         client.get(f"/admin/courses/{version.course_id + 99}/modules/{module_id}/forms").status_code
         == 404
     )
+
+
+def test_counterbalanced_forms_swap_for_half_the_cohort_and_are_compared_before_learning(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    """`counterbalance = true` on the Tes Awal: half of the cohort (drawn at random, evenly)
+    takes the Tes Akhir's items as its Tes Awal and the Tes Awal's as its Tes Akhir; the
+    comparison page then sets both forms side by side as taken before learning."""
+    pre = [_tagged("awal-1", 1, "ingat"), _tagged("awal-2", 2, "terap")]
+    post = [_tagged("akhir-1", 1, "ingat"), _tagged("akhir-2", 2, "terap")]
+    people = [make_user("participant") for _ in range(5)]
+    cohort = make_cohort("32.11", participants=people)
+    pre_config = {"kind": "pre", "attempts": 0, "questions": ["awal-1", "awal-2"]}
+    version = make_course(
+        modules=1,
+        activities=(
+            ("pre-test", "quiz", {**pre_config, "counterbalance": True}),
+            ("bacaan", "reading"),
+            ("post", "quiz", {"kind": "post", "attempts": 0, "questions": ["akhir-1", "akhir-2"]}),
+        ),
+        questions={1: pre + post},
+    )
+    attach(cohort, version)
+    first, second = db.session.scalars(
+        select(Activity).where(Activity.type == "quiz").order_by(Activity.position)
+    ).all()
+    keys = {q.id: q.key for q in db.session.scalars(select(Question))}
+
+    def seen(person, activity):
+        ids = db.session.scalar(
+            select(QuizAttempt.question_ids)
+            .join(Enrolment, Enrolment.id == QuizAttempt.enrolment_id)
+            .where(Enrolment.user_id == person.id, QuizAttempt.activity_id == activity.id)
+        )
+        return [keys[i] for i in ids]
+
+    from quizzes.services import in_second_group
+
+    enrolments = {
+        e.user_id: e.id
+        for e in db.session.scalars(select(Enrolment).where(Enrolment.cohort_id == cohort.id))
+    }
+    second_half = [p for p in people if in_second_group(cohort.id, enrolments[p.id])]
+    first_half = [p for p in people if p not in second_half]
+    assert (len(first_half), len(second_half)) == (3, 2)  # halved as evenly as it can be
+    # On the Tes Awal the first half answers both items right, the second half 1 and 0.
+    takers = [(first_half[0], 2), (second_half[0], 1), (first_half[1], 2), (second_half[1], 0)]
+    for person, before in takers:
+        login(person)
+        _take(client, cohort, first, right=before, total=2)
+        _take(client, cohort, second, right=2, total=2)
+        client.post_form("/logout")
+    for person in first_half[:2]:
+        assert seen(person, first) == ["awal-1", "awal-2"]
+        assert seen(person, second) == ["akhir-1", "akhir-2"]
+    for person in second_half:
+        assert seen(person, first) == ["akhir-1", "akhir-2"]
+        assert seen(person, second) == ["awal-1", "awal-2"]
+    # The last of the first half skips the Tes Awal: the Tes Akhir is still the own form.
+    login(first_half[2])
+    _take(client, cohort, second, right=1, total=2)
+    assert seen(first_half[2], second) == ["akhir-1", "akhir-2"]
+    client.post_form("/logout")
+
+    login(make_user("admin"))
+    url = f"/admin/courses/{version.course_id}/modules/{first.module_id}/forms"
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+
+    def cells(testid):
+        row = re.search(rf'data-testid="{testid}">(.*?)</tr>', html, re.S).group(1)
+        return re.findall(r"<td>(.*?)</td>", row, re.S)
+
+    # Before learning: the Tes Awal's items 4/4 right (facility 1), the Tes Akhir's 1/4 (0.25)
+    assert cells("crossover-own") == ["1,000", "4"]
+    assert cells("crossover-crossed") == ["0,250", "4"]
+    assert 'data-verdict="few"' in html  # 4 answers per form are too few to judge
+    # The form means count each form's own items only.
+    assert cells("form-facility")[0] == "1,000"
+    assert html.count('data-testid="crossed-facility"') == 2
+
+
+def test_the_crossover_verdict_needs_enough_answers_and_a_small_difference():
+    from quizzes.analysis import Crossover
+
+    assert Crossover(0.60, 40, 0.68, 40).verdict == "comparable"
+    assert Crossover(0.60, 400, 0.72, 400).verdict == "differ"  # 0.12 > 2 × 0.033
+    assert Crossover(0.72, 400, 0.60, 400).verdict == "differ"
+    assert Crossover(0.60, 40, 0.72, 40).verdict == "unclear"  # 0.12 < 2 × 0.105
+    assert Crossover(0.50, 40, 0.90, 40).verdict == "differ"  # 0.40 > 2 × 0.094
+    assert Crossover(0.60, 19, 0.90, 40).verdict == "few"
+    assert Crossover(None, 0, 0.60, 40).verdict == "few"
+
+
+def test_only_a_tes_awal_counterbalances_and_it_needs_one_tes_akhir():
+    from types import SimpleNamespace
+
+    from quizzes.activity import QuizActivity, validate_settings
+
+    base = {"kind": "post", "questions": ["a"], "counterbalance": True}
+    assert [p.key for p in validate_settings(base)] == ["counterbalance"]
+    assert [p.key for p in validate_settings({**base, "kind": "pre", "counterbalance": 1})] == [
+        "counterbalance"
+    ]
+    assert validate_settings({**base, "kind": "pre"}) == []
+    quiz = SimpleNamespace(type="quiz", settings=(("kind", "post"),))
+    course = SimpleNamespace(modules=())
+    lone = SimpleNamespace(slug="m", activities=())
+    config = {**base, "kind": "pre", "questions": []}
+    assert [p.key for p in QuizActivity().check_package(config, lone, course)] == ["counterbalance"]
+    paired = SimpleNamespace(slug="m", activities=(quiz,))
+    assert QuizActivity().check_package(config, paired, course) == []
