@@ -10,6 +10,7 @@ certificates all read these functions, so their numbers agree.
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -56,14 +57,24 @@ def _decode(config: Mapping[str, Any]) -> dict[str, Any]:
     return decode_settings(config)
 
 
+@functools.cache
+def _lineage_aliases() -> tuple[Any, Any, Any, Any, Any]:
+    """The aliases of the lineage statement, made once: building them is most of its cost."""
+    return (
+        aliased(Module),
+        aliased(Module),
+        aliased(CourseVersion),
+        aliased(CourseVersion),
+        aliased(Activity),
+    )
+
+
 def activity_lineage(activity_ids: Sequence[int]) -> dict[int, tuple[int, ...]]:
     """{activity id: ids of the same activity (course, module slug, key) in every version}
     in one statement, so results recorded before a cohort moved version still count."""
     if not activity_ids:
         return {}
-    this_module, other_module = aliased(Module), aliased(Module)
-    this_version, other_version = aliased(CourseVersion), aliased(CourseVersion)
-    other = aliased(Activity)
+    this_module, other_module, this_version, other_version, other = _lineage_aliases()
     rows = db.session.execute(
         select(Activity.id, other.id)
         .join(this_module, this_module.id == Activity.module_id)

@@ -10,6 +10,7 @@ answer the thread and comments answer a response (one level, no deeper).
 from __future__ import annotations
 
 import enum
+import functools
 from datetime import datetime
 from typing import Any
 
@@ -260,9 +261,16 @@ class ModerationAudit(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+@functools.cache
+def _parent_post() -> Any:
+    """The alias for a post's parent, made once (building an alias costs more than the
+    statement it is used in)."""
+    return aliased(Post)
+
+
 def visible_post() -> Any:
     """A post readers see: not hidden, and not a comment on a hidden response."""
-    parent = aliased(Post)
+    parent = _parent_post()
     return and_(
         Post.hidden.is_(False),
         or_(

@@ -7,6 +7,7 @@ narrowed to one space the caller has checked (or, across spaces, by `policy.spac
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -820,6 +821,12 @@ def threads_query(
     return _threads(space_id, user, view, query)[0]
 
 
+@functools.cache
+def _thread_author() -> Any:
+    """The alias for a thread's author, made once per process."""
+    return aliased(User)
+
+
 def thread_page(space_id: int | None, user: User, *, view: str, query: str, page: int) -> Page:
     """One page of threads (pinned first, then latest activity) with unread and followed
     marks: two statements whatever the size of the space."""
@@ -829,7 +836,7 @@ def thread_page(space_id: int | None, user: User, *, view: str, query: str, page
     followed = exists().where(
         thread_follow.c.thread_id == Thread.id, thread_follow.c.user_id == user.id
     )
-    author = aliased(User)
+    author = _thread_author()
     rows = db.session.execute(
         base.add_columns(author, ThreadRead.read_at, followed.label("followed"))
         .outerjoin(author, author.id == Thread.author_id)
