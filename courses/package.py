@@ -139,7 +139,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from courses import media
+from courses import media, summaries
 
 FORMAT_VERSION = 1
 """The `format` value of the package layout this module reads and writes."""
@@ -1034,6 +1034,17 @@ def _load_module(
     data, doc = loaded
     _unknown_keys(doc, data, _MODULE_KEYS)
     title = _text(doc, data, "title")
+    if summary_page and title is not None:
+        # Laid out as the download is, under the longest heading it can get.
+        pages = summaries.page_count(summary_page, f"Session 99. {title}")
+        if pages > 1:
+            problems.append(
+                Problem(
+                    f"{name}/{SUMMARY_FILE}",
+                    None,
+                    f"summary takes {pages} A4 pages in the PDF; shorten it to fit on one",
+                )
+            )
     summary = _text(doc, data, "summary")
     objectives = _strings(doc, data, "objectives", min_items=1)
     duration = _minutes(doc, data, "duration_minutes")

@@ -7,7 +7,9 @@ typographic dashes and quotes become their plain equivalents and anything else a
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import Any
 
 import nh3
 
@@ -52,6 +54,18 @@ def latin(text: str) -> str:
 
 def pdf(page: SummaryPage) -> bytes:
     """One A4 portrait page: course, session heading, the summary, a footer line."""
+    return bytes(_layout(page).output())
+
+
+@functools.lru_cache(maxsize=256)
+def page_count(text: str, heading: str) -> int:
+    """How many A4 pages the summary takes, laid out exactly as the download is (with a
+    full-width course line and the given heading): a word limit alone cannot promise one
+    page, since short bullets take more lines than their words suggest."""
+    return _layout(SummaryPage("M" * 60, heading, text, "")).pages_count
+
+
+def _layout(page: SummaryPage) -> Any:
     from fpdf import FPDF
 
     body = nh3.clean(str(render_markdown(page.text)), tags=PDF_TAGS, attributes={})
@@ -76,4 +90,4 @@ def pdf(page: SummaryPage) -> bytes:
     document.set_font("helvetica", "", 8)
     document.set_text_color(90, 90, 90)
     document.cell(0, 5, latin(page.footer), align="C")
-    return bytes(document.output())
+    return document

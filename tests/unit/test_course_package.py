@@ -3358,3 +3358,19 @@ def test_empty_or_broken_mentor_notes_are_reported(package):
     assert course is None
     assert matching(problems, "01-alpha/mentor.md", "mentor notes is empty")
     assert matching(problems, "02-beta/mentor.md", "not valid UTF-8").line == 2
+
+
+def test_a_summary_under_the_word_limit_that_takes_two_pages_is_refused(package):
+    """The word limit alone cannot promise one page: 120 two-word bullets (240 words) run
+    to a second A4 page and are refused; 40 of them fit."""
+    bullets = "## Pokok\n\n" + "".join(f"- butir {n}\n" for n in range(120))
+    (package / "01-alpha" / "summary.md").write_text(bullets, encoding="utf-8")
+    course, problems = load_package(package)
+    assert course is None
+    assert [(p.file, p.message) for p in problems] == [
+        ("01-alpha/summary.md", "summary takes 2 A4 pages in the PDF; shorten it to fit on one")
+    ]
+    short = "## Pokok\n\n" + "".join(f"- butir {n}\n" for n in range(40))
+    (package / "01-alpha" / "summary.md").write_text(short, encoding="utf-8")
+    course, problems = load_package(package)
+    assert problems == [] and course.modules[0].summary_page == short
