@@ -10,6 +10,7 @@ import segno
 from sqlalchemy import select
 
 from courses.models import CourseVersion
+from courses.summaries import latin
 from lms.auth.models import User
 from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
@@ -117,24 +118,19 @@ def pdf(certificate: Certificate, verify_url: str, labels: dict[str, str]) -> by
     document.cell(0, 10, labels["given_to"], align="C", new_x="LMARGIN", new_y="NEXT")
     document.set_font("helvetica", "B", 24)
     document.cell(
-        0, 16, _latin(certificate.participant_name), align="C", new_x="LMARGIN", new_y="NEXT"
+        0, 16, latin(certificate.participant_name), align="C", new_x="LMARGIN", new_y="NEXT"
     )
     document.set_font("helvetica", "", 14)
-    document.multi_cell(0, 8, _latin(labels["body"]), align="C", new_x="LMARGIN", new_y="NEXT")
+    document.multi_cell(0, 8, latin(labels["body"]), align="C", new_x="LMARGIN", new_y="NEXT")
     document.ln(4)
-    document.cell(0, 8, _latin(labels["date"]), align="C", new_x="LMARGIN", new_y="NEXT")
+    document.cell(0, 8, latin(labels["date"]), align="C", new_x="LMARGIN", new_y="NEXT")
     png = io.BytesIO()
     segno.make(verify_url, error="m").save(png, kind="png", scale=6)
     png.seek(0)
     document.image(png, x=235, y=140, w=40, h=40)
     document.set_font("helvetica", "", 10)
     document.set_xy(20, 178)
-    document.cell(200, 6, _latin(f"{labels['code']}: {certificate.code}"))
+    document.cell(200, 6, latin(f"{labels['code']}: {certificate.code}"))
     document.set_xy(20, 184)
-    document.cell(200, 6, _latin(verify_url))
+    document.cell(200, 6, latin(verify_url))
     return bytes(document.output())
-
-
-def _latin(text: str) -> str:
-    """The core PDF fonts cover Latin-1; replace what they cannot show."""
-    return text.encode("latin-1", "replace").decode("latin-1")
