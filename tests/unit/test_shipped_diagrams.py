@@ -18,9 +18,6 @@ SHIPPED = Path(__file__).resolve().parents[2] / "courses" / "packages" / "spbe-d
 PHONE_WIDTH = 320
 """Width in CSS pixels an image gets on a 360 px phone once the page's padding is taken."""
 MIN_TEXT_PX = 12
-OLDER_WIDE_DRAWINGS = {
-    "04-arsitektur-dan-peta-rencana/assets/domain-arsitektur-spbe.svg": "drawn 640 wide with 13 px labels before this check; redraw it for phones",
-}
 _SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -80,9 +77,6 @@ def _smallest_text_px(data: bytes) -> float:
 
 @pytest.mark.parametrize("path", _svg_files(), ids=lambda p: f"{p.parent.parent.name}/{p.name}")
 def test_labels_stay_at_least_12px_on_a_phone(path):
-    rel = f"{path.parent.parent.name}/assets/{path.name}"
-    if rel in OLDER_WIDE_DRAWINGS:
-        pytest.skip(OLDER_WIDE_DRAWINGS[rel])
     root = ElementTree.fromstring(path.read_bytes())  # noqa: S314
     assert root.get("viewBox"), "a viewBox lets the drawing scale down"
     assert root.find(f"{_SVG}title") is not None
