@@ -352,6 +352,10 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
+    # Files sent from disk (module files, downloads) are streamed and left alone: compressing
+    # a stream would also compress a range (206) answer, and flask-compress's wrapper never
+    # closes the file it replaces.
+    app.config.setdefault("COMPRESS_STREAMS", False)
     compress.init_app(app)
     from lms import assets
 

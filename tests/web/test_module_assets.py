@@ -192,6 +192,30 @@ def test_cache_headers_and_range_requests(db, client, admin_with_draft):
     assert _fetch(client, wrong).status_code == 404
 
 
+def test_a_compressible_file_is_served_as_stored_and_its_ranges_are_exact(
+    db, client, admin_with_draft
+):
+    """An SVG is of a type pages are compressed in, but a file is sent as stored: a range
+    answer must be those bytes of the file, not of a compressed stream."""
+    version, module = admin_with_draft
+    rects = b"".join(
+        b'<rect x="%d" y="1" width="1" height="8" fill="#036"/>' % n for n in range(40)
+    )
+    drawing = SAFE_SVG.replace(b"</svg>", rects + b"</svg>")
+    assert len(drawing) > 1000
+    assert _upload(client, version.course_id, module.id, "batang.svg", drawing).status_code == 302
+    page = client.get(f"/admin/courses/{version.course_id}/modules/{module.id}/edit")
+    url = _asset_url(page.get_data(as_text=True), "batang.svg")
+    accept = {"Accept-Encoding": "br, gzip"}
+    whole = _fetch(client, url, headers=accept)
+    assert "Content-Encoding" not in whole.headers
+    assert whole.data == drawing
+    part = _fetch(client, url, headers={**accept, "Range": "bytes=100-199"})
+    assert part.status_code == 206
+    assert "Content-Encoding" not in part.headers
+    assert part.data == drawing[100:200]
+
+
 def test_a_pdf_is_a_download(db, client, admin_with_draft):
     version, module = admin_with_draft
     data = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
