@@ -60,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     import lms.longjobs.models  # noqa: F401
     import lms.notifications.models  # noqa: F401
     import lms.practices.models  # noqa: F401
+    import lms.settings.models  # noqa: F401
     from lms.audit.views import bp as audit_bp
     from lms.auth.views import bp as auth_bp
     from lms.cohorts.views import bp as cohorts_bp
@@ -67,6 +68,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from lms.notifications.views import bp as notifications_bp
     from lms.practices.views import bp as practices_bp
     from lms.regions.views import bp as regions_bp
+    from lms.settings.views import bp as settings_bp
     from lms.users.views import bp as users_bp
 
     for bp in (
@@ -78,6 +80,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         notifications_bp,
         audit_bp,
         longjobs_bp,
+        settings_bp,
     ):
         app.register_blueprint(bp)
 

@@ -26,7 +26,7 @@ from types import MappingProxyType
 
 import markdown as _markdown
 import nh3
-from flask import current_app, has_app_context
+from flask import has_app_context
 from markupsafe import Markup
 
 EXTENSIONS = ("tables", "fenced_code", "sane_lists")
@@ -107,6 +107,8 @@ def render_markdown(text: str, links: Mapping[str, str] | None = None) -> Markup
     if not text or not text.strip():
         return Markup("")
     html = _render(text, tuple(sorted(links.items())) if links else ())
+    if not _LONE_LINK.search(html):
+        return html  # no candidate video link: the allow-list is not even read
     providers = video_providers()
     return embed_videos(html, providers) if providers else html
 
@@ -135,11 +137,19 @@ _LONE_LINK = re.compile(r'<p><a href="(?P<href>[^"]+)" rel="[^"]*">(?P<text>[^<]
 
 
 def video_providers() -> tuple[str, ...]:
-    """The providers the admin allowed (LMS_VIDEO_EMBED, e.g. "youtube,vimeo"); none by
-    default, so every outside video stays a plain link."""
+    """The providers the admin allowed on the settings page (/admin/settings/video), or
+    until one is saved LMS_VIDEO_EMBED (e.g. "youtube,vimeo"); none by default, so every
+    outside video stays a plain link. Read afresh for each request, never cached with the
+    rendered HTML: `_render` caches the sanitized text only, the embed comes after."""
     if not has_app_context():
         return ()
-    chosen = str(current_app.config.get("LMS_VIDEO_EMBED") or "")
+    from lms.settings.services import video_embed  # the DB layer, only when asked
+
+    return parse_providers(video_embed())
+
+
+def parse_providers(chosen: str) -> tuple[str, ...]:
+    """The known providers named in a comma-separated list, unknown names dropped."""
     return tuple(p for p in (s.strip().lower() for s in chosen.split(",")) if p in VIDEO_PROVIDERS)
 
 

@@ -110,9 +110,12 @@ def load_user(session_id: str) -> Any:
 
 
 def _security_headers(response: Response) -> Response:
-    from lms.markdown import embed_origins, video_providers
+    from lms.markdown import embed_origins, parse_providers
+    from lms.settings.services import looked_up_video_embed
 
-    providers = video_providers()
+    # Only a page whose material had a candidate video link read the allow-list; the
+    # players it may frame are exactly the ones allowed for that render.
+    providers = parse_providers(looked_up_video_embed() or "")
     if providers:
         frames = " ".join(embed_origins(providers))
         response.headers.setdefault("Content-Security-Policy", f"{CSP}; frame-src {frames}")

@@ -40,6 +40,7 @@ ACTIONS = {
     "certificate.revoke": _l("Certificate revoked"),
     "lti_platform.create": _l("LTI platform registered"),
     "lti_platform.update": _l("LTI platform registration changed"),
+    "settings.video_embed": _l("Outside video players changed"),
 }
 """Every action the log records, with its label for the page."""
 

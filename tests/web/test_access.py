@@ -168,6 +168,7 @@ PAGES = {
     "/api/v1/openapi.json": [200, 200, 200, 200, 200, 200, 200, 200],
     "/api/v1/regions": [401, 401, 401, 401, 401, 401, 401, 401],  # a session is not a token
     "/admin/lti/platforms": [302, 403, 403, 403, 403, 403, 403, 200],
+    "/admin/settings/video": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/lti/platforms/{lti_platform}/edit": [302, 403, 403, 403, 403, 403, 403, 200],
     "/lti/jwks.json": [200, 200, 200, 200, 200, 200, 200, 200],
     # an LTI login names its platform; without one it is refused (tests/web/test_lti.py)
@@ -311,6 +312,8 @@ POSTS = {
     # the API never takes a session cookie (nor CSRF): a token is the only way in
     "/api/v1/users/{participant_a}/deactivate": [401, 401, 401, 401, 401, 401, 401, 401],
     "/admin/lti/platforms": [302, 403, 403, 403, 403, 403, 403, 422],
+    # an empty POST ticks nothing: no outside player allowed, saved
+    "/admin/settings/video": [302, 403, 403, 403, 403, 403, 403, 302],
     "/admin/lti/platforms/{lti_platform}/edit": [302, 403, 403, 403, 403, 403, 403, 422],
     # a launch is its signed id_token, whoever is logged in: none here, so refused
     "/lti/launch": [403, 403, 403, 403, 403, 403, 403, 403],
