@@ -24,9 +24,9 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
-from courses import contract, grades, services, summaries
+from courses import contract, grades, media, services, summaries
 from courses.activities import ActivityView, CompletionEvent
-from courses.models import Activity, CourseVersion, Module, ModuleAsset
+from courses.models import Activity, CourseAsset, CourseVersion, Module, ModuleAsset
 from lms import plugins, policy, storage
 from lms.cohorts.models import Cohort, Enrolment
 from lms.extensions import db
@@ -97,7 +97,10 @@ def module(cohort_id: int, module_id: int) -> str:
         progress=progress,
         module=progress.module,
         material=(
-            render_markdown(progress.module.material, asset_links(progress.module.id))
+            render_markdown(
+                progress.module.material,
+                asset_links(progress.module.id, version_id=progress.module.version_id),
+            )
             if not progress.locked
             else None
         ),
@@ -225,15 +228,26 @@ YEAR = 365 * 24 * 3600
 _INLINE = ("image/", "audio/", "video/")
 
 
-def asset_links(module_id: int, rows: Iterable[ModuleAsset] | None = None) -> dict[str, str]:
-    """`assets/<name>` → the file's content-hash URL, for rendering the module's material."""
+def asset_links(
+    module_id: int, rows: Iterable[ModuleAsset] | None = None, version_id: int | None = None
+) -> dict[str, str]:
+    """`assets/<name>` → the file's content-hash URL, for rendering the module's material;
+    with `version_id`, also the course's own files as `../assets/<name>`."""
     if rows is None:
         rows = services.assets_of(module_id)
-    return {row.path: asset_url(row) for row in rows}
+    links = {row.path: asset_url(row) for row in rows}
+    if version_id is not None:
+        for row in services.course_assets_of(version_id):
+            links[media.COURSE_PREFIX + row.path] = course_asset_url(row)
+    return links
 
 
 def asset_url(row: ModuleAsset) -> str:
     return url_for("learn.asset", asset_id=row.id, digest=row.sha256[:16], name=row.name)
+
+
+def course_asset_url(row: CourseAsset) -> str:
+    return url_for("learn.course_asset", asset_id=row.id, digest=row.sha256[:16], name=row.name)
 
 
 @bp.get("/assets/<int:asset_id>/<digest>/<name>")
@@ -246,6 +260,20 @@ def asset(asset_id: int, digest: str, name: str) -> Response:
         abort(404)
     module = db.session.get(Module, row.module_id)
     version = db.session.get(CourseVersion, module.version_id) if module else None
+    return _send_asset(row, version)
+
+
+@bp.get("/course-assets/<int:asset_id>/<digest>/<name>")
+@login_required
+def course_asset(asset_id: int, digest: str, name: str) -> Response:
+    """A course's own file (shared by its modules), under the same rules as a module's."""
+    row = db.session.get(CourseAsset, asset_id)
+    if row is None or row.sha256[:16] != digest or row.name != name:
+        abort(404)
+    return _send_asset(row, db.session.get(CourseVersion, row.version_id))
+
+
+def _send_asset(row: ModuleAsset | CourseAsset, version: CourseVersion | None) -> Response:
     if version is None:
         abort(404)
     if not policy.can_see_course_version(current_user, version.course_id, version.id):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import posixpath
 import re
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable
 from dataclasses import dataclass
 
 ASSETS_FOLDER = "assets"
@@ -239,6 +240,37 @@ class Reference:
 def references(material: str) -> list[Reference]:
     """Every `assets/...` path the Markdown points at (images and links), with its line;
     fenced code is skipped."""
+    return _references(material, _relative)
+
+
+COURSE_PREFIX = "../"
+"""Material refers to the course's own files (the package root's assets/) as
+`../assets/<name>`: the path from the module folder, so a Markdown viewer finds them too."""
+
+
+def course_references(material: str) -> list[Reference]:
+    """Every `../assets/...` path (the course's files), as `assets/<name>`, with its line."""
+    return _references(material, _course_relative)
+
+
+def _course_relative(src: str) -> str | None:
+    src = src.split("#", 1)[0].split("?", 1)[0]
+    if not src.startswith(COURSE_PREFIX + ASSETS_FOLDER + "/"):
+        return None
+    return src[len(COURSE_PREFIX) :]
+
+
+def reference_problem(ref: Reference, paths: set[str], prefix: str = "") -> str | None:
+    """What is wrong with one reference (missing file, image without alt text), or None."""
+    shown = prefix + ref.path
+    if ref.path not in paths:
+        return f"refers to {shown}, which is missing"
+    if ref.image and not ref.alt:
+        return f"image {shown} has no alt text (write it between the brackets)"
+    return None
+
+
+def _references(material: str, relative: Callable[[str], str | None]) -> list[Reference]:
     found: list[Reference] = []
     fenced = False
     for number, line in enumerate(material.splitlines(), start=1):
@@ -248,11 +280,11 @@ def references(material: str) -> list[Reference]:
         if fenced:
             continue
         for match in _IMAGE.finditer(line):
-            path = _relative(match["src"])
+            path = relative(match["src"])
             if path is not None:
                 found.append(Reference(number, path, True, match["alt"].strip()))
         for match in _LINK.finditer(line):
-            path = _relative(match["src"])
+            path = relative(match["src"])
             if path is not None:
                 found.append(Reference(number, path, False, ""))
     return found

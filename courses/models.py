@@ -188,6 +188,34 @@ class ModuleAsset(db.Model):
         return self.content_type.startswith("image/")
 
 
+class CourseAsset(db.Model):
+    """A file the course carries at its package root (`assets/<name>`), shared by every
+    module: material refers to it as `../assets/<name>`. Stored like ModuleAsset (bytes by
+    SHA-256 in storage kind `course-assets`), one row per version, so a published
+    version's files never change."""
+
+    __tablename__ = "course_version_asset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("course_version.id", ondelete="CASCADE"), index=True
+    )
+    path: Mapped[str] = mapped_column(String(120))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    content_type: Mapped[str] = mapped_column(String(60))
+
+    __table_args__ = (UniqueConstraint("version_id", "path"),)
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
 class ModuleRevision(db.Model):
     """A saved state of a module's text: who saved it, when, and what it said.
 

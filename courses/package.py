@@ -448,6 +448,9 @@ class CoursePackage:
     modules: tuple[ModulePackage, ...]
     grading: GradingWeights | None = None
     at_risk: AtRiskRules | None = None
+    assets: tuple[tuple[str, bytes], ...] = ()
+    """Files under the package root's assets/ folder (`assets/<name>`, bytes), sorted by
+    path, shared by every module: material refers to them as `../assets/<name>`."""
 
 
 @dataclass(frozen=True)
@@ -526,12 +529,18 @@ def load_package(
         names = [
             name
             for name in _root_folders(root)
-            if name not in refused and _module_name_problem(name) is None
+            if name not in refused
+            and name != media.ASSETS_FOLDER
+            and _module_name_problem(name) is None
         ]
     else:
         names = listed.valid
         for name in _root_folders(root):
-            if name not in listed.all_strings and name not in refused:
+            if (
+                name not in listed.all_strings
+                and name not in refused
+                and name != media.ASSETS_FOLDER  # the course's own files
+            ):
                 problems.append(
                     Problem(name, None, f"module folder is not listed in {COURSE_FILE} modules")
                 )
@@ -554,10 +563,15 @@ def load_package(
         # its questions look missing to the other modules' quizzes.
         _check_across_files(replace(course, modules=tuple(modules)), docs, activity_types)
 
+    course_assets = _load_assets(root, "", refused, problems)
+    if course_assets is not None and len(modules) == len(names):
+        _check_course_references(modules, course_assets, problems)
+
     problems.sort(key=lambda p: (p.file != COURSE_FILE, p.file.split("/"), p.line or 0))
-    if any(not p.warning for p in problems) or course is None:
+    if any(not p.warning for p in problems) or course is None or course_assets is None:
         return None, problems
     total = sum(len(data) for module in modules for _path, data in module.assets)
+    total += sum(len(data) for _path, data in course_assets)
     if total > media.MAX_PACKAGE_ASSET_BYTES:
         problems.append(
             Problem(
@@ -568,7 +582,24 @@ def load_package(
             )
         )
         return None, problems
-    return replace(course, modules=tuple(modules)), problems
+    return replace(course, modules=tuple(modules), assets=course_assets), problems
+
+
+def _check_course_references(
+    modules: list[ModulePackage], assets: tuple[tuple[str, bytes], ...], problems: list[Problem]
+) -> None:
+    """`../assets/<name>` in any module's material: missing files and images without alt
+    text are errors; a course file no module refers to is a warning."""
+    paths = {path for path, _data in assets}
+    used: set[str] = set()
+    for module in modules:
+        for ref in media.course_references(module.material):
+            used.add(ref.path)
+            finding = media.reference_problem(ref, paths, "../")
+            if finding is not None:
+                problems.append(Problem(f"{module.slug}/{MATERIAL_FILE}", ref.line, finding))
+    for path in sorted(paths - used):
+        problems.append(Problem(path, None, "file is not referenced from any material.md", True))
 
 
 @dataclass
@@ -1105,9 +1136,10 @@ def _read_summary(root: Path, rel: str, refused: set[str], problems: list[Proble
 def _load_assets(
     root: Path, name: str, refused: set[str], problems: list[Problem]
 ) -> tuple[tuple[str, bytes], ...] | None:
-    """The module's assets/ files, each checked by content; None if any is refused."""
+    """The module's assets/ files (the course's when `name` is ""), each checked by
+    content; None if any is refused."""
     folder = root / name / media.ASSETS_FOLDER
-    rel_folder = f"{name}/{media.ASSETS_FOLDER}"
+    rel_folder = f"{name}/{media.ASSETS_FOLDER}" if name else media.ASSETS_FOLDER
     if _is_refused(rel_folder, refused) or not os.path.lexists(folder):
         return ()
     if not stat.S_ISDIR(folder.lstat().st_mode):
@@ -1808,6 +1840,8 @@ def _module_name_problem(name: str) -> str | None:
         return "it contains '..'"
     if name.startswith("."):
         return "it starts with '.'"
+    if name == media.ASSETS_FOLDER:
+        return "it is the folder of the course's own files"
     if len(name) > MAX_SLUG_LENGTH or not _SLUG.fullmatch(name):
         return (
             "use lowercase ASCII letters, digits and single hyphens "
@@ -1873,7 +1907,9 @@ def _scan(root: Path, problems: list[Problem]) -> set[str]:
 
 def _is_asset(rel: str) -> bool:
     parts = rel.split("/")
-    return len(parts) == 3 and parts[1] == media.ASSETS_FOLDER
+    return (len(parts) == 3 and parts[1] == media.ASSETS_FOLDER) or (
+        len(parts) == 2 and parts[0] == media.ASSETS_FOLDER
+    )
 
 
 def _too_big(size: int) -> str:
@@ -2045,6 +2081,12 @@ def dump_package(course: CoursePackage, dest: Path) -> None:
             reason = media.name_problem(path)
             if reason is not None:
                 raise ValueError(f"asset {path!r} refused: {reason}")
+    for path, _data in course.assets:
+        reason = media.name_problem(path)
+        if reason is not None:
+            raise ValueError(f"asset {path!r} refused: {reason}")
+    if media.ASSETS_FOLDER in slugs:
+        raise ValueError(f"module slug {media.ASSETS_FOLDER!r} is the course's files folder")
     dest = Path(dest)
     if dest.is_symlink() or (dest.exists() and (not dest.is_dir() or any(dest.iterdir()))):
         raise FileExistsError(f"{dest} must be a new or empty folder")
@@ -2058,6 +2100,10 @@ def dump_package(course: CoursePackage, dest: Path) -> None:
             (dest / module.slug / media.ASSETS_FOLDER).mkdir()
         for path, data in module.assets:
             (dest / module.slug / path).write_bytes(data)
+    if course.assets:
+        (dest / media.ASSETS_FOLDER).mkdir()
+    for path, data in course.assets:
+        (dest / path).write_bytes(data)
 
 
 def _course_toml(course: CoursePackage) -> str:
@@ -2284,6 +2330,13 @@ def content_hash(course: CoursePackage) -> str:
         # Left out when absent, so that packages without them keep their hash.
         if fields[table] is None:
             del fields[table]
+    # The course's own files by content hash; left out when none, so older hashes stay.
+    if fields["assets"]:
+        fields["assets"] = [
+            [path, hashlib.sha256(data).hexdigest()] for path, data in course.assets
+        ]
+    else:
+        del fields["assets"]
     for module in fields["modules"]:
         # Left out when empty, so that packages from before question banks keep their hash.
         if not module["questions"]:

@@ -444,6 +444,7 @@ def copy_course(
                 )
             )
     services.copy_assets(copied, draft, limits)
+    services.copy_course_assets(source.id, draft)
     db.session.flush()
     return draft
 

@@ -26,6 +26,7 @@ from courses.models import (
     Activity,
     ActivityCompletion,
     Course,
+    CourseAsset,
     CourseVersion,
     Meeting,
     Module,
@@ -202,6 +203,7 @@ def version_to_package(version: CourseVersion, slug: str) -> pkg.CoursePackage:
         ),
         grading=pkg.GradingWeights.from_dict(version.grading) if version.grading else None,
         at_risk=pkg.AtRiskRules(**version.at_risk) if version.at_risk else None,
+        assets=_course_asset_bytes(version.id),
     )
 
 
@@ -213,18 +215,35 @@ ASSET_KIND = "course-assets"
 
 def _asset_row(module_id: int, path: str, data: bytes) -> ModuleAsset:
     """Keep the bytes (once per content) and make the module's row for them."""
+    return ModuleAsset(module_id=module_id, path=path, **_stored(data))
+
+
+def _course_asset_row(version_id: int, path: str, data: bytes) -> CourseAsset:
+    """Keep the bytes (once per content) and make the course version's row for them."""
+    return CourseAsset(version_id=version_id, path=path, **_stored(data))
+
+
+def _stored(data: bytes) -> dict[str, Any]:
     digest = hashlib.sha256(data).hexdigest()
     chosen = storage.backend()
     if not chosen.exists(ASSET_KIND, digest):
         # Never removed on rollback: another version may already share the same bytes.
         chosen.put_bytes(ASSET_KIND, digest, data)
-    return ModuleAsset(
-        module_id=module_id,
-        path=path,
-        sha256=digest,
-        size=len(data),
-        content_type=media.sniff(data),
+    return {"sha256": digest, "size": len(data), "content_type": media.sniff(data)}
+
+
+def _course_asset_bytes(version_id: int) -> tuple[tuple[str, bytes], ...]:
+    chosen = storage.backend()
+    return tuple(
+        (row.path, chosen.read_bytes(ASSET_KIND, row.sha256))
+        for row in course_assets_of(version_id)
     )
+
+
+def _write_course_assets(version: CourseVersion, assets: Iterable[tuple[str, bytes]]) -> None:
+    for path, data in assets:
+        db.session.add(_course_asset_row(version.id, path, data))
+    db.session.flush()
 
 
 def _asset_bytes(version_id: int) -> dict[int, tuple[tuple[str, bytes], ...]]:
@@ -263,6 +282,84 @@ def add_asset(
     """Add (or replace, by name) a file of a draft module; CourseError (field `file`) if
     its type, size or the version's total is refused."""
     _check_draft(version)
+    path = _checked_upload(filename, data, limits)
+    existing = db.session.scalar(
+        select(ModuleAsset).where(ModuleAsset.module_id == module.id, ModuleAsset.path == path)
+    )
+    _check_version_total(version.id, len(data) - (existing.size if existing else 0), limits)
+    if existing is not None:
+        db.session.delete(existing)
+        db.session.flush()
+    row = _asset_row(module.id, path, data)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def add_course_asset(
+    version: CourseVersion, filename: str, data: bytes, limits: AssetLimits
+) -> CourseAsset:
+    """Add (or replace, by name) a file of the draft's course, shared by every module
+    (material: `../assets/<name>`); CourseError (field `file`) as for a module's file."""
+    _check_draft(version)
+    path = _checked_upload(filename, data, limits)
+    existing = db.session.scalar(
+        select(CourseAsset).where(CourseAsset.version_id == version.id, CourseAsset.path == path)
+    )
+    _check_version_total(version.id, len(data) - (existing.size if existing else 0), limits)
+    if existing is not None:
+        db.session.delete(existing)
+        db.session.flush()
+    row = _course_asset_row(version.id, path, data)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def remove_course_asset(version: CourseVersion, asset: CourseAsset) -> None:
+    _check_draft(version)
+    db.session.delete(asset)
+    db.session.flush()
+
+
+def course_assets_of(version_id: int) -> list[CourseAsset]:
+    return list(
+        db.session.scalars(
+            select(CourseAsset)
+            .where(CourseAsset.version_id == version_id)
+            .order_by(CourseAsset.path)
+        )
+    )
+
+
+def _version_asset_bytes(version_id: int) -> int:
+    """The bytes of every file of the version: its modules' and the course's own."""
+    modules = db.session.scalar(
+        select(func.coalesce(func.sum(ModuleAsset.size), 0))
+        .join(Module, Module.id == ModuleAsset.module_id)
+        .where(Module.version_id == version_id)
+    )
+    course = db.session.scalar(
+        select(func.coalesce(func.sum(CourseAsset.size), 0)).where(
+            CourseAsset.version_id == version_id
+        )
+    )
+    return int(modules or 0) + int(course or 0)
+
+
+def _check_version_total(version_id: int, extra: int, limits: AssetLimits) -> None:
+    if _version_asset_bytes(version_id) + extra > limits.version_bytes:
+        raise CourseError(
+            _(
+                "The course's files would exceed %(mb)s MB; remove some first.",
+                mb=round(limits.version_bytes / (1024 * 1024), 1),
+            ),
+            "file",
+        )
+
+
+def _checked_upload(filename: str, data: bytes, limits: AssetLimits) -> str:
+    """The `assets/<name>` path of an uploaded file whose name, size and content pass."""
     name = media.clean_name(filename)
     path = f"{media.ASSETS_FOLDER}/{name}"
     if media.name_problem(path) is not None:
@@ -291,29 +388,7 @@ def add_asset(
             ),
             "file",
         ) from error
-    existing = db.session.scalar(
-        select(ModuleAsset).where(ModuleAsset.module_id == module.id, ModuleAsset.path == path)
-    )
-    used = db.session.scalar(
-        select(func.coalesce(func.sum(ModuleAsset.size), 0))
-        .join(Module, Module.id == ModuleAsset.module_id)
-        .where(Module.version_id == version.id)
-    )
-    if int(used or 0) - (existing.size if existing else 0) + len(data) > limits.version_bytes:
-        raise CourseError(
-            _(
-                "The course's files would exceed %(mb)s MB; remove some first.",
-                mb=round(limits.version_bytes / (1024 * 1024), 1),
-            ),
-            "file",
-        )
-    if existing is not None:
-        db.session.delete(existing)
-        db.session.flush()
-    row = _asset_row(module.id, path, data)
-    db.session.add(row)
-    db.session.flush()
-    return row
+    return path
 
 
 def copy_assets(
@@ -350,6 +425,22 @@ def copy_assets(
         db.session.add(
             ModuleAsset(
                 module_id=module_ids[row.module_id],
+                path=row.path,
+                sha256=row.sha256,
+                size=row.size,
+                content_type=row.content_type,
+            )
+        )
+    db.session.flush()
+
+
+def copy_course_assets(source_version_id: int, draft: CourseVersion) -> None:
+    """Give a new course's first draft the course files of the version it was copied
+    from (rows sharing the stored bytes)."""
+    for row in course_assets_of(source_version_id):
+        db.session.add(
+            CourseAsset(
+                version_id=draft.id,
                 path=row.path,
                 sha256=row.sha256,
                 size=row.size,
@@ -568,6 +659,7 @@ def import_package(package: pkg.CoursePackage, *, actor_id: int | None = None) -
     db.session.add(version)
     db.session.flush()
     _write_modules(version, package.modules)
+    _write_course_assets(version, package.assets)
     return ImportResult(course, version, created=True)
 
 
@@ -668,7 +760,9 @@ def start_draft(course: Course) -> CourseVersion:
     )
     db.session.add(draft)
     db.session.flush()
-    _write_modules(draft, version_to_package(latest, course.slug).modules)
+    source = version_to_package(latest, course.slug)
+    _write_modules(draft, source.modules)
+    _write_course_assets(draft, source.assets)
     draft.copied_from = latest.copied_from
     _carry_provenance(latest.id, draft)
     return draft
@@ -717,6 +811,7 @@ def discard_draft(version: CourseVersion) -> None:
     db.session.execute(delete(Activity).where(Activity.module_id.in_(module_ids)))
     db.session.execute(delete(ModuleRevision).where(ModuleRevision.module_id.in_(module_ids)))
     db.session.execute(delete(ModuleAsset).where(ModuleAsset.module_id.in_(module_ids)))
+    db.session.execute(delete(CourseAsset).where(CourseAsset.version_id == version.id))
     db.session.execute(delete(Module).where(Module.version_id == version.id))
     db.session.execute(delete(Question).where(Question.version_id == version.id))
     db.session.delete(version)

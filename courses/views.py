@@ -50,9 +50,17 @@ from courses.forms import (
     settings_toml,
 )
 from courses.forms import lines as form_lines
-from courses.learn_views import asset_links, asset_url
+from courses.learn_views import asset_links, asset_url, course_asset_url
 from courses.media import MAX_ASSET_BYTES, MAX_PACKAGE_ASSET_BYTES
-from courses.models import Activity, Course, CourseVersion, Module, ModuleAsset, ModuleRevision
+from courses.models import (
+    Activity,
+    Course,
+    CourseAsset,
+    CourseVersion,
+    Module,
+    ModuleAsset,
+    ModuleRevision,
+)
 from lms import plugins, policy
 from lms.audit.recorder import log
 from lms.audit.services import Change
@@ -309,9 +317,64 @@ def edit(course_id: int) -> str | Response:
         services.update_course(draft, _course_input(form))
         flash(_("Saved."), "success")
         return redirect(url_for("authoring.show", course_id=course.id))
-    return render_template("authoring/course_form.html", form=form, course=course), form_status(
-        form
+    return _course_page(course, draft, form), form_status(form)
+
+
+def _course_page(
+    course: Course, draft: CourseVersion, form: CourseForm, upload: AssetUploadForm | None = None
+) -> str:
+    rows = services.course_assets_of(draft.id)
+    return render_template(
+        "authoring/course_form.html",
+        form=form,
+        course=course,
+        assets=[(row, course_asset_url(row)) for row in rows],
+        upload=upload or AssetUploadForm(formdata=None),
     )
+
+
+@bp.post("/<int:course_id>/assets")
+@login_required
+def course_asset_upload(course_id: int) -> str | Response | tuple[str, int]:
+    """Add a file to the draft's course, shared by every module (same name: replaced)."""
+    course = _course_or_404(course_id)
+    draft = _draft_or_redirect(course)
+    if draft is None:
+        return redirect(url_for("authoring.show", course_id=course.id))
+    upload = AssetUploadForm()
+    if upload.validate_on_submit():
+        stored = upload.file.data
+        data = stored.stream.read(_asset_limits().file_bytes + 1)
+        try:
+            row = services.add_course_asset(draft, stored.filename or "file", data, _asset_limits())
+        except services.CourseError as error:
+            attach_error(upload, error)
+        else:
+            flash(
+                _(
+                    "%(name)s was added; refer to it from any module as %(path)s.",
+                    name=row.name,
+                    path="../" + row.path,
+                ),
+                "success",
+            )
+            return redirect(url_for("authoring.edit", course_id=course.id) + "#assets")
+    return _course_page(course, draft, CourseForm(obj=draft), upload), 422
+
+
+@bp.post("/<int:course_id>/assets/<int:asset_id>/delete")
+@login_required
+def course_asset_delete(course_id: int, asset_id: int) -> Response:
+    course = _course_or_404(course_id)
+    draft = _draft_or_redirect(course)
+    if draft is not None:
+        row = db.session.get(CourseAsset, asset_id)
+        if row is None or row.version_id != draft.id:
+            abort(404)
+        services.remove_course_asset(draft, row)
+        flash(_("%(name)s was removed from the course.", name=row.name), "success")
+        return redirect(url_for("authoring.edit", course_id=course.id) + "#assets")
+    return redirect(url_for("authoring.show", course_id=course.id))
 
 
 @bp.post("/<int:course_id>/publish")
@@ -732,7 +795,7 @@ def preview() -> str:
         module = db.session.get(Module, module_id)
         version = db.session.get(CourseVersion, module.version_id) if module else None
         if version is not None and policy.can_author_course(current_user, version.course_id):
-            links = asset_links(module_id)
+            links = asset_links(module_id, version_id=version.id)
     return render_markdown(text, links) or Markup("<p><em>{}</em></p>").format(
         _("Nothing to preview yet.")
     )
@@ -890,7 +953,10 @@ def view_as_module(course_id: int, version_id: int, module_id: int) -> str:
         day=day,
         progress=progress,
         module=progress.module,
-        material=render_markdown(progress.module.material, asset_links(progress.module.id)),
+        material=render_markdown(
+            progress.module.material,
+            asset_links(progress.module.id, version_id=progress.module.version_id),
+        ),
         types=_types(),
     )
 

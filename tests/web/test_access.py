@@ -209,6 +209,17 @@ PAGES = {
 
 PAGES["/learn/assets/{asset}/{asset_digest}/bagan.png"] = [302, 200, 403, 200, 403, 200, 403, 200]
 """A module's file: whoever may see a cohort on its course version, and admins."""
+PAGES["/learn/course-assets/{course_asset}/{course_asset_digest}/logo.png"] = [
+    302,
+    200,
+    403,
+    200,
+    403,
+    200,
+    403,
+    200,
+]
+"""A file of the whole course: the same rule as a module's file."""
 
 # state-changing endpoints: expected status of a valid POST per role
 POSTS = {
@@ -369,6 +380,8 @@ def cast(db, make_user, make_cohort, make_course, attach):
     )
     asset = course_services._asset_row(first_module, "assets/bagan.png", png())
     db.session.add(asset)
+    course_asset = course_services._course_asset_row(version.id, "assets/logo.png", png(3, 3))
+    db.session.add(course_asset)
     db.session.commit()
     from datetime import date, time
 
@@ -532,6 +545,8 @@ def cast(db, make_user, make_cohort, make_course, attach):
             "admin_job": admin_job.id,
             "asset": asset.id,
             "asset_digest": asset.sha256[:16],
+            "course_asset": course_asset.id,
+            "course_asset_digest": course_asset.sha256[:16],
         },
     }
 
@@ -706,13 +721,17 @@ AUTHOR_POSTS = {
     "/admin/courses/{course}/modules/{draft_module}/assets": [422, 403, 422],
     "/admin/courses/{course_b}/modules/{draft_module_b}/assets": [403, 403, 422],
     "/admin/courses/{course}/modules/{draft_module}/assets/{draft_asset}/delete": [302, 403, 302],
+    # the course's own files: likewise
+    "/admin/courses/{course}/assets": [422, 403, 422],
+    "/admin/courses/{course_b}/assets": [403, 403, 422],
+    "/admin/courses/{course}/assets/{draft_course_asset}/delete": [302, 403, 302],
 }
 
 
 @pytest.fixture
 def author_cast(db, cast, make_user, make_course):
     from courses import services
-    from courses.models import Course, Module, ModuleAsset
+    from courses.models import Course, CourseAsset, Module, ModuleAsset
     from lms.authors import CourseAuthor
 
     author = make_user("mentor", name="Penulis A")
@@ -738,6 +757,9 @@ def author_cast(db, cast, make_user, make_course):
         "draft_module_b": first_module(draft_b.id),
         "draft_asset": db.session.scalar(
             select(ModuleAsset.id).where(ModuleAsset.module_id == first_module(draft_a.id))
+        ),
+        "draft_course_asset": db.session.scalar(
+            select(CourseAsset.id).where(CourseAsset.version_id == draft_a.id)
         ),
     }
     return {"people": {**cast["people"], "author_a": author}, "ids": ids}
