@@ -38,6 +38,7 @@ def test_admin_ticks_youtube_and_a_lone_link_becomes_a_player(db, client, admin_
     assert db.session.get(SiteSetting, "video_embed").value == "youtube"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "settings.video_embed"))
     assert event.after == {"providers": "youtube"} and event.before == {"providers": ""}
+    assert "Pemutar video eksternal diubah" in client.get("/admin/audit/").get_data(as_text=True)
 
     after = client.get(admin_view)
     html = after.get_data(as_text=True)
