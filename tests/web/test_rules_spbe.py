@@ -279,3 +279,29 @@ def test_save_refuses_a_stale_form_and_an_unknown_indicator_with_their_messages(
             services.save_scores(draft, {48: good}, revision=3)
         assert str(unknown.value) == "Indikator 48 tidak dikenal."
     assert draft.revision == 3
+
+
+def test_the_justification_bound_counts_the_text_as_stored(app):
+    """2,000 characters allowed once trimmed and with a Windows line break counted as one;
+    2,001 refused. A level 6 makes the save fail, so the whole verdict shows."""
+    draft = SimpleNamespace(status=AssessmentStatus.DRAFT.value, revision=0)
+    entries = {
+        1: services.ScoreInput(6, "Ada dokumen resmi"),
+        2: services.ScoreInput(3, "x" * 1998 + "\r\n" + "y"),  # 2,000 as stored
+        3: services.ScoreInput(3, "  " + "z" * 2000 + "  "),  # 2,000 once trimmed
+        4: services.ScoreInput(3, "z" * 2001),
+    }
+    with app.test_request_context(), pytest.raises(services.ScoreErrors) as refused:
+        services.save_scores(draft, entries)
+    assert refused.value.problems == {
+        "level-1": "Pilih tingkat dari 1 sampai 5.",
+        "justification-4": "Paling banyak 2000 karakter.",
+    }
+
+
+def test_a_submitted_assessment_cannot_be_saved_again(app):
+    submitted = SimpleNamespace(status=AssessmentStatus.SUBMITTED.value, revision=4)
+    with app.test_request_context(), pytest.raises(AssessmentError) as refused:
+        services.save_scores(submitted, {1: services.ScoreInput(5, "Ada dokumen resmi")})
+    assert str(refused.value) == "Penilaian mandiri ini sudah dikirim dan tidak dapat diubah lagi."
+    assert submitted.revision == 4
