@@ -511,6 +511,28 @@ def test_weakest_indicators_link_to_the_modules_that_address_them(
     assert client.get(f"/learn/{cohort.id}/modules/{modules[3]}").status_code == 200
 
 
+def test_the_modules_of_a_weak_indicator_come_in_course_order(
+    client, db, login, region, make_course, attach
+):
+    """Two sessions address indicator 2; the one stored last comes first in the course."""
+    cohort = region["cohort"]
+    version = make_course(modules=3)
+    attach(cohort, version)
+    stored = list(
+        db.session.scalars(
+            select(Module).where(Module.version_id == version.id).order_by(Module.id)
+        )
+    )
+    stored[0].position, stored[2].position = 3, 1
+    stored[2].indicators = [2]  # stored[0] addresses indicator 2 already
+    db.session.commit()
+    _assess(db, cohort, "baseline", {2: 1})
+    login(region["coordinator"])
+    page = client.get(f"/cohorts/{cohort.id}/maturity").get_data(as_text=True)
+    links = re.findall(r'data-testid="weak-module" data-module="(\d+)"', page)
+    assert links == [str(stored[2].id), str(stored[0].id)]
+
+
 def test_the_schedule_links_to_the_overview(client, db, login, region):
     login(region["mentor"])
     page = client.get(f"/cohorts/{region['cohort'].id}/schedule").get_data(as_text=True)
