@@ -305,3 +305,10 @@ def test_a_submitted_assessment_cannot_be_saved_again(app):
         services.save_scores(submitted, {1: services.ScoreInput(5, "Ada dokumen resmi")})
     assert str(refused.value) == "Penilaian mandiri ini sudah dikirim dan tidak dapat diubah lagi."
     assert submitted.revision == 4
+
+
+def test_a_wrong_indicator_or_level_is_named_in_the_error():
+    with pytest.raises(ValueError, match=r"^unknown SPBE indicator 48$"):
+        compute_index({1: 3, 48: 3})
+    with pytest.raises(ValueError, match=r"^indicator 3: level 6 is not 1-5$"):
+        compute_index({1: 3, 3: 6})
