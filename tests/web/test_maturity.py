@@ -599,3 +599,9 @@ def test_autosave_answers_in_json_and_a_stale_revision_is_refused(client, login,
         headers=fetch,
     )
     assert missing.status_code == 422 and "level-3" in missing.json["problems"]
+    # The next save counts on: revision 2, and a form still on revision 1 is now stale.
+    second = client.post_form(_url(cohort), _form({1: 5}, revision="1"), headers=fetch)
+    assert second.status_code == 200 and second.json["revision"] == 2
+    again = client.post_form(_url(cohort), _form({1: 3}, revision="1"), headers=fetch)
+    assert again.status_code == 409
+    assert db.session.scalar(select(IndicatorScore.level)) == 5
