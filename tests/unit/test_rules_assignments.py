@@ -340,15 +340,25 @@ def test_the_settings_read_are_the_ones_written():
             "practices": ["peta-regulasi", "rapat-tim"],
             "points": 10,
             "opens_on": date(2027, 1, 4),
+            "due_on": date(2027, 1, 11),
+            "cutoff_on": date(2027, 1, 15),
             "resubmissions": 0,
+            "blind": True,
+            "for_coordinator": True,
         }
     )
     assert settings.brief == "Petakan regulasi SPBE."
     assert settings.practices == ("peta-regulasi", "rapat-tim")
-    assert settings.opens_on == date(2027, 1, 4)
+    assert (settings.opens_on, settings.due_on, settings.cutoff_on) == (
+        date(2027, 1, 4),
+        date(2027, 1, 11),
+        date(2027, 1, 15),
+    )
     assert settings.resubmissions == 0
+    assert settings.blind is True and settings.for_coordinator is True
     bare = AssignmentSettings.from_config({"points": 1})
-    assert (bare.brief, bare.practices, bare.opens_on) == ("", (), None)
+    assert (bare.brief, bare.practices, bare.opens_on, bare.cutoff_on) == ("", (), None, None)
+    assert bare.for_coordinator is False
 
 
 def test_each_submission_kind_and_each_date_and_flag_is_checked():
