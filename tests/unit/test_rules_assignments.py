@@ -345,6 +345,9 @@ def test_the_settings_read_are_the_ones_written():
             "resubmissions": 0,
             "blind": True,
             "for_coordinator": True,
+            "file_types": ["PDF", "docx"],
+            "max_file_mb": 20,
+            "max_files": 3,
         }
     )
     assert settings.brief == "Petakan regulasi SPBE."
@@ -356,6 +359,10 @@ def test_the_settings_read_are_the_ones_written():
     )
     assert settings.resubmissions == 0
     assert settings.blind is True and settings.for_coordinator is True
+    assert settings.file_types == ("pdf", "docx")
+    assert (settings.max_file_mb, settings.max_files) == (20, 3)
+    graded = AssignmentSettings.from_config({**BRIEF, "rubric": RUBRIC})
+    assert graded.rubric[1] == Criterion("Rencana", ("Kurang", "Baik"), (0.0, 3.0))
     bare = AssignmentSettings.from_config({"points": 1})
     assert (bare.brief, bare.practices, bare.opens_on, bare.cutoff_on) == ("", (), None, None)
     assert bare.for_coordinator is False
