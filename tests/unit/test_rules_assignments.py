@@ -348,6 +348,7 @@ def test_the_settings_read_are_the_ones_written():
             "file_types": ["PDF", "docx"],
             "max_file_mb": 20,
             "max_files": 3,
+            "pass_percent": 75,
         }
     )
     assert settings.brief == "Petakan regulasi SPBE."
@@ -361,6 +362,7 @@ def test_the_settings_read_are_the_ones_written():
     assert settings.blind is True and settings.for_coordinator is True
     assert settings.file_types == ("pdf", "docx")
     assert (settings.max_file_mb, settings.max_files) == (20, 3)
+    assert settings.pass_percent == 75
     graded = AssignmentSettings.from_config({**BRIEF, "rubric": RUBRIC})
     assert graded.rubric[1] == Criterion("Rencana", ("Kurang", "Baik"), (0.0, 3.0))
     bare = AssignmentSettings.from_config({"points": 1})
