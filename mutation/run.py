@@ -216,6 +216,12 @@ def main(argv: list[str] | None = None) -> int:
         "--survivors", action="store_true", help="rerun only the last run's survivors"
     )
     parser.add_argument(
+        "--jobs",
+        type=int,
+        default=int(os.environ.get("MUTATION_JOBS", "1")),
+        help="mutmut's --max-children (default 1, or MUTATION_JOBS: the machine is shared)",
+    )
+    parser.add_argument(
         "--ci",
         action="store_true",
         help="CI: a sample of 20 mutants of the changed groups (else of all), no threshold",
@@ -254,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         if not selected:
             print("No mutant to run.")
             selected = ["nothing.matches.this"]
-        command = ["nice", "-n", "10", *MUTMUT, "run", "--max-children", "2", *selected]
+        command = ["nice", "-n", "10", *MUTMUT, "run", "--max-children", str(args.jobs), *selected]
         left = args.seconds - (time.monotonic() - started) if args.seconds else None
         try:
             subprocess.run(  # noqa: S603

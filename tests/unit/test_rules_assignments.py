@@ -89,6 +89,12 @@ def _penalised(per_day, floor=0, policy="penalty"):
         # Not late, or nothing earned: nothing taken.
         (8.0, 0, 10, 0, 0.0),
         (0.0, 3, 10, 0, 0.0),
+        # One point earned is still penalised: 2 days × 10 % of 1 = 0.2.
+        (1.0, 2, 10, 0, 0.2),
+        # A floor of 100 % keeps everything: nothing taken however late.
+        (8.0, 3, 10, 100, 0.0),
+        # Kept to four decimals: 10 % of 2.71828 is 0.271828 → 0.2718.
+        (2.71828, 1, 10, 0, 0.2718),
     ],
 )
 def test_late_penalty_per_started_day_never_below_the_floor(raw, days, per_day, floor, taken):
@@ -325,3 +331,50 @@ BAD_SETTINGS = [
 @pytest.mark.parametrize(("config", "problems"), BAD_SETTINGS)
 def test_settings_problems_name_the_setting_and_say_what_to_do(config, problems):
     assert [(p.key, str(p.message)) for p in validate_settings(config)] == problems
+
+
+def test_the_settings_read_are_the_ones_written():
+    settings = AssignmentSettings.from_config(
+        {
+            "brief": "Petakan regulasi SPBE.",
+            "practices": ["peta-regulasi", "rapat-tim"],
+            "points": 10,
+            "opens_on": date(2027, 1, 4),
+            "due_on": date(2027, 1, 11),
+            "cutoff_on": date(2027, 1, 15),
+            "resubmissions": 0,
+            "blind": True,
+            "for_coordinator": True,
+            "file_types": ["PDF", "docx"],
+            "max_file_mb": 20,
+            "max_files": 3,
+            "pass_percent": 75,
+        }
+    )
+    assert settings.brief == "Petakan regulasi SPBE."
+    assert settings.practices == ("peta-regulasi", "rapat-tim")
+    assert (settings.opens_on, settings.due_on, settings.cutoff_on) == (
+        date(2027, 1, 4),
+        date(2027, 1, 11),
+        date(2027, 1, 15),
+    )
+    assert settings.resubmissions == 0
+    assert settings.blind is True and settings.for_coordinator is True
+    assert settings.file_types == ("pdf", "docx")
+    assert (settings.max_file_mb, settings.max_files) == (20, 3)
+    assert settings.pass_percent == 75
+    graded = AssignmentSettings.from_config({**BRIEF, "rubric": RUBRIC})
+    assert graded.rubric[1] == Criterion("Rencana", ("Kurang", "Baik"), (0.0, 3.0))
+    bare = AssignmentSettings.from_config({"points": 1})
+    assert (bare.brief, bare.practices, bare.opens_on, bare.cutoff_on) == ("", (), None, None)
+    assert bare.for_coordinator is False
+
+
+def test_each_submission_kind_and_each_date_and_flag_is_checked():
+    assert _keys({"points": 10, "submission": "text"}) == []
+    assert _keys({"points": 10, "submission": "files"}) == []
+    assert _keys({"points": 10, "submission": "paper"}) == ["submission"]
+    assert _keys({"points": 10, "opens_on": "2027-01-04"}) == ["opens_on"]
+    assert _keys({"points": 10, "cutoff_on": "2027-01-15"}) == ["cutoff_on"]
+    assert _keys({"points": 10, "for_coordinator": "ya"}) == ["for_coordinator"]
+    assert _keys({"points": 10, "blind": 1}) == ["blind"]

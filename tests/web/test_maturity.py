@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from courses.models import Module
 from lms import spbe
@@ -192,6 +192,11 @@ def test_submit_is_refused_until_every_indicator_has_a_justified_level(client, d
     assert 'data-testid="error-justification-10"' in _row(page, "indicator-row", 10)
     assert 'data-testid="error-justification-20"' in _row(page, "indicator-row", 20)
     assert page.count('data-testid="error-') == 2
+    # Above the form, what is wrong as a whole.
+    assert (
+        "Penilaian mandiri belum dapat dikirim: setiap indikator memerlukan tingkat dan "
+        "justifikasi beberapa kata. Perbaiki indikator yang ditandai di bawah."
+    ) in page
     assert _score_count(db) == 0
 
     # But a plain save of the same accepts the short justifications.
@@ -294,6 +299,91 @@ def test_the_mentor_sends_it_back_with_a_comment(client, db, login, region):
     data = {"level-5": "4", "justification-5": GOOD, "send": "1"}
     assert client.post_form(_url(cohort), data).status_code == 302
     assert _assessment(db, cohort).status == "submitted"
+
+
+def test_the_sheet_shows_who_submitted_and_reviewed_this_cohorts_assessment(
+    client, db, login, make_cohort, region
+):
+    """Another cohort of the region fills in its own baseline afterwards: this cohort's page
+    still shows its own levels, its submitter and its reviewer."""
+    cohort, mentor, coordinator = region["cohort"], region["mentor"], region["coordinator"]
+    _submitted(db, cohort, coordinator, level=3)
+    assessment = db.session.get(SelfAssessment, _assessment(db, cohort).id)
+    services.review(assessment, mentor, approve=True, comment="Bukti dukung lengkap.")
+    db.session.commit()
+    other = make_cohort("32.11", mentors=[mentor])
+    _assess(db, other, "baseline", dict.fromkeys(ALL, 5))
+
+    login(mentor)
+    page = client.get(_url(cohort)).get_data(as_text=True)
+    assert _value(page, "index-value") == "3.00"
+    assert _value(page, "level-47") == "3"
+    assert 'data-status="reviewed"' in page
+    submitted = re.search(r'data-testid="submitted-by">([^<]*)<', page)
+    assert submitted and submitted.group(1).startswith(f"Dikirim oleh {coordinator.name} pada ")
+    review = re.search(r'<article data-testid="review-comment">(.*?)</article>', page, re.S)
+    assert review and f"· {mentor.name}, " in review.group(1)
+    assert coordinator.name not in review.group(1)
+
+    page = client.get(_url(other)).get_data(as_text=True)
+    assert _value(page, "index-value") == "5.00"
+    assert 'data-testid="submitted-by"' not in page
+
+
+def test_a_first_save_starts_a_draft_without_a_review_comment(client, db, login, region):
+    login(region["coordinator"])
+    cohort = region["cohort"]
+    assert client.post_form(_url(cohort), _form({1: 3})).status_code == 302
+    assessment = _assessment(db, cohort)
+    assert (assessment.status, assessment.review_comment) == ("draft", "")
+    page = client.get(_url(cohort)).get_data(as_text=True)
+    assert 'data-testid="review-comment"' not in page
+
+
+def test_a_second_save_finds_the_draft_without_trying_to_insert_it(db, region, count_queries):
+    cohort = db.session.get(Cohort, region["cohort"].id)
+    first = _assess(db, cohort, "baseline", {1: 2})
+    with count_queries() as counted:
+        again = services.get_or_create_assessment(cohort, "baseline")
+    assert again.id == first
+    assert not [s for s in counted.statements if s.startswith("INSERT")], counted.statements
+
+
+def test_two_first_saves_at_once_share_one_assessment(db, region, monkeypatch):
+    """Two coordinators' first saves of the same phase: the second looks, finds nothing
+    (the first has not committed yet), inserts, hits the unique (cohort, phase) and then
+    works on the first one's row."""
+    cohort = db.session.get(Cohort, region["cohort"].id)
+    first = _assess(db, cohort, "baseline", {1: 2})
+    real = services.locked_assessment
+    calls = []
+
+    def not_yet_visible(cohort_id, phase):
+        calls.append((cohort_id, phase))
+        return None if len(calls) == 1 else real(cohort_id, phase)
+
+    monkeypatch.setattr(services, "locked_assessment", not_yet_visible)
+    second = services.get_or_create_assessment(cohort, "baseline")
+    assert second.id == first
+    assert calls == [(cohort.id, "baseline"), (cohort.id, "baseline")]
+    services.save_scores(second, {2: services.ScoreInput(4, GOOD)})
+    db.session.commit()
+    assert db.session.scalar(select(func.count(SelfAssessment.id))) == 1
+    assert _score_count(db) == 2
+
+
+def test_a_save_by_someone_else_since_loading_is_seen_as_stale(db, region):
+    """The row is reread under its lock: a revision written meanwhile by another process
+    (here an UPDATE past the session) makes a form of the older revision stale."""
+    cohort = db.session.get(Cohort, region["cohort"].id)
+    _assess(db, cohort, "baseline", {1: 2})
+    mine = services.get_or_create_assessment(cohort, "baseline")
+    assert mine.revision == 1
+    db.session.connection().execute(text("UPDATE self_assessment SET revision = 2"))
+    again = services.get_or_create_assessment(cohort, "baseline")
+    assert again.revision == 2
+    with pytest.raises(services.StaleAssessment):
+        services.save_scores(again, {1: services.ScoreInput(5, GOOD)}, revision=1)
 
 
 # --------------------------------------------------------------------------- access
@@ -408,6 +498,8 @@ def test_weakest_indicators_link_to_the_modules_that_address_them(
     assert f'href="/learn/{cohort.id}/modules/{modules[1]}"' in row2
     assert f'href="/learn/{cohort.id}/modules/{modules[2]}"' in _row(page, "weak-indicator", 3)
     assert 'data-testid="weak-module"' not in _row(page, "weak-indicator", 40)
+    assert "<td>1 · Rintisan</td>" in _row(page, "weak-indicator", 40)
+    assert "<td>2 · Terkelola</td>" in _row(page, "weak-indicator", 3)
     assert f"/modules/{modules[3]}" not in page  # indicator 4 is not among the weakest
 
     # Once the follow-up has levels, it is the latest.
@@ -417,6 +509,28 @@ def test_weakest_indicators_link_to_the_modules_that_address_them(
     assert f'href="/learn/{cohort.id}/modules/{modules[3]}"' in page
     # The link works for the coordinator.
     assert client.get(f"/learn/{cohort.id}/modules/{modules[3]}").status_code == 200
+
+
+def test_the_modules_of_a_weak_indicator_come_in_course_order(
+    client, db, login, region, make_course, attach
+):
+    """Two sessions address indicator 2; the one stored last comes first in the course."""
+    cohort = region["cohort"]
+    version = make_course(modules=3)
+    attach(cohort, version)
+    stored = list(
+        db.session.scalars(
+            select(Module).where(Module.version_id == version.id).order_by(Module.id)
+        )
+    )
+    stored[0].position, stored[2].position = 3, 1
+    stored[2].indicators = [2]  # stored[0] addresses indicator 2 already
+    db.session.commit()
+    _assess(db, cohort, "baseline", {2: 1})
+    login(region["coordinator"])
+    page = client.get(f"/cohorts/{cohort.id}/maturity").get_data(as_text=True)
+    links = re.findall(r'data-testid="weak-module" data-module="(\d+)"', page)
+    assert links == [str(stored[2].id), str(stored[0].id)]
 
 
 def test_the_schedule_links_to_the_overview(client, db, login, region):
@@ -485,3 +599,9 @@ def test_autosave_answers_in_json_and_a_stale_revision_is_refused(client, login,
         headers=fetch,
     )
     assert missing.status_code == 422 and "level-3" in missing.json["problems"]
+    # The next save counts on: revision 2, and a form still on revision 1 is now stale.
+    second = client.post_form(_url(cohort), _form({1: 5}, revision="1"), headers=fetch)
+    assert second.status_code == 200 and second.json["revision"] == 2
+    again = client.post_form(_url(cohort), _form({1: 3}, revision="1"), headers=fetch)
+    assert again.status_code == 409
+    assert db.session.scalar(select(IndicatorScore.level)) == 5

@@ -171,7 +171,13 @@ def test_a_justification_needs_three_words(app):
         scores[9] = _score("  satu  dua\ntiga ")  # three words, whatever the spacing
         assert list(submission_problems(scores)) == ["justification-5"]
         del scores[47]
-        assert list(submission_problems(scores)) == ["justification-5", "level-47"]
+        problems = submission_problems(scores)
+        assert list(problems) == ["justification-5", "level-47"]
+        # What the coordinator reads next to each field (Indonesian, the app's language).
+        assert problems["justification-5"] == (
+            "Beri justifikasi tingkat ini paling sedikit 3 kata sebelum mengirim."
+        )
+        assert problems["level-47"] == "Pilih tingkat sebelum mengirim."
 
 
 @pytest.mark.parametrize("status", [AssessmentStatus.DRAFT, AssessmentStatus.REVIEWED])
@@ -212,7 +218,8 @@ def test_review_messages_fields_and_the_comment_bound(app, db):
         long = SimpleNamespace(status=AssessmentStatus.SUBMITTED.value)
         with pytest.raises(AssessmentError) as too_long:
             services.review(long, mentor, approve=False, comment="x" * 2001)
-        assert too_long.value.field == "comment" and "2000" in str(too_long.value)
+        assert too_long.value.field == "comment"
+        assert str(too_long.value) == "Paling banyak 2000 karakter."
         assert long.status == AssessmentStatus.SUBMITTED.value
 
         with pytest.raises(AssessmentError) as empty:
@@ -227,3 +234,81 @@ def test_review_messages_fields_and_the_comment_bound(app, db):
         exact = SimpleNamespace(status=AssessmentStatus.SUBMITTED.value)
         services.review(exact, mentor, approve=True, comment="z" * 2000)
         assert exact.status == AssessmentStatus.REVIEWED.value
+
+
+def test_save_refuses_bad_levels_with_one_message_and_one_per_field(app):
+    """A level 6 and a justification without level: nothing is saved (no database is
+    reached), the form gets one summary and a message next to each indicator."""
+    draft = SimpleNamespace(status=AssessmentStatus.DRAFT.value, revision=0)
+    entries = {
+        4: services.ScoreInput(6, "Ada dokumen resmi"),
+        9: services.ScoreInput(None, "Tanpa tingkat"),
+    }
+    with app.test_request_context(), pytest.raises(services.ScoreErrors) as refused:
+        services.save_scores(draft, entries)
+    assert str(refused.value) == (
+        "Perbaiki indikator yang ditandai di bawah; belum ada yang disimpan."
+    )
+    assert refused.value.problems == {
+        "level-4": "Pilih tingkat dari 1 sampai 5.",
+        "level-9": "Pilih tingkat agar justifikasi ini dapat disimpan.",
+    }
+    assert draft.revision == 0
+
+
+def test_the_weakest_ties_go_heavier_first_then_by_number():
+    # Level 1 everywhere: indicator 47 weighs 3.0, indicators 2 and 3 weigh 1.3 each, so
+    # 47 first, then 2 before 3 whatever order they were given in; level 2 comes after.
+    levels = {3: 1, 11: 2, 2: 1, 47: 1}
+    assert services.weakest(levels) == [(47, 1), (2, 1), (3, 1), (11, 2)]
+    assert services.weakest(levels, limit=2) == [(47, 1), (2, 1)]
+
+
+def test_save_refuses_a_stale_form_and_an_unknown_indicator_with_their_messages(app):
+    draft = SimpleNamespace(status=AssessmentStatus.DRAFT.value, revision=3)
+    good = services.ScoreInput(4, "Ada dokumen resmi")
+    with app.test_request_context():
+        with pytest.raises(services.StaleAssessment) as stale:
+            services.save_scores(draft, {1: good}, revision=2)
+        assert str(stale.value) == (
+            "Penilaian mandiri ini sudah disimpan orang lain sejak halaman ini dibuka "
+            "(mungkin Anda sendiri, di tab lain). Tidak ada yang disimpan: teks Anda "
+            "tetap ada di bawah; salin yang diperlukan, lalu muat ulang halaman."
+        )
+        with pytest.raises(AssessmentError) as unknown:
+            services.save_scores(draft, {48: good}, revision=3)
+        assert str(unknown.value) == "Indikator 48 tidak dikenal."
+    assert draft.revision == 3
+
+
+def test_the_justification_bound_counts_the_text_as_stored(app):
+    """2,000 characters allowed once trimmed and with a Windows line break counted as one;
+    2,001 refused. A level 6 makes the save fail, so the whole verdict shows."""
+    draft = SimpleNamespace(status=AssessmentStatus.DRAFT.value, revision=0)
+    entries = {
+        1: services.ScoreInput(6, "Ada dokumen resmi"),
+        2: services.ScoreInput(3, "x" * 1998 + "\r\n" + "y"),  # 2,000 as stored
+        3: services.ScoreInput(3, "  " + "z" * 2000 + "  "),  # 2,000 once trimmed
+        4: services.ScoreInput(3, "z" * 2001),
+    }
+    with app.test_request_context(), pytest.raises(services.ScoreErrors) as refused:
+        services.save_scores(draft, entries)
+    assert refused.value.problems == {
+        "level-1": "Pilih tingkat dari 1 sampai 5.",
+        "justification-4": "Paling banyak 2000 karakter.",
+    }
+
+
+def test_a_submitted_assessment_cannot_be_saved_again(app):
+    submitted = SimpleNamespace(status=AssessmentStatus.SUBMITTED.value, revision=4)
+    with app.test_request_context(), pytest.raises(AssessmentError) as refused:
+        services.save_scores(submitted, {1: services.ScoreInput(5, "Ada dokumen resmi")})
+    assert str(refused.value) == "Penilaian mandiri ini sudah dikirim dan tidak dapat diubah lagi."
+    assert submitted.revision == 4
+
+
+def test_a_wrong_indicator_or_level_is_named_in_the_error():
+    with pytest.raises(ValueError, match=r"^unknown SPBE indicator 48$"):
+        compute_index({1: 3, 48: 3})
+    with pytest.raises(ValueError, match=r"^indicator 3: level 6 is not 1-5$"):
+        compute_index({1: 3, 3: 6})
