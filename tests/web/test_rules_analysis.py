@@ -9,7 +9,7 @@ import math
 import pytest
 from sqlalchemy import select
 
-from courses.models import Activity
+from courses.models import Activity, Module
 from lms.cohorts.models import Enrolment
 from quizzes.activity import QuizSettings
 from quizzes.analysis import ModuleGain, item_analysis, learning_gain, results
@@ -78,7 +78,7 @@ def _attempt(db, quiz, activity, enrolment, number, score, *, status="submitted"
         number=number,
         status=status,
         seed=f"s{number}",
-        question_ids=[quiz.questions[k].id for k in KEYS],
+        question_ids=[quiz.questions[k].id for k in [a[0] for a in answers] or KEYS],
         score=score,
         max_score=2.0,
         needs_grading=score is None,
@@ -278,3 +278,305 @@ def test_a_true_false_answered_false_by_most_counts_false_picks(db, quiz):
     assert tf.facility == pytest.approx(0.25)
     # Only one question was answered: alpha needs two.
     assert item_analysis(activity, {}).alpha is None
+
+
+# --------------------------------------------------------------------------- mixed methods
+
+
+def test_each_quiz_of_one_statement_keeps_its_own_grading_method(db, quiz):
+    """One call, three quizzes, three methods (the SQL CASE picks each quiz's aggregate).
+    Me: pre-test 25 %, 75 % (and a first attempt worth 0 points: never counts);
+    pre-ulang 50 %, 100 %; post-test 100 %, 50 %. Another participant: post-test 20 %, 100 %.
+    """
+    me, other = quiz.enrolments[0], quiz.enrolments[1]
+    empty = _attempt(db, quiz, "pre-test", me, 1, 0.0)
+    empty.max_score = 0.0  # a quiz whose questions were all removed: no percent at all
+    _attempt(db, quiz, "pre-test", me, 2, 0.5)
+    _attempt(db, quiz, "pre-test", me, 3, 1.5)
+    _attempt(db, quiz, "pre-ulang", me, 1, 1.0)
+    _attempt(db, quiz, "pre-ulang", me, 2, 2.0)
+    _attempt(db, quiz, "post-test", me, 1, 2.0)
+    _attempt(db, quiz, "post-test", me, 2, 1.0)
+    _attempt(db, quiz, "post-test", other, 1, 0.4)
+    _attempt(db, quiz, "post-test", other, 2, 2.0)
+    db.session.commit()
+    pre, again, post = (quiz.activities[k].id for k in ("pre-test", "pre-ulang", "post-test"))
+
+    def graded(**methods):
+        return {
+            quiz.activities[key.replace("_", "-")].id: QuizSettings.from_config(
+                {"kind": "pre", "questions": KEYS, "grading": method}
+            )
+            for key, method in methods.items()
+        }
+
+    # first: 25 (attempt 2; attempt 1 has no points); average (50 + 100) / 2 = 75;
+    # last: mine 50, the other's 100 (each participant ranked apart).
+    found = results(graded(pre_test="first", pre_ulang="average", post_test="last"))
+    assert found == {
+        (me, pre): pytest.approx(25.0),
+        (me, again): pytest.approx(75.0),
+        (me, post): pytest.approx(50.0),
+        (other, post): pytest.approx(100.0),
+    }
+    # highest beside the others: 75, 100; first: mine 100, the other's 20.
+    found = results(graded(pre_test="highest", pre_ulang="highest", post_test="first"))
+    assert found == {
+        (me, pre): pytest.approx(75.0),
+        (me, again): pytest.approx(100.0),
+        (me, post): pytest.approx(100.0),
+        (other, post): pytest.approx(20.0),
+    }
+    # Average beside last: mine (100 + 50) / 2 = 75, the other's (20 + 100) / 2 = 60.
+    found = results(graded(pre_test="last", post_test="average"), [me, other])
+    assert found == {
+        (me, pre): pytest.approx(75.0),
+        (me, post): pytest.approx(75.0),
+        (other, post): pytest.approx(60.0),
+    }
+    assert results({}) == {}
+    assert results(graded(post_test="last"), [other]) == {(other, post): pytest.approx(100.0)}
+
+
+def test_item_analysis_leaves_out_attempts_worth_no_points(db, quiz):
+    # Two attempts of 2 points (50 %, 100 %) and one of 0 points: two attempts, mean 75.
+    activity = quiz.activities["post-test"].id
+    _attempt(db, quiz, "post-test", quiz.enrolments[0], 1, 1.0)
+    _attempt(db, quiz, "post-test", quiz.enrolments[1], 1, 2.0)
+    _attempt(db, quiz, "post-test", quiz.enrolments[2], 1, 0.0).max_score = 0.0
+    db.session.commit()
+    stats = item_analysis(activity, {})
+    assert stats.attempts == 2
+    assert stats.mean == pytest.approx(75.0)
+    assert stats.median == pytest.approx(75.0)  # two values: their mean
+    # Sample SD of 50 and 100: √((25² + 25²) / 1) = 35.36.
+    assert stats.stdev == pytest.approx(math.sqrt(1250))
+
+
+def test_one_attempt_has_a_median_but_no_spread(db, quiz):
+    activity = quiz.activities["post-test"].id
+    _attempt(db, quiz, "post-test", quiz.enrolments[0], 1, 1.5, answers=[("tf", True, 1.0)])
+    db.session.commit()
+    stats = item_analysis(activity, {})
+    assert (stats.attempts, stats.mean, stats.median, stats.stdev) == (1, 75.0, 75.0, None)
+    (tf,) = stats.items
+    assert (tf.answered, tf.facility, tf.variance, tf.discrimination) == (1, 1.0, None, None)
+    empty = item_analysis(quiz.activities["pre-test"].id, {})
+    assert (empty.attempts, empty.mean, empty.median, empty.stdev, empty.alpha) == (
+        0,
+        None,
+        None,
+        None,
+        None,
+    )
+    assert empty.items == []
+
+
+def test_an_item_everyone_got_right_does_not_discriminate(db, quiz):
+    # tf right by all (x = 1, 1, 1): no spread, no correlation (None, not a division by 0);
+    # pilih x = 1, 0, 0 with totals 2, 1, 1: r = (3·2 − 1·4) / √((3·1 − 1)(3·6 − 16)) = 2/2 = 1.
+    activity = quiz.activities["post-test"].id
+    for enrolment, (choice, fraction) in zip(
+        quiz.enrolments, ((0, 1.0), (1, 0.0), (2, 0.0)), strict=False
+    ):
+        _attempt(
+            db,
+            quiz,
+            "post-test",
+            enrolment,
+            1,
+            1.0 + fraction,
+            answers=[("tf", True, 1.0), ("pilih", choice, fraction)],
+        )
+    db.session.commit()
+    tf, pilih = item_analysis(activity, {}).items
+    assert tf.discrimination is None and tf.variance == 0.0
+    assert pilih.discrimination == pytest.approx(1.0)
+    # Item variances 0 and 1/3, total (2, 1, 1) variance 1/3:
+    # alpha = 2 · (1 − (1/3) / (1/3)) = 0.
+    assert item_analysis(activity, {}).alpha == pytest.approx(0.0)
+
+
+def test_choices_count_listed_options_only(db, quiz):
+    # A list answer (as a multiple response stores it) counts each option in it; an index
+    # out of range, a negative one, a boolean or a text counts for none.
+    activity = quiz.activities["post-test"].id
+    picks = [[0, 2], 3, -1, True]
+    for enrolment, response in zip(quiz.enrolments, picks, strict=True):
+        _attempt(db, quiz, "post-test", enrolment, 1, 0.0, answers=[("pilih", response, 0.0)])
+    db.session.commit()
+    (pilih,) = item_analysis(activity, {}).items
+    assert pilih.choices == [("Perpres 95/2018", 1), ("UU 11/2008", 0), ("PP 71/2019", 1)]
+
+
+# --------------------------------------------------------------------------- parallel forms
+
+
+def _item(key: str, *tags: str) -> dict:
+    return {**QUESTIONS[1], "key": key, "tags": list(tags)}
+
+
+FORMS = [
+    _item("a2", "ranah-ingat", "tujuan-2"),
+    _item("a10", "tujuan-10"),
+    _item("ax"),
+    _item("b2", "tujuan-2", "ranah-terap"),
+    _item("b3", "tujuan-3"),
+    _item("b10", "tujuan-10"),
+    _item("by"),
+]
+
+
+@pytest.fixture(params=[True, False], ids=["counterbalanced", "plain"])
+def forms(request, db, make_user, make_course, make_cohort, attach):
+    """Tes Awal a2, a10, ax; Tes Akhir b2, b3, b10, by (tujuan-N tags; ax and by have none).
+    Tes Awal answers (right = 1): E0 a2 1, a10 1, ax 0; E1 a2 1, a10 0, ax 0; when
+    counterbalanced E2 and E3 took the Tes Akhir's items: E2 b2 0, b3 0, b10 1; E3 all 0.
+    Tes Akhir: E0 all four right (4), E1 only b3 (1)."""
+    people = [make_user("participant") for _ in range(4)]
+    cohort = make_cohort("32.11", participants=people)
+    version = make_course(
+        modules=1,
+        activities=(
+            (
+                "pre-test",
+                "quiz",
+                {"kind": "pre", "questions": ["a2", "a10", "ax"], "counterbalance": request.param},
+            ),
+            ("post-test", "quiz", {"kind": "post", "questions": ["b2", "b3", "b10", "by"]}),
+        ),
+        questions={1: FORMS},
+    )
+    attach(cohort, version)
+    ns = type("Forms", (), {})
+    ns.activities = {
+        a.key: a for a in db.session.scalars(select(Activity).where(Activity.type == "quiz"))
+    }
+    ns.questions = {q.key: q for q in db.session.scalars(select(Question))}
+    ns.module = db.session.get(Module, ns.activities["pre-test"].module_id)
+    e = list(
+        db.session.scalars(
+            select(Enrolment.id).where(Enrolment.cohort_id == cohort.id).order_by(Enrolment.id)
+        )
+    )
+    before = [
+        (e[0], [("a2", 1.0), ("a10", 1.0), ("ax", 0.0)]),
+        (e[1], [("a2", 1.0), ("a10", 0.0), ("ax", 0.0)]),
+    ]
+    if request.param:
+        before += [
+            (e[2], [("b2", 0.0), ("b3", 0.0), ("b10", 1.0)]),
+            (e[3], [("b2", 0.0), ("b3", 0.0), ("b10", 0.0)]),
+        ]
+    after = [
+        (e[0], [("b2", 1.0), ("b3", 1.0), ("b10", 1.0), ("by", 1.0)]),
+        (e[1], [("b2", 0.0), ("b3", 1.0), ("b10", 0.0), ("by", 0.0)]),
+    ]
+    for activity, rows in (("pre-test", before), ("post-test", after)):
+        for enrolment, answers in rows:
+            _attempt(
+                db,
+                ns,
+                activity,
+                enrolment,
+                1,
+                sum(f for _k, f in answers),
+                answers=[(k, 0, f) for k, f in answers],
+            )
+    db.session.commit()
+    ns.counterbalanced = request.param
+    return ns
+
+
+def test_forms_compared_along_the_blueprint(db, forms):
+    from quizzes.analysis import form_comparison, level_of
+
+    found = form_comparison(forms.module, {})
+    assert found.pre.activity.key == "pre-test" and found.post.activity.key == "post-test"
+    assert [q.key for q in found.pre.questions] == ["a2", "a10", "ax"]
+    assert found.pre.objectives == ["tujuan-2", "tujuan-10"]  # 2 before 10, untagged left out
+    assert found.post.objectives == ["tujuan-2", "tujuan-3", "tujuan-10"]
+    # Facilities. Tes Awal: a2 2/2 = 1, a10 1/2, ax 0/2, mean of its own items 0.5 (the
+    # crossed items taken on it, 0, 0 and 0.5, are not the Tes Awal's).
+    # Tes Akhir: b2 1/2, b3 2/2, b10 1/2, by 1/2: mean 0.625.
+    assert found.pre.mean_facility == pytest.approx(0.5)
+    assert found.post.mean_facility == pytest.approx(0.625)
+    # Tes Akhir discrimination: totals (4, 1); b2, b10, by x = (1, 0): r = (2·4 − 1·5) /
+    # √((2·1 − 1)(2·17 − 25)) = 3 / 3 = 1; b3 x = (1, 1): none. Mean 1.
+    assert found.post.mean_discrimination == pytest.approx(1.0)
+    crossed = {"b2": 0.0, "b3": 0.0, "b10": 0.5} if forms.counterbalanced else {}
+    rows = [
+        (
+            r.objective,
+            r.pre and r.pre.key,
+            r.post and r.post.key,
+            r.pre_facility,
+            r.post_facility,
+            r.crossed_facility,
+        )
+        for r in found.rows
+    ]
+    assert rows == [
+        ("tujuan-2", "a2", "b2", 1.0, 0.5, crossed.get("b2")),
+        ("tujuan-3", None, "b3", None, 1.0, crossed.get("b3")),
+        ("tujuan-10", "a10", "b10", 0.5, 0.5, crossed.get("b10")),
+        ("", "ax", None, 0.0, None, None),
+        ("", None, "by", None, 0.5, None),
+    ]
+    assert [level_of(r.pre) for r in found.rows] == ["ranah-ingat", "", "", "", ""]
+    assert [level_of(r.post) for r in found.rows] == ["ranah-terap", "", "", "", ""]
+    if not forms.counterbalanced:
+        assert found.crossover is None
+        return
+    # Before learning: own items a2 1, a10 0.5, ax 0 (6 answers): 0.5; the Tes Akhir's items
+    # taken as a Tes Awal b2 0, b3 0, b10 0.5 (6 answers): 1/6. by was not taken: left out.
+    c = found.crossover
+    assert (c.own_facility, c.own_answers) == (pytest.approx(0.5), 6)
+    assert (c.crossed_facility, c.crossed_answers) == (pytest.approx(1 / 6), 6)
+    assert c.difference == pytest.approx(1 / 6 - 0.5)
+    assert c.verdict == "few"
+
+
+def test_a_session_needs_both_forms_and_takes_the_first_tes_awal(db, quiz, make_course):
+    from quizzes.analysis import form_comparison
+
+    module = db.session.get(Module, quiz.activities["pre-test"].module_id)
+    assert form_comparison(module, {}).pre.activity.key == "pre-test"  # not "pre-ulang"
+    lone = make_course(
+        slug="hanya-awal",
+        modules=1,
+        activities=(("pre-test", "quiz", {"kind": "pre", "questions": ["tf"]}),),
+        questions={1: [QUESTIONS[0]]},
+    )
+    only = db.session.scalar(select(Activity).join(Module).where(Module.version_id == lone.id))
+    assert form_comparison(db.session.get(Module, only.module_id), {}) is None
+
+
+def test_crossover_figures_by_hand():
+    from quizzes.analysis import Crossover
+
+    # Tes Awal 0.5 over 25 answers, Tes Akhir 0.8 over 16: difference +0.3;
+    # SE = √(0.5·0.5/25 + 0.8·0.2/16) = √(0.01 + 0.01) = 0.1414; 0.3 > 2 × 0.1414: differ.
+    c = Crossover(0.5, 25, 0.8, 16)
+    assert c.difference == pytest.approx(0.3)
+    assert c.standard_error == pytest.approx(math.sqrt(0.02))
+    assert c.verdict == "few"  # 16 answers < 20
+    assert Crossover(0.5, 25, 0.8, 20).verdict == "differ"  # SE √(0.01 + 0.008) = 0.134
+    # The other way round: −0.3, same verdict.
+    assert Crossover(0.8, 20, 0.5, 25).verdict == "differ"
+    # 0.5 over 25 against 0.7 over 21: 0.2 beyond the tolerance, but SE √(0.01 + 0.01) =
+    # 0.1414 and 0.2 < 0.283: chance could explain it.
+    assert Crossover(0.5, 25, 0.7, 21).verdict == "unclear"
+    # Exactly the tolerance (0 against 0.1): comparable; just beyond: not.
+    assert Crossover(0.0, 20, 0.1, 20).verdict == "comparable"
+    assert Crossover(0.0, 400, 0.125, 400).verdict == "differ"  # SE 0.0165
+    # 20 answers per form are enough; 19 in either form are not.
+    assert Crossover(0.6, 20, 0.65, 20).verdict == "comparable"
+    assert Crossover(0.6, 19, 0.65, 400).verdict == "few"
+    assert Crossover(0.6, 400, 0.65, 19).verdict == "few"
+    # Nothing to compare.
+    assert Crossover(None, 0, 0.6, 40).difference is None
+    assert Crossover(0.6, 40, None, 0).standard_error is None
+    assert Crossover(0.6, 0, 0.6, 40).standard_error is None
+    assert Crossover(0.6, 40, 0.6, 0).standard_error is None
+    assert Crossover(0.6, 40, None, 0).verdict == "few"
