@@ -176,6 +176,78 @@ def test_learning_gain_takes_the_first_pre_test_of_the_module(db, quiz):
     assert module.cohort_gain(quiz.enrolments) == pytest.approx(0.5)
 
 
+def test_learning_gain_follows_positions_and_takes_the_first_tes_akhir(
+    db, make_user, make_course, make_cohort, attach
+):
+    """Three sessions, each: a reading, a Tes Awal, two Tes Akhir. Then reordered: session 2
+    comes first, and in session 1 the second Tes Akhir ("akhir-ulang") moves before the first;
+    session 3 loses both Tes Akhir (no gain there). Another course has quizzes of its own."""
+    people = [make_user("participant") for _ in range(2)]
+    cohort = make_cohort("32.11", participants=people)
+    quizzes = (
+        ("bacaan", "reading"),
+        ("awal", "quiz", {"kind": "pre", "questions": KEYS}),
+        ("akhir", "quiz", {"kind": "post", "questions": KEYS}),
+        ("akhir-ulang", "quiz", {"kind": "post", "questions": KEYS}),
+    )
+    version = make_course(modules=3, activities=quizzes, questions={1: QUESTIONS})
+    make_course(slug="lain", modules=1, activities=quizzes[1:3], questions={1: QUESTIONS})
+    attach(cohort, version)
+    modules = list(
+        db.session.scalars(
+            select(Module).where(Module.version_id == version.id).order_by(Module.position)
+        )
+    )
+    ns = type("Course", (), {})
+    ns.activities = {
+        f"{n}:{a.key}": a
+        for n, m in enumerate(modules, start=1)
+        for a in db.session.scalars(select(Activity).where(Activity.module_id == m.id))
+    }
+    ns.questions = {
+        q.key: q
+        for q in db.session.scalars(select(Question).where(Question.version_id == version.id))
+    }
+    modules[0].position, modules[1].position = modules[1].position, modules[0].position
+    first, second = ns.activities["1:akhir"], ns.activities["1:akhir-ulang"]
+    first.position, second.position = second.position, first.position
+    db.session.delete(ns.activities["3:akhir"])
+    db.session.delete(ns.activities["3:akhir-ulang"])
+    me, other = list(
+        db.session.scalars(
+            select(Enrolment.id).where(Enrolment.cohort_id == cohort.id).order_by(Enrolment.id)
+        )
+    )
+    # Session 1: awal 50 %, akhir-ulang 75 % (now its first Tes Akhir), akhir 100 %.
+    # Session 2: awal 0 %, akhir 50 %, akhir-ulang 100 %. Session 3: awal 25 %.
+    for activity, score in (
+        ("1:awal", 1.0),
+        ("1:akhir-ulang", 1.5),
+        ("1:akhir", 2.0),
+        ("2:awal", 0.0),
+        ("2:akhir", 1.0),
+        ("2:akhir-ulang", 2.0),
+        ("3:awal", 0.5),
+    ):
+        _attempt(db, ns, activity, me, 1, score)
+    # The other participant, not asked for: 100 % everywhere.
+    for activity in ("1:awal", "1:akhir-ulang", "2:awal", "2:akhir"):
+        _attempt(db, ns, activity, other, 1, 2.0)
+    db.session.commit()
+
+    gains = learning_gain(version.id, [me])
+    assert [g.module.id for g in gains] == [modules[1].id, modules[0].id]
+    two, one = gains
+    assert (one.pre_activity.key, one.post_activity.key) == ("awal", "akhir-ulang")
+    assert (two.pre_activity.key, two.post_activity.key) == ("awal", "akhir")
+    assert (one.pre, one.post) == ({me: 50.0}, {me: 75.0})
+    assert (two.pre, two.post) == ({me: 0.0}, {me: 50.0})
+    assert one.gain(me) == pytest.approx(0.5)  # (75 − 50) / 50
+    assert two.gain(me) == pytest.approx(0.5)  # (50 − 0) / 100
+    # Nobody asked for: the sessions, without results.
+    assert [(g.pre, g.post) for g in learning_gain(version.id, [])] == [({}, {}), ({}, {})]
+
+
 # --------------------------------------------------------------------------- item analysis
 
 
@@ -339,23 +411,37 @@ def test_each_quiz_of_one_statement_keeps_its_own_grading_method(db, quiz):
 
 
 def test_item_analysis_leaves_out_attempts_worth_no_points(db, quiz):
-    # Two attempts of 2 points (50 %, 100 %) and one of 0 points: two attempts, mean 75.
+    # Two attempts of 2 points: both questions wrong (0 %), both right (100 %); a third worth
+    # 0 points, both right, must count nowhere.
     activity = quiz.activities["post-test"].id
-    _attempt(db, quiz, "post-test", quiz.enrolments[0], 1, 1.0)
-    _attempt(db, quiz, "post-test", quiz.enrolments[1], 1, 2.0)
-    _attempt(db, quiz, "post-test", quiz.enrolments[2], 1, 0.0).max_score = 0.0
+    wrong = [("tf", False, 0.0), ("pilih", 1, 0.0)]
+    right = [("tf", True, 1.0), ("pilih", 0, 1.0)]
+    _attempt(db, quiz, "post-test", quiz.enrolments[0], 1, 0.0, answers=wrong)
+    _attempt(db, quiz, "post-test", quiz.enrolments[1], 1, 2.0, answers=right)
+    _attempt(db, quiz, "post-test", quiz.enrolments[2], 1, 0.0, answers=right).max_score = 0.0
     db.session.commit()
     stats = item_analysis(activity, {})
     assert stats.attempts == 2
-    assert stats.mean == pytest.approx(75.0)
-    assert stats.median == pytest.approx(75.0)  # two values: their mean
-    # Sample SD of 50 and 100: √((25² + 25²) / 1) = 35.36.
-    assert stats.stdev == pytest.approx(math.sqrt(1250))
+    assert stats.mean == pytest.approx(50.0)
+    assert stats.median == pytest.approx(50.0)  # two values: their mean
+    # Sample SD of 0 and 100: √((50² + 50²) / 1) = 70.71.
+    assert stats.stdev == pytest.approx(math.sqrt(5000))
+    tf, pilih = stats.items
+    assert (tf.answered, tf.facility, pilih.facility) == (2, 0.5, 0.5)
+    # Two answers are enough for a variance: x = (0, 1), mean 0.5, (0.25 + 0.25) / 1 = 0.5;
+    # and for a correlation with the totals (0, 2): 1.
+    assert tf.variance == pytest.approx(0.5) and pilih.variance == pytest.approx(0.5)
+    assert tf.discrimination == pytest.approx(1.0)
+    assert tf.choices == [("true", 1), ("false", 1)]
+    # Totals (0, 2): variance (1 + 1) / 1 = 2; alpha = 2 · (1 − (0.5 + 0.5) / 2) = 1.
+    assert stats.alpha == pytest.approx(1.0)
 
 
 def test_one_attempt_has_a_median_but_no_spread(db, quiz):
     activity = quiz.activities["post-test"].id
-    _attempt(db, quiz, "post-test", quiz.enrolments[0], 1, 1.5, answers=[("tf", True, 1.0)])
+    # A quiz worth 1 point, 0.75 scored: 75 %.
+    one = _attempt(db, quiz, "post-test", quiz.enrolments[0], 1, 0.75, answers=[("tf", True, 1.0)])
+    one.max_score = 1.0
     db.session.commit()
     stats = item_analysis(activity, {})
     assert (stats.attempts, stats.mean, stats.median, stats.stdev) == (1, 75.0, 75.0, None)
@@ -398,15 +484,17 @@ def test_an_item_everyone_got_right_does_not_discriminate(db, quiz):
 
 
 def test_choices_count_listed_options_only(db, quiz):
-    # A list answer (as a multiple response stores it) counts each option in it; an index
-    # out of range, a negative one, a boolean or a text counts for none.
+    # A list answer (as a multiple response stores it) counts each option in it, added to the
+    # plain answers of the same option; an index out of range, a negative one or a boolean
+    # counts for none. Answers: [0, 2], 3, −1, true, and 0 on a second attempt.
     activity = quiz.activities["post-test"].id
     picks = [[0, 2], 3, -1, True]
     for enrolment, response in zip(quiz.enrolments, picks, strict=True):
         _attempt(db, quiz, "post-test", enrolment, 1, 0.0, answers=[("pilih", response, 0.0)])
+    _attempt(db, quiz, "post-test", quiz.enrolments[0], 2, 0.0, answers=[("pilih", 0, 0.0)])
     db.session.commit()
     (pilih,) = item_analysis(activity, {}).items
-    assert pilih.choices == [("Perpres 95/2018", 1), ("UU 11/2008", 0), ("PP 71/2019", 1)]
+    assert pilih.choices == [("Perpres 95/2018", 2), ("UU 11/2008", 0), ("PP 71/2019", 1)]
 
 
 # --------------------------------------------------------------------------- parallel forms
