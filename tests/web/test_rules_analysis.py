@@ -483,6 +483,56 @@ def test_an_item_everyone_got_right_does_not_discriminate(db, quiz):
     assert item_analysis(activity, {}).alpha == pytest.approx(0.0)
 
 
+def test_equal_scores_have_no_spread_and_no_alpha(db, quiz):
+    # Two attempts at 50 % each (one question right of two): SD 0, total variance 0, so no
+    # alpha (not a division by zero).
+    activity = quiz.activities["post-test"].id
+    for enrolment, (tf, pilih) in zip(quiz.enrolments, ((1.0, 0.0), (0.0, 1.0)), strict=False):
+        _attempt(
+            db,
+            quiz,
+            "post-test",
+            enrolment,
+            1,
+            1.0,
+            answers=[("tf", tf == 1.0, tf), ("pilih", 0 if pilih else 1, pilih)],
+        )
+    db.session.commit()
+    stats = item_analysis(activity, {})
+    assert (stats.attempts, stats.mean, stats.stdev, stats.alpha) == (2, 50.0, 0.0, None)
+
+
+def test_item_scores_are_weighted_by_points_and_ungraded_answers_left_out(db, quiz):
+    # pilih is worth 2 points: A full marks (2), B half (1): x = (2, 1), variance
+    # (0.25 + 0.25) / 1 = 0.5; facility is the mean fraction, 0.75. A third attempt has tf
+    # answered but not graded (fraction none): tf has no statistics at all.
+    quiz.questions["pilih"].points = 2
+    activity = quiz.activities["post-test"].id
+    _attempt(db, quiz, "post-test", quiz.enrolments[0], 1, 2.0, answers=[("pilih", 0, 1.0)])
+    _attempt(db, quiz, "post-test", quiz.enrolments[1], 1, 1.0, answers=[("pilih", 1, 0.5)])
+    _attempt(db, quiz, "post-test", quiz.enrolments[2], 1, 1.0, answers=[("tf", True, None)])
+    db.session.commit()
+    (pilih,) = item_analysis(activity, {}).items
+    assert (pilih.question.key, pilih.answered, pilih.facility) == ("pilih", 2, 0.75)
+    assert pilih.variance == pytest.approx(0.5)
+
+
+def test_items_are_listed_by_session_then_position(db, quiz):
+    activity = quiz.activities["post-test"].id
+    answers = [("tf", True, 1.0), ("pilih", 0, 1.0)]
+    _attempt(db, quiz, "post-test", quiz.enrolments[0], 1, 2.0, answers=answers)
+    db.session.commit()
+    tf, pilih = quiz.questions["tf"], quiz.questions["pilih"]
+    assert [i.question.key for i in item_analysis(activity, {}).items] == ["tf", "pilih"]
+    tf.position, pilih.position = pilih.position, tf.position  # same session: by position
+    db.session.commit()
+    assert [i.question.key for i in item_analysis(activity, {}).items] == ["pilih", "tf"]
+    tf.position, pilih.position = pilih.position, tf.position
+    tf.module_slug = "02-sesi"  # a later session: after pilih whatever its position
+    db.session.commit()
+    assert [i.question.key for i in item_analysis(activity, {}).items] == ["pilih", "tf"]
+
+
 def test_choices_count_listed_options_only(db, quiz):
     # A list answer (as a multiple response stores it) counts each option in it, added to the
     # plain answers of the same option; an index out of range, a negative one or a boolean
@@ -592,6 +642,8 @@ def test_forms_compared_along_the_blueprint(db, forms):
     # Tes Akhir discrimination: totals (4, 1); b2, b10, by x = (1, 0): r = (2·4 − 1·5) /
     # √((2·1 − 1)(2·17 − 25)) = 3 / 3 = 1; b3 x = (1, 1): none. Mean 1.
     assert found.post.mean_discrimination == pytest.approx(1.0)
+    # Every answer picked option 0: each item counts its own two picks.
+    assert [i.choices[0][1] for i in found.post.stats.items] == [2, 2, 2, 2]
     crossed = {"b2": 0.0, "b3": 0.0, "b10": 0.5} if forms.counterbalanced else {}
     rows = [
         (
