@@ -500,6 +500,20 @@ def test_equal_scores_have_no_spread_and_no_alpha(db, quiz):
     db.session.commit()
     stats = item_analysis(activity, {})
     assert (stats.attempts, stats.mean, stats.stdev, stats.alpha) == (2, 50.0, 0.0, None)
+    # The items vary (x = 1, 0 and 0, 1) but the totals do not: no correlation either.
+    assert [i.discrimination for i in stats.items] == [None, None]
+
+
+def test_two_answers_one_point_apart_correlate_fully(db, quiz):
+    # Only tf, right once and wrong once: x = y = (1, 0); n·Σxy − Σx·Σy = 2 − 1 = 1,
+    # √((2 − 1)(2 − 1)) = 1: r = 1 (a denominator of exactly 1 is still a correlation).
+    activity = quiz.activities["post-test"].id
+    for enrolment, right in zip(quiz.enrolments, (True, False), strict=False):
+        fraction = 1.0 if right else 0.0
+        _attempt(db, quiz, "post-test", enrolment, 1, fraction, answers=[("tf", right, fraction)])
+    db.session.commit()
+    (tf,) = item_analysis(activity, {}).items
+    assert tf.discrimination == pytest.approx(1.0)
 
 
 def test_item_scores_are_weighted_by_points_and_ungraded_answers_left_out(db, quiz):
@@ -642,6 +656,8 @@ def test_forms_compared_along_the_blueprint(db, forms):
     # Tes Akhir discrimination: totals (4, 1); b2, b10, by x = (1, 0): r = (2·4 − 1·5) /
     # √((2·1 − 1)(2·17 − 25)) = 3 / 3 = 1; b3 x = (1, 1): none. Mean 1.
     assert found.post.mean_discrimination == pytest.approx(1.0)
+    # ax, wrong for both: no spread at all.
+    assert [i.variance for i in found.pre.stats.items if i.question.key == "ax"] == [0.0]
     # Every answer picked option 0: each item counts its own two picks.
     assert [i.choices[0][1] for i in found.post.stats.items] == [2, 2, 2, 2]
     crossed = {"b2": 0.0, "b3": 0.0, "b10": 0.5} if forms.counterbalanced else {}
