@@ -504,6 +504,29 @@ def test_equal_scores_have_no_spread_and_no_alpha(db, quiz):
     assert [i.discrimination for i in stats.items] == [None, None]
 
 
+def test_everyone_wrong_has_no_alpha_and_a_blank_answer_no_pick(db, quiz):
+    # Two attempts, both questions wrong: every variance is 0, total variance 0: no alpha
+    # (not k/(k − 1) = 2). The true/false was left blank (no response stored): no picks.
+    activity = quiz.activities["post-test"].id
+    for enrolment in quiz.enrolments[:2]:
+        _attempt(
+            db,
+            quiz,
+            "post-test",
+            enrolment,
+            1,
+            0.0,
+            answers=[("tf", None, 0.0), ("pilih", 1, 0.0)],
+        )
+    db.session.commit()
+    stats = item_analysis(activity, {})
+    assert (stats.stdev, stats.alpha) == (0.0, None)
+    tf, pilih = stats.items
+    assert (tf.facility, tf.variance, pilih.variance) == (0.0, 0.0, 0.0)
+    assert tf.choices == [("true", 0), ("false", 0)]
+    assert pilih.choices == [("Perpres 95/2018", 0), ("UU 11/2008", 2), ("PP 71/2019", 0)]
+
+
 def test_two_answers_one_point_apart_correlate_fully(db, quiz):
     # Only tf, right once and wrong once: x = y = (1, 0); n·Σxy − Σx·Σy = 2 − 1 = 1,
     # √((2 − 1)(2 − 1)) = 1: r = 1 (a denominator of exactly 1 is still a correlation).
@@ -656,6 +679,9 @@ def test_forms_compared_along_the_blueprint(db, forms):
     # Tes Akhir discrimination: totals (4, 1); b2, b10, by x = (1, 0): r = (2·4 − 1·5) /
     # √((2·1 − 1)(2·17 − 25)) = 3 / 3 = 1; b3 x = (1, 1): none. Mean 1.
     assert found.post.mean_discrimination == pytest.approx(1.0)
+    # Alpha over four items: variances b2, b10, by (1, 0) → 0.5 each, b3 (1, 1) → 0, sum 1.5;
+    # totals (4, 1) → variance 4.5; alpha = 4/3 · (1 − 1.5 / 4.5) = 8/9.
+    assert found.post.stats.alpha == pytest.approx(8 / 9)
     # ax, wrong for both: no spread at all.
     assert [i.variance for i in found.pre.stats.items if i.question.key == "ax"] == [0.0]
     # Every answer picked option 0: each item counts its own two picks.
