@@ -762,3 +762,30 @@ def test_crossover_figures_by_hand():
     assert Crossover(0.6, 0, 0.6, 40).standard_error is None
     assert Crossover(0.6, 40, 0.6, 0).standard_error is None
     assert Crossover(0.6, 40, None, 0).verdict == "few"
+
+
+def test_drawn_forms_take_their_items_by_tag_or_session(db, make_course):
+    """A Tes Awal drawing from the tag "awal" and a Tes Akhir drawing from its session (no
+    draw_tag: the session's slug, 01-sesi): their items are the bank's questions of that tag
+    or session, in bank order."""
+    from quizzes.analysis import form_comparison
+
+    version = make_course(
+        modules=2,
+        activities=(
+            ("pre-test", "quiz", {"kind": "pre", "draw": 1, "draw_tag": "awal"}),
+            ("post-test", "quiz", {"kind": "post", "draw": 2}),
+        ),
+        questions={
+            1: [_item("q1", "awal", "tujuan-1"), _item("q2", "tujuan-1"), _item("q3")],
+            2: [_item("r1", "awal"), _item("r2", "01-sesi"), _item("r3")],
+        },
+    )
+    module = db.session.scalar(
+        select(Module).where(Module.version_id == version.id).order_by(Module.position)
+    )
+    found = form_comparison(module, {})
+    assert [q.key for q in found.pre.questions] == ["q1", "r1"]
+    assert [q.key for q in found.post.questions] == ["q1", "q2", "q3", "r2"]
+    assert (found.pre.objectives, found.post.objectives) == (["tujuan-1"], ["tujuan-1"])
+    assert (found.pre.stats.attempts, found.pre.mean_facility) == (0, None)
