@@ -358,7 +358,8 @@ def test_a_true_false_answered_false_by_most_counts_false_picks(db, quiz):
 def test_each_quiz_of_one_statement_keeps_its_own_grading_method(db, quiz):
     """One call, three quizzes, three methods (the SQL CASE picks each quiz's aggregate).
     Me: pre-test 25 %, 75 % (and a first attempt worth 0 points: never counts);
-    pre-ulang 50 %, 100 %; post-test 100 %, 50 %. Another participant: post-test 20 %, 100 %.
+    pre-ulang 50 %, 100 %; post-test 100 %, 50 %. Another participant: post-test 20 %, 100 %;
+    pre-ulang 0.5 of 1 point, 50 %.
     """
     me, other = quiz.enrolments[0], quiz.enrolments[1]
     empty = _attempt(db, quiz, "pre-test", me, 1, 0.0)
@@ -371,6 +372,7 @@ def test_each_quiz_of_one_statement_keeps_its_own_grading_method(db, quiz):
     _attempt(db, quiz, "post-test", me, 2, 1.0)
     _attempt(db, quiz, "post-test", other, 1, 0.4)
     _attempt(db, quiz, "post-test", other, 2, 2.0)
+    _attempt(db, quiz, "pre-ulang", other, 1, 0.5).max_score = 1.0  # a 1-point quiz: 50 %
     db.session.commit()
     pre, again, post = (quiz.activities[k].id for k in ("pre-test", "pre-ulang", "post-test"))
 
@@ -389,6 +391,7 @@ def test_each_quiz_of_one_statement_keeps_its_own_grading_method(db, quiz):
         (me, pre): pytest.approx(25.0),
         (me, again): pytest.approx(75.0),
         (me, post): pytest.approx(50.0),
+        (other, again): pytest.approx(50.0),
         (other, post): pytest.approx(100.0),
     }
     # highest beside the others: 75, 100; first: mine 100, the other's 20.
@@ -397,6 +400,7 @@ def test_each_quiz_of_one_statement_keeps_its_own_grading_method(db, quiz):
         (me, pre): pytest.approx(75.0),
         (me, again): pytest.approx(100.0),
         (me, post): pytest.approx(100.0),
+        (other, again): pytest.approx(50.0),
         (other, post): pytest.approx(20.0),
     }
     # Average beside last: mine (100 + 50) / 2 = 75, the other's (20 + 100) / 2 = 60.
@@ -408,6 +412,13 @@ def test_each_quiz_of_one_statement_keeps_its_own_grading_method(db, quiz):
     }
     assert results({}) == {}
     assert results(graded(post_test="last"), [other]) == {(other, post): pytest.approx(100.0)}
+    # The statement itself has the columns of the activity-type contract, by name.
+    from quizzes.analysis import result_query
+
+    rows = db.session.execute(result_query(graded(post_test="last"), [other])).mappings().all()
+    assert [dict(r) for r in rows] == [
+        {"enrolment_id": other, "activity_id": post, "percent": 100.0, "state": None}
+    ]
 
 
 def test_item_analysis_leaves_out_attempts_worth_no_points(db, quiz):
