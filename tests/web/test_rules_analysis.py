@@ -735,6 +735,10 @@ def test_a_session_needs_both_forms_and_takes_the_first_tes_awal(db, quiz, make_
 
     module = db.session.get(Module, quiz.activities["pre-test"].module_id)
     assert form_comparison(module, {}).pre.activity.key == "pre-test"  # not "pre-ulang"
+    first, second = quiz.activities["pre-test"], quiz.activities["pre-ulang"]
+    first.position, second.position = second.position, first.position
+    db.session.commit()
+    assert form_comparison(module, {}).pre.activity.key == "pre-ulang"  # now the first
     lone = make_course(
         slug="hanya-awal",
         modules=1,
@@ -775,28 +779,66 @@ def test_crossover_figures_by_hand():
     assert Crossover(0.6, 40, None, 0).verdict == "few"
 
 
-def test_drawn_forms_take_their_items_by_tag_or_session(db, make_course):
-    """A Tes Awal drawing from the tag "awal" and a Tes Akhir drawing from its session (no
-    draw_tag: the session's slug, 01-sesi): their items are the bank's questions of that tag
-    or session, in bank order."""
+@pytest.mark.parametrize("tagged", ["pre", "post"])
+def test_drawn_forms_take_their_items_by_tag_or_session(
+    db, make_user, make_course, make_cohort, attach, tagged
+):
+    """One form draws from the tag "awal", the other from its session (no draw_tag: the
+    session's slug, 01-sesi): their items are the bank's questions of that tag or session, in
+    bank order (session, then position: q2 and q3 are swapped). A reading sits between."""
     from quizzes.analysis import form_comparison
 
+    by_tag = {"draw": 1, "draw_tag": "awal"}
+    by_session = {"draw": 2}
+    people = [make_user("participant")]
+    cohort = make_cohort("32.11", participants=people)
     version = make_course(
         modules=2,
         activities=(
-            ("pre-test", "quiz", {"kind": "pre", "draw": 1, "draw_tag": "awal"}),
-            ("post-test", "quiz", {"kind": "post", "draw": 2}),
+            ("pre-test", "quiz", {"kind": "pre", **(by_tag if tagged == "pre" else by_session)}),
+            ("bacaan", "reading"),
+            ("post-test", "quiz", {"kind": "post", **(by_session if tagged == "pre" else by_tag)}),
         ),
         questions={
             1: [_item("q1", "awal", "tujuan-1"), _item("q2", "tujuan-1"), _item("q3")],
-            2: [_item("r1", "awal"), _item("r2", "01-sesi"), _item("r3")],
+            2: [_item("r1", "awal", "tujuan-5"), _item("r2", "01-sesi"), _item("r3")],
         },
     )
+    attach(cohort, version)
     module = db.session.scalar(
         select(Module).where(Module.version_id == version.id).order_by(Module.position)
     )
+    ns = type("Course", (), {})
+    ns.questions = {
+        q.key: q
+        for q in db.session.scalars(select(Question).where(Question.version_id == version.id))
+    }
+    ns.activities = {
+        a.key: a
+        for a in db.session.scalars(select(Activity).where(Activity.module_id == module.id))
+    }
+    q2, q3 = ns.questions["q2"], ns.questions["q3"]
+    q2.position, q3.position = q3.position, q2.position
+    # One Tes Awal and one Tes Akhir, q1 (in both forms) right each time.
+    enrolment = db.session.scalar(select(Enrolment.id).where(Enrolment.cohort_id == cohort.id))
+    _attempt(db, ns, "pre-test", enrolment, 1, 1.0, answers=[("q1", 0, 1.0)])
+    _attempt(db, ns, "post-test", enrolment, 1, 1.0, answers=[("q1", 0, 1.0)])
+    db.session.commit()
+
     found = form_comparison(module, {})
-    assert [q.key for q in found.pre.questions] == ["q1", "r1"]
-    assert [q.key for q in found.post.questions] == ["q1", "q2", "q3", "r2"]
-    assert (found.pre.objectives, found.post.objectives) == (["tujuan-1"], ["tujuan-1"])
-    assert (found.pre.stats.attempts, found.pre.mean_facility) == (0, None)
+    assert found.module.id == module.id
+    drawn = {"tag": ["q1", "r1"], "session": ["q1", "q3", "q2", "r2"]}
+    pre, post = ("tag", "session") if tagged == "pre" else ("session", "tag")
+    assert [q.key for q in found.pre.questions] == drawn[pre]
+    assert [q.key for q in found.post.questions] == drawn[post]
+    # tujuan-5 is only in the "awal" form: its row has no item on the other side.
+    rows = {r.objective: r for r in found.rows}
+    assert sorted(rows) == ["", "tujuan-1", "tujuan-5"]
+    side = rows["tujuan-5"]
+    assert (side.pre and side.pre.key, side.post and side.post.key) == (
+        ("r1", None) if tagged == "pre" else (None, "r1")
+    )
+    # q1 is in both forms, but the session is not counterbalanced: no crossed figure.
+    assert (rows["tujuan-1"].pre.key, rows["tujuan-1"].post.key) == ("q1", "q1")
+    assert rows["tujuan-1"].crossed_facility is None
+    assert (rows["tujuan-1"].pre_facility, rows["tujuan-1"].post_facility) == (1.0, 1.0)
