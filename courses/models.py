@@ -158,7 +158,25 @@ class Module(db.Model):
         return f"<Module {self.slug}>"
 
 
-class ModuleAsset(db.Model):
+class StoredFile:
+    """What a file row holds, for module and course files alike: its path in the package
+    (`assets/<name>`), the SHA-256 its bytes are stored under, size and sniffed type."""
+
+    path: Mapped[str] = mapped_column(String(120))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    content_type: Mapped[str] = mapped_column(String(60))
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class ModuleAsset(StoredFile, db.Model):
     """A file a module carries (`assets/<name>`): an image, PDF, audio or MP4 video.
 
     The bytes live in storage (kind `course-assets`) under their SHA-256, so a draft copied
@@ -172,23 +190,11 @@ class ModuleAsset(db.Model):
     module_id: Mapped[int] = mapped_column(
         ForeignKey("course_module.id", ondelete="CASCADE"), index=True
     )
-    path: Mapped[str] = mapped_column(String(120))
-    sha256: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int]
-    content_type: Mapped[str] = mapped_column(String(60))
 
     __table_args__ = (UniqueConstraint("module_id", "path"),)
 
-    @property
-    def name(self) -> str:
-        return self.path.rsplit("/", 1)[-1]
 
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
-
-
-class CourseAsset(db.Model):
+class CourseAsset(StoredFile, db.Model):
     """A file the course carries at its package root (`assets/<name>`), shared by every
     module: material refers to it as `../assets/<name>`. Stored like ModuleAsset (bytes by
     SHA-256 in storage kind `course-assets`), one row per version, so a published
@@ -200,20 +206,8 @@ class CourseAsset(db.Model):
     version_id: Mapped[int] = mapped_column(
         ForeignKey("course_version.id", ondelete="CASCADE"), index=True
     )
-    path: Mapped[str] = mapped_column(String(120))
-    sha256: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int]
-    content_type: Mapped[str] = mapped_column(String(60))
 
     __table_args__ = (UniqueConstraint("version_id", "path"),)
-
-    @property
-    def name(self) -> str:
-        return self.path.rsplit("/", 1)[-1]
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
 
 
 class ModuleRevision(db.Model):
