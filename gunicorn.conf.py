@@ -1,6 +1,7 @@
 """gunicorn settings for `make serve` (production-like). Every value can be set from the
 environment; see the README's "Deployment" section for sizing."""
 
+import gc
 import json
 import multiprocessing
 import os
@@ -43,3 +44,12 @@ def on_starting(server):
     except NotMigrated as error:
         server.log.error("Living Lab LMS not started: %s", error)
         raise SystemExit(3) from None
+
+
+def post_worker_init(worker):
+    """Take what the worker made at start-up (the app, its modules, templates and
+    translations: some 200,000 objects) out of the garbage collector's sight. Otherwise
+    every full collection walks them all, and under load one request in a few waits
+    about 90 ms for it (measured on the cohort dashboard and the mentor's home)."""
+    gc.collect()
+    gc.freeze()

@@ -10,15 +10,20 @@ certificates all read these functions, so their numbers agree.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import statistics
-from collections import defaultdict
+import time
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
+from flask_babel import get_locale
 from sqlalchemy import func, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import aliased
 
 from courses import contract
@@ -93,8 +98,59 @@ def activity_lineage(activity_ids: Sequence[int]) -> dict[int, tuple[int, ...]]:
     return {own: tuple(sorted(found[own] | {own})) for own in activity_ids}
 
 
+LINEAGE_SECONDS = 60.0
+"""How long a published version's graded items are kept by a process: the version itself
+never changes, but its items' lineage grows when a later version of the course is published
+(results recorded there are credited to this version within this time in every process)."""
+
+CACHED_VERSIONS = 64
+
+
 def graded_items(version: CourseVersion, *, lineage: bool = True) -> list[Item]:
-    """The graded activities of a version with their weights (two statements)."""
+    """The graded activities of a version with their weights (two statements; none for a
+    published version already seen by this process in the last `LINEAGE_SECONDS`)."""
+    if not lineage or version.published_at is None:  # a draft: still being changed
+        return _graded_items(version, lineage=lineage)
+    cache = _items_cache()
+    key = (version.id, version.content_hash, version.published_at, str(get_locale()))
+    kept = cache.get(key)
+    now = time.monotonic()
+    if kept is not None and kept[0] > now:
+        cache.move_to_end(key)
+        return list(kept[1])
+    items = [_detached(item) for item in _graded_items(version, lineage=True)]
+    cache[key] = (now + LINEAGE_SECONDS, items)
+    cache.move_to_end(key)
+    while len(cache) > CACHED_VERSIONS:
+        cache.popitem(last=False)
+    return list(items)
+
+
+def _items_cache() -> OrderedDict[Any, tuple[float, list[Item]]]:
+    """This app's graded items per published version (each app has its own plugins)."""
+    return current_app.extensions.setdefault("courses.graded_items", OrderedDict())
+
+
+def forget_graded_items() -> None:
+    """Drop the kept graded items (the tests empty the database between tests, so ids
+    come back with other content; a restored backup does the same)."""
+    current_app.extensions.pop("courses.graded_items", None)
+
+
+def _detached(item: Item) -> Item:
+    """The item with copies of its activity and module that belong to no session: a kept
+    item outlives the request, and a commit would expire the session's own objects."""
+    return dataclasses.replace(
+        item, activity=_copy_row(item.activity), module=_copy_row(item.module)
+    )
+
+
+def _copy_row(row: Any) -> Any:
+    mapper = sa_inspect(type(row))
+    return type(row)(**{c.key: getattr(row, c.key) for c in mapper.column_attrs})
+
+
+def _graded_items(version: CourseVersion, *, lineage: bool) -> list[Item]:
     registry = plugins.registry()
     graded_types = contract.graded(registry.activity_types)
     if not graded_types:
@@ -300,20 +356,24 @@ def gradebooks(
             labels[key] = contract.state_label(registry.activity_type(type_name), state)
         return labels[key]
 
+    # Plain values read once: this loop runs participants × items times.
+    keyed = [(item, item.graded.id, item.type_name, item.type_name in failed) for item in items]
     for enrolment_id in enrolment_ids:
         lines = []
-        for item in items:
-            result = found.get((enrolment_id, item.activity.id))
-            state = result.state if result else None
-            lines.append(
-                GradeLine(
-                    item,
-                    result.percent if result else None,
-                    state,
-                    label(item.type_name, state),
-                    unavailable=item.type_name in failed,
+        for item, activity_id, type_name, unavailable in keyed:
+            result = found.get((enrolment_id, activity_id))
+            if result is None:
+                lines.append(GradeLine(item, None, None, label(type_name, None), unavailable))
+            else:
+                lines.append(
+                    GradeLine(
+                        item,
+                        result.percent,
+                        result.state,
+                        label(type_name, result.state),
+                        unavailable,
+                    )
                 )
-            )
         books[enrolment_id] = Gradebook(
             enrolment_id, lines, pass_percent, done.get(enrolment_id, 0), total
         )
@@ -373,9 +433,9 @@ def learning_gain(
             for line in book.lines:
                 if line.result is None:
                     continue
-                if row.before is not None and line.item.activity.id == row.before.activity.id:
+                if row.before is not None and line.item.graded.id == row.before.graded.id:
                     row.pre[enrolment_id] = line.result
-                elif row.after is not None and line.item.activity.id == row.after.activity.id:
+                elif row.after is not None and line.item.graded.id == row.after.graded.id:
                     row.post[enrolment_id] = line.result
     return [g for g in gains.values() if g.before is not None and g.after is not None]
 
@@ -388,7 +448,7 @@ def learning_gain_of(version: CourseVersion, enrolment_ids: list[int]) -> list[M
         e: Gradebook(
             e,
             [
-                GradeLine(item, r.percent if (r := found.get((e, item.activity.id))) else None)
+                GradeLine(item, r.percent if (r := found.get((e, item.graded.id))) else None)
                 for item in items
             ],
             0.0,

@@ -11,6 +11,7 @@ activity type is named here: cells hold whatever graded items a session has.
 from __future__ import annotations
 
 import statistics
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -177,18 +178,20 @@ def cohort_dashboard(cohort: Cohort, now: datetime) -> Dashboard:
     last = last_activity(enrolment_ids)
     rules = at_risk_rules(version)
     rows = []
+    sessions = [(m.id, m.slug, activities_per_module.get(m.id, 0)) for m in modules]
     for enrolment, user in roster:
-        book = books[enrolment.id]
+        enrolment_id, user_id = enrolment.id, user.id
+        book = books[enrolment_id]
         cells = {
-            m.id: Cell(
-                completed=per_module.get((enrolment.id, m.id), 0),
-                activities=activities_per_module.get(m.id, 0),
-                attendance=attendance.get((cohort.id, user.id, m.slug)),
+            module_id: Cell(
+                completed=per_module.get((enrolment_id, module_id), 0),
+                activities=activities,
+                attendance=attendance.get((cohort.id, user_id, slug)),
             )
-            for m in modules
+            for module_id, slug, activities in sessions
         }
         for line in book.lines:
-            cells[line.item.module.id].lines.append(line)
+            cells[line.item.graded.module_id].lines.append(line)
         befores = [c.gain_result("before") for c in cells.values()]
         afters = [c.gain_result("after") for c in cells.values()]
         gain = normalised_gain(
@@ -197,23 +200,16 @@ def cohort_dashboard(cohort: Cohort, now: datetime) -> Dashboard:
         )
         rows.append(Row(enrolment, user, book, cells, gain, last.get(enrolment.id)))
     _flag(rows, {row.enrolment.id: cohort for row in rows}, rules, now, items)
+    results_of: dict[int, list[float | None]] = defaultdict(list)
+    for r in rows:
+        for line in r.book.lines:
+            results_of[line.item.graded.id].append(line.result)
     summaries = {}
     for m in modules:
-        own = [item for item in items if item.module.id == m.id]
+        own = [item for item in items if item.graded.module_id == m.id]
         summaries[m.id] = ModuleSummary(
             module=m,
-            means=[
-                (
-                    item,
-                    _mean(
-                        line.result
-                        for r in rows
-                        for line in r.cells[m.id].lines
-                        if line.item.activity.id == item.activity.id
-                    ),
-                )
-                for item in own
-            ],
+            means=[(item, _mean(results_of[item.graded.id])) for item in own],
             completion=_mean(
                 100.0 * r.cells[m.id].completed / r.cells[m.id].activities
                 for r in rows
@@ -299,17 +295,19 @@ def _flag(
     by_type: dict[str, list[Item]] = {}
     for item in items:
         by_type.setdefault(item.type_name, []).append(item)
+    results_of: dict[str, dict[tuple[int, int], contract.Result]] = {t: {} for t in by_type}
+    for enrolment_id, row in by_id.items():
+        for line in row.book.lines:
+            item = line.item
+            results_of[item.type_name][(enrolment_id, item.graded.id)] = contract.Result(
+                line.result, line.state
+            )
     for type_name, own in by_type.items():
         activity_type = registry.activity_type(type_name)
         hook = getattr(activity_type, "risks", None)
         if hook is None or not by_id:
             continue
-        results = {
-            (row.enrolment.id, line.item.activity.id): contract.Result(line.result, line.state)
-            for row in rows
-            for line in row.book.lines
-            if line.item.type_name == type_name
-        }
+        results = results_of[type_name]
         if getattr(activity_type, "risks_many_cohorts", False) or len(groups) == 1:
             calls = [(list(by_id), cohort_of if len(groups) > 1 else {})]
         else:

@@ -21,6 +21,7 @@ from lms.longjobs import services as longjobs
 from lms.models import utcnow
 from lms.regions.models import Province, Region
 from lms.tracking import charts, maps, national, services
+from lms.tracking.grid import Grid
 
 bp = Blueprint("tracking", __name__)
 
@@ -58,7 +59,7 @@ def dashboard(cohort_id: int) -> str:
     """Participants × sessions, averages per session, and who is at risk and why."""
     cohort = _staff_cohort(cohort_id)
     board = services.cohort_dashboard(cohort, utcnow())
-    return render_template("tracking/dashboard.html", board=board, cohort=cohort)
+    return render_template("tracking/dashboard.html", board=board, cohort=cohort, grid=Grid(board))
 
 
 # --------------------------------------------------------------------------- exports

@@ -125,6 +125,7 @@ def test_mentor_home_with_at_risk_count_is_bounded(
     cohort, people = _cohort(db, make_user, make_cohort, attach, version, mentor, 2)
     _absent(db, cohort, mentor, people[:1])
     login(mentor)
+    client.get("/home")  # a published version's graded items are kept after the first look
     with count_queries() as small:
         page = client.get("/home").get_data(as_text=True)
     assert _todo_count(page) == 1
@@ -135,4 +136,4 @@ def test_mentor_home_with_at_risk_count_is_bounded(
     with count_queries() as large:
         page = client.get("/home").get_data(as_text=True)
     assert _todo_count(page) == 1 + 4 * 6
-    assert large.n == small.n <= 25, large.statements
+    assert large.n == small.n <= 23, large.statements

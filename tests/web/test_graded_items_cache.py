@@ -1,0 +1,117 @@
+"""A published version's graded items are read once per process (issue 14): they never
+change, the cohort dashboard, the mentor's home and the session plan all start from them.
+Kept items must outlive the request that read them, follow the reader's language, and a
+draft's items are read afresh every time (an author is still changing them)."""
+
+from __future__ import annotations
+
+import time
+
+import flask_babel
+from sqlalchemy import select
+
+from courses import grades, services
+from courses.models import Activity, Course, CourseVersion, Module
+from lms import plugins
+from lms.web import LANG_COOKIE
+from tests.web.test_tracking import _course
+
+
+def _titles(db, version_id):
+    return dict(
+        db.session.execute(
+            select(Activity.id, Activity.title)
+            .join(Module, Module.id == Activity.module_id)
+            .where(Module.version_id == version_id)
+        ).all()
+    )
+
+
+def test_a_published_versions_items_are_read_once_and_outlive_the_request(
+    app, db, make_course, count_queries
+):
+    version = db.session.get(CourseVersion, _course(make_course).id)
+    version_id = version.id
+    with app.test_request_context():
+        with count_queries() as first:
+            items = grades.graded_items(version)
+        with count_queries() as again:
+            kept = grades.graded_items(version)
+    assert first.n == 2 and again.n == 0
+    assert len(items) == 6  # pre-test, post-test and assignment in each of 2 sessions
+    assert [(i.activity.id, i.weight, i.category) for i in kept] == [
+        (i.activity.id, i.weight, i.category) for i in items
+    ]
+    # The request ends: its work is committed and its session closed. The kept items'
+    # activities and sessions belong to no session, so they are still readable.
+    db.session.commit()
+    db.session.close()
+    titles = _titles(db, version_id)
+    db.session.close()
+    with app.test_request_context():
+        kept = grades.graded_items(db.session.get(CourseVersion, version_id))
+        assert [i.activity.title for i in kept] == [titles[i.activity.id] for i in kept]
+        assert [i.module.position for i in kept] == [1, 1, 1, 2, 2, 2]
+
+
+def test_kept_items_follow_the_readers_language(app, db, make_course):
+    version = _course(make_course)
+    labels = {}
+    for language in ("id", "en", "id"):
+        with app.test_request_context(headers={"Cookie": f"{LANG_COOKIE}={language}"}):
+            flask_babel.refresh()  # the test's app context is shared by these requests
+            found = grades.graded_items(db.session.get(CourseVersion, version.id))
+            labels.setdefault(language, set()).add(
+                tuple(i.category_label for i in found if i.category == "pre")
+            )
+    assert labels == {"id": {("Tes Awal", "Tes Awal")}, "en": {("Pre-test", "Pre-test")}}
+
+
+def test_a_drafts_items_are_read_every_time_and_show_an_edit_at_once(
+    app, db, make_course, count_queries
+):
+    version = _course(make_course)
+    draft = services.start_draft(db.session.get(Course, version.course_id))
+    db.session.commit()
+    db.session.refresh(draft)
+    with app.test_request_context():
+        with count_queries() as first:
+            before = grades.graded_items(draft)
+        post_test = next(i for i in before if i.category == "post")
+        activity = db.session.get(Activity, post_test.activity.id)
+        module = db.session.get(Module, activity.module_id)
+        services.update_activity(
+            draft,
+            module,
+            activity,
+            services.ActivityInput(activity.key, activity.type, "Tes akhir baru", activity.config),
+            plugins.registry().activity_types,
+        )
+        with count_queries() as again:
+            after = grades.graded_items(draft)
+    assert first.n == again.n == 2
+    assert next(i for i in after if i.activity.id == activity.id).activity.title == (
+        "Tes akhir baru"
+    )
+
+
+def test_kept_items_take_in_a_later_version_within_a_minute(app, db, make_course, monkeypatch):
+    """Results recorded on a later version of the course count for this version too (its
+    items' lineage). A process keeps a version's items at most `LINEAGE_SECONDS`, so a
+    version published meanwhile, here or in another process, joins their lineage then."""
+    version = db.session.get(CourseVersion, _course(make_course).id)
+    with app.test_request_context():
+        before = {i.activity.id: i.graded.ids for i in grades.graded_items(version)}
+        course = db.session.get(Course, version.course_id)
+        draft = services.start_draft(course)
+        draft.label = "9.9.9"
+        services.publish(course, draft, plugins.registry(), actor_id=None)
+        db.session.commit()
+        later = {(i.activity.key, i.module.slug): i.activity.id for i in grades.graded_items(draft)}
+        kept = grades.graded_items(version)
+        assert {i.activity.id: i.graded.ids for i in kept} == before
+        clock = time.monotonic() + grades.LINEAGE_SECONDS + 1
+        monkeypatch.setattr(grades.time, "monotonic", lambda: clock)
+        fresh = grades.graded_items(version)
+    for item in fresh:
+        assert item.graded.ids == (item.activity.id, later[(item.activity.key, item.module.slug)])
