@@ -13,20 +13,17 @@ from __future__ import annotations
 import dataclasses
 import functools
 import statistics
-import time
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app
 from flask_babel import get_locale
 from sqlalchemy import func, select
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import aliased
 
-from courses import contract
+from courses import contract, kept
 from courses.contract import GradedActivity, Result
 from courses.models import Activity, ActivityCompletion, CourseVersion, Module
 from courses.package import DEFAULT_GRADING, GradingWeights
@@ -99,55 +96,31 @@ def activity_lineage(activity_ids: Sequence[int]) -> dict[int, tuple[int, ...]]:
 
 
 LINEAGE_SECONDS = 60.0
-"""How long a published version's graded items are kept by a process: the version itself
-never changes, but its items' lineage grows when a later version of the course is published
-(results recorded there are credited to this version within this time in every process)."""
-
-CACHED_VERSIONS = 64
+"""How long a process keeps a published version's graded items: the version itself never
+changes, but its items' lineage grows when a later version of the course is published
+(results recorded there then count here within this time, in every process)."""
 
 
 def graded_items(version: CourseVersion, *, lineage: bool = True) -> list[Item]:
     """The graded activities of a version with their weights (two statements; none for a
-    published version already seen by this process in the last `LINEAGE_SECONDS`)."""
-    if not lineage or version.published_at is None:  # a draft: still being changed
+    published version this process read in the last `LINEAGE_SECONDS`: `courses.kept`)."""
+    key = kept.key_of(version)
+    if not lineage or key is None:  # a draft: still being changed
         return _graded_items(version, lineage=lineage)
-    cache = _items_cache()
-    key = (version.id, version.content_hash, version.published_at, str(get_locale()))
-    kept = cache.get(key)
-    now = time.monotonic()
-    if kept is not None and kept[0] > now:
-        cache.move_to_end(key)
-        return list(kept[1])
-    items = [_detached(item) for item in _graded_items(version, lineage=True)]
-    cache[key] = (now + LINEAGE_SECONDS, items)
-    cache.move_to_end(key)
-    while len(cache) > CACHED_VERSIONS:
-        cache.popitem(last=False)
-    return list(items)
-
-
-def _items_cache() -> OrderedDict[Any, tuple[float, list[Item]]]:
-    """This app's graded items per published version (each app has its own plugins)."""
-    return current_app.extensions.setdefault("courses.graded_items", OrderedDict())
-
-
-def forget_graded_items() -> None:
-    """Drop the kept graded items (the tests empty the database between tests, so ids
-    come back with other content; a restored backup does the same)."""
-    current_app.extensions.pop("courses.graded_items", None)
-
-
-def _detached(item: Item) -> Item:
-    """The item with copies of its activity and module that belong to no session: a kept
-    item outlives the request, and a commit would expire the session's own objects."""
-    return dataclasses.replace(
-        item, activity=_copy_row(item.activity), module=_copy_row(item.module)
+    return list(
+        kept.kept(
+            "graded_items",
+            (*key, str(get_locale())),  # the category labels are in the reader's language
+            lambda: [_detached(item) for item in _graded_items(version, lineage=True)],
+            seconds=LINEAGE_SECONDS,
+        )
     )
 
 
-def _copy_row(row: Any) -> Any:
-    mapper = sa_inspect(type(row))
-    return type(row)(**{c.key: getattr(row, c.key) for c in mapper.column_attrs})
+def _detached(item: Item) -> Item:
+    return dataclasses.replace(
+        item, activity=kept.detached(item.activity), module=kept.detached(item.module)
+    )
 
 
 def _graded_items(version: CourseVersion, *, lineage: bool) -> list[Item]:

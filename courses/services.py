@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from courses import media
+from courses import kept, media
 from courses import package as pkg
 from courses.activities import CompletionEvent
 from courses.models import (
@@ -1415,20 +1415,13 @@ def next_step(modules: list[ModuleProgress], now: datetime) -> ModuleProgress | 
 
 
 def session_plans(enrolments: list[Enrolment], today: date) -> list[SessionPlan]:
-    """Session plans of several enrolments (their cohorts loaded) in four queries in all."""
+    """Session plans of several enrolments (their cohorts loaded) in four queries in all
+    (three when their published versions' sessions are kept: `version_structure`)."""
 
     enrolments = [e for e in enrolments if e.cohort.course_version_id is not None]
     if not enrolments:
         return []
-    version_ids = {e.cohort.course_version_id for e in enrolments}
-    modules = list(
-        db.session.scalars(
-            select(Module)
-            .where(Module.version_id.in_(version_ids))
-            .order_by(Module.version_id, Module.position)
-        )
-    )
-    activities = activities_by_module(m.id for m in modules)
+    structure = version_structure({e.cohort.course_version_id for e in enrolments})
     completions: dict[tuple[int, int], datetime] = {
         (row.enrolment_id, row.activity_id): row.completed_at
         for row in db.session.execute(
@@ -1447,7 +1440,7 @@ def session_plans(enrolments: list[Enrolment], today: date) -> list[SessionPlan]
     }
     plans = []
     for enrolment in enrolments:
-        version_modules = [m for m in modules if m.version_id == enrolment.cohort.course_version_id]
+        version_modules, activities = structure.get(enrolment.cohort.course_version_id, ([], {}))
         progress = [
             ModuleProgress(
                 module=module,
@@ -1462,6 +1455,50 @@ def session_plans(enrolments: list[Enrolment], today: date) -> list[SessionPlan]
         derive_states(progress, today)
         plans.append(SessionPlan(enrolment=enrolment, cohort=enrolment.cohort, modules=progress))
     return plans
+
+
+def version_structure(
+    version_ids: Iterable[int],
+) -> dict[int, tuple[list[Module], dict[int, list[Activity]]]]:
+    """{version id: (its sessions in order, {session id: its activities in order})}: one
+    statement when every version is published and kept by this process (`courses.kept`),
+    three otherwise. A published version's rows are copies that belong to no session."""
+    versions = db.session.execute(
+        select(CourseVersion.id, CourseVersion.published_at, CourseVersion.content_hash).where(
+            CourseVersion.id.in_(list(version_ids))
+        )
+    ).all()
+    found: dict[int, tuple[list[Module], dict[int, list[Activity]]]] = {}
+    missing = []
+    for version in versions:
+        key = kept.key_of(version)
+        hit = kept.peek("structure", key) if key is not None else None
+        if hit is None:
+            missing.append(version)
+        else:
+            found[version.id] = hit
+    if not missing:
+        return found
+    modules = list(
+        db.session.scalars(
+            select(Module)
+            .where(Module.version_id.in_([v.id for v in missing]))
+            .order_by(Module.version_id, Module.position)
+        )
+    )
+    activities = activities_by_module(m.id for m in modules)
+    for version in missing:
+        own = [m for m in modules if m.version_id == version.id]
+        key = kept.key_of(version)
+        if key is None:
+            found[version.id] = (own, {m.id: activities[m.id] for m in own})
+            continue
+        found[version.id] = (
+            [kept.detached(m) for m in own],
+            {m.id: [kept.detached(a) for a in activities[m.id]] for m in own},
+        )
+        kept.put("structure", key, found[version.id])
+    return found
 
 
 def preview_plan(version_id: int, today: date) -> list[ModuleProgress]:

@@ -20,7 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
-from courses.grades import forget_graded_items
+from courses import kept
 from lms import create_app
 from lms.auth.models import Role, User
 from lms.auth.services import set_password
@@ -102,7 +102,7 @@ def db(app: Flask) -> Iterator[Any]:
     with app.app_context():
         yield _db
         _db.session.rollback()
-        forget_graded_items()
+        kept.forget()
         tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
         with _db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":

@@ -10,7 +10,7 @@ import time
 import flask_babel
 from sqlalchemy import select
 
-from courses import grades, services
+from courses import grades, kept, services
 from courses.models import Activity, Course, CourseVersion, Module
 from lms import plugins
 from lms.web import LANG_COOKIE
@@ -36,10 +36,10 @@ def test_a_published_versions_items_are_read_once_and_outlive_the_request(
         with count_queries() as first:
             items = grades.graded_items(version)
         with count_queries() as again:
-            kept = grades.graded_items(version)
+            still = grades.graded_items(version)
     assert first.n == 2 and again.n == 0
     assert len(items) == 6  # pre-test, post-test and assignment in each of 2 sessions
-    assert [(i.activity.id, i.weight, i.category) for i in kept] == [
+    assert [(i.activity.id, i.weight, i.category) for i in still] == [
         (i.activity.id, i.weight, i.category) for i in items
     ]
     # The request ends: its work is committed and its session closed. The kept items'
@@ -49,9 +49,9 @@ def test_a_published_versions_items_are_read_once_and_outlive_the_request(
     titles = _titles(db, version_id)
     db.session.close()
     with app.test_request_context():
-        kept = grades.graded_items(db.session.get(CourseVersion, version_id))
-        assert [i.activity.title for i in kept] == [titles[i.activity.id] for i in kept]
-        assert [i.module.position for i in kept] == [1, 1, 1, 2, 2, 2]
+        still = grades.graded_items(db.session.get(CourseVersion, version_id))
+        assert [i.activity.title for i in still] == [titles[i.activity.id] for i in still]
+        assert [i.module.position for i in still] == [1, 1, 1, 2, 2, 2]
 
 
 def test_kept_items_follow_the_readers_language(app, db, make_course):
@@ -108,10 +108,42 @@ def test_kept_items_take_in_a_later_version_within_a_minute(app, db, make_course
         services.publish(course, draft, plugins.registry(), actor_id=None)
         db.session.commit()
         later = {(i.activity.key, i.module.slug): i.activity.id for i in grades.graded_items(draft)}
-        kept = grades.graded_items(version)
-        assert {i.activity.id: i.graded.ids for i in kept} == before
+        still = grades.graded_items(version)
+        assert {i.activity.id: i.graded.ids for i in still} == before
         clock = time.monotonic() + grades.LINEAGE_SECONDS + 1
-        monkeypatch.setattr(grades.time, "monotonic", lambda: clock)
+        monkeypatch.setattr(kept.time, "monotonic", lambda: clock)
         fresh = grades.graded_items(version)
     for item in fresh:
         assert item.graded.ids == (item.activity.id, later[(item.activity.key, item.module.slug)])
+
+
+def test_a_published_versions_sessions_are_read_once_and_a_drafts_every_time(
+    app, db, make_course, count_queries
+):
+    version = db.session.get(CourseVersion, _course(make_course).id)
+    draft = services.start_draft(db.session.get(Course, version.course_id))
+    ids = (version.id, draft.id)
+    db.session.commit()
+    with app.test_request_context():
+        with count_queries() as first:
+            read = services.version_structure(ids)
+        with count_queries() as again:
+            still = services.version_structure(ids)
+        # the versions, then the draft's sessions and activities again; the published ones kept
+        assert (first.n, again.n) == (3, 3)
+        assert still[ids[0]] is read[ids[0]] and still[ids[1]] is not read[ids[1]]
+        with count_queries() as published_only:
+            services.version_structure([ids[0]])
+        assert published_only.n == 1
+    db.session.commit()
+    db.session.close()
+    with app.test_request_context():
+        modules, activities = services.version_structure([ids[0]])[ids[0]]
+        assert [m.position for m in modules] == [1, 2]
+        assert [a.key for a in activities[modules[0].id]] == [
+            "pre-test",
+            "bacaan",
+            "pertemuan",
+            "post-test",
+            "tugas",
+        ]
