@@ -124,40 +124,29 @@ class AssignmentActivity(ActivityType):
         self, activities: Sequence[GradedActivity], context: RiskContext
     ) -> dict[int, list[Risk]]:
         """Overdue: nothing submitted more than `[at_risk] overdue_days` after the due date
-        (two statements for any number of assignments and cohorts: the assignments, and
-        the cohorts' own dates)."""
-        from assignments import services
+        (one statement for any number of assignments and cohorts: the cohorts' own dates)."""
         from assignments.models import AssignmentWindow
-        from courses.models import Activity, Module
+        from assignments.services import window
 
         overdue_days = int(context.rules.get("overdue_days") or 0)
         if not overdue_days or not activities or not context.enrolment_ids:
             return {}
-        rows = {
-            a.id: (a, m)
-            for a, m in db.session.execute(
-                select(Activity, Module)
-                .join(Module, Module.id == Activity.module_id)
-                .where(Activity.id.in_([g.id for g in activities]))
-            )
-        }
         groups = context.by_cohort()
         overrides = {
             (w.cohort_id, w.module_slug, w.activity_key): w
             for w in db.session.scalars(
                 select(AssignmentWindow).where(
                     AssignmentWindow.cohort_id.in_(list(groups)),
-                    AssignmentWindow.module_slug.in_({m.slug for _a, m in rows.values()}),
+                    AssignmentWindow.module_slug.in_({g.module_slug for g in activities}),
                 )
             )
         }
         found: dict[int, list[Risk]] = {}
         for graded in activities:
-            activity, module = rows[graded.id]
-            settings = services.settings_of(activity)
+            settings = AssignmentSettings.from_config(graded.config)
             for cohort, enrolment_ids in groups.values():
-                override = overrides.get((cohort.id, module.slug, activity.key))
-                due = services.window(settings, override, cohort.region.timezone)[1]
+                override = overrides.get((cohort.id, graded.module_slug, graded.key))
+                due = window(settings, override, cohort.region.timezone)[1]
                 if due is None or context.now - due <= timedelta(days=overdue_days):
                     continue
                 days = (context.now - due).days

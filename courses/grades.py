@@ -309,16 +309,29 @@ def activity_total(version_id: int) -> int:
     )
 
 
+def _activity_total_of(version: CourseVersion) -> int:
+    """`activity_total`, from the kept sessions of a published version (`courses.kept`)."""
+    from courses.services import structure_of
+
+    if kept.key_of(version) is None:
+        return activity_total(version.id)
+    return sum(len(activities) for activities in structure_of(version)[1].values())
+
+
 def gradebooks(
-    version: CourseVersion, enrolment_ids: list[int], items: list[Item] | None = None
+    version: CourseVersion,
+    enrolment_ids: list[int],
+    items: list[Item] | None = None,
+    done: Mapping[int, int] | None = None,
 ) -> dict[int, Gradebook]:
     """Gradebooks of several enrolments on one version (a fixed number of statements: the
     items, their lineage, one per graded type, completions and the activity count)."""
     registry = plugins.registry()
     items = graded_items(version) if items is None else items
     found, failed = results(items, enrolment_ids) if enrolment_ids else ({}, set())
-    done = completion_counts(version.id, enrolment_ids)
-    total = activity_total(version.id)
+    if done is None:  # a caller that counted them already passes {enrolment id: completed}
+        done = completion_counts(version.id, enrolment_ids)
+    total = _activity_total_of(version)
     pass_percent = float(grading_of(version).pass_percent)
     books = {}
     labels: dict[tuple[str, str | None], str | None] = {}  # translated once per render

@@ -1501,6 +1501,14 @@ def version_structure(
     return found
 
 
+def structure_of(version: CourseVersion) -> tuple[list[Module], dict[int, list[Activity]]]:
+    """`version_structure` of one loaded version: no statement when it is published and
+    kept by this process."""
+    key = kept.key_of(version)
+    hit = kept.peek("structure", key) if key is not None else None
+    return hit if hit is not None else version_structure([version.id])[version.id]
+
+
 def preview_plan(version_id: int, today: date) -> list[ModuleProgress]:
     """A version's sessions as a new participant finds them on `today`: nothing completed,
     no meeting scheduled, each session open or locked by its date and order (two queries).

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from courses import contract
+from courses import services as course_services
 from courses.grades import (
     Gradebook,
     GradeLine,
@@ -158,22 +159,14 @@ def cohort_dashboard(cohort: Cohort, now: datetime) -> Dashboard:
         .order_by(User.name, User.id)
     ).all()
     enrolment_ids = [e.id for e, _u in roster]
-    modules = list(
-        db.session.scalars(
-            select(Module).where(Module.version_id == version.id).order_by(Module.position)
-        )
-    )
+    modules, activities = course_services.structure_of(version)
     items = graded_items(version)
-    books = gradebooks(version, enrolment_ids, items)
     per_module = _completions_per_module(version.id, enrolment_ids)
-    activities_per_module = dict(
-        db.session.execute(
-            select(Activity.module_id, func.count(Activity.id))
-            .join(Module, Module.id == Activity.module_id)
-            .where(Module.version_id == version.id)
-            .group_by(Activity.module_id)
-        ).all()
-    )
+    done: dict[int, int] = defaultdict(int)
+    for (enrolment_id, _module_id), count in per_module.items():
+        done[enrolment_id] += count
+    books = gradebooks(version, enrolment_ids, items, done)
+    activities_per_module = {m.id: len(activities[m.id]) for m in modules}
     attendance = _attendance([cohort.id])
     last = last_activity(enrolment_ids)
     rules = at_risk_rules(version)
