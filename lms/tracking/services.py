@@ -34,6 +34,7 @@ from courses.grades import (
     grading_of,
     last_activity,
     normalised_gain,
+    results,
 )
 from courses.meetings.models import Attendance, AttendanceStatus, Meeting
 from courses.models import Activity, ActivityCompletion, CourseVersion, Module
@@ -109,7 +110,6 @@ class RiskRow:
     enrolment: Enrolment
     user: User
     cohort: Cohort
-    book: Gradebook
     last_active: datetime | None
     missed: int
     risks: list[contract.Risk] = field(default_factory=list)
@@ -192,7 +192,13 @@ def cohort_dashboard(cohort: Cohort, now: datetime) -> Dashboard:
             _mean(a for b, a in zip(befores, afters, strict=True) if b is not None),
         )
         rows.append(Row(enrolment, user, book, cells, gain, last.get(enrolment.id)))
-    _flag(rows, {row.enrolment.id: cohort for row in rows}, rules, now, items)
+    found = {
+        (row.enrolment.id, line.item.graded.id): contract.Result(line.result, line.state)
+        for row in rows
+        for line in row.book.lines
+        if not line.unavailable and (line.result is not None or line.state is not None)
+    }
+    _flag(rows, {row.enrolment.id: cohort for row in rows}, rules, now, items, found)
     results_of: dict[int, list[float | None]] = defaultdict(list)
     for r in rows:
         for line in r.book.lines:
@@ -251,12 +257,14 @@ def _attendance(cohort_ids: Sequence[int]) -> dict[tuple[int, int, str], str]:
 
 class _Flagged(Protocol):
     enrolment: Enrolment
-    book: Gradebook
     last_active: datetime | None
     risks: list[contract.Risk]
 
     @property
     def missed(self) -> int: ...
+
+
+_NONE = contract.Result(None)
 
 
 def _flag(
@@ -265,11 +273,14 @@ def _flag(
     rules: dict[str, Any],
     now: datetime,
     items: list[Item],
+    found: Mapping[tuple[int, int], contract.Result],
 ) -> None:
     """Attach the at-risk reasons to each row: the engine's own rules (missed meetings,
-    inactivity) and what each graded activity type's `risks` reports. The rows may come
-    from several cohorts of one course version (`cohort_of`: enrolment id → cohort): a type
-    that sets `risks_many_cohorts` is asked once for all of them, any other once per cohort."""
+    inactivity) and what each graded activity type's `risks` reports, from the rows'
+    results `found` ({(enrolment id, activity id): result}, as `results` gives them). The
+    rows may come from several cohorts of one course version (`cohort_of`: enrolment id →
+    cohort): a type that sets `risks_many_cohorts` is asked once for all of them, any other
+    once per cohort."""
     missed_limit = int(rules.get("missed_meetings") or 0)
     inactive_days = int(rules.get("inactive_days") or 0)
     by_id = {row.enrolment.id: row for row in rows}
@@ -288,19 +299,20 @@ def _flag(
     by_type: dict[str, list[Item]] = {}
     for item in items:
         by_type.setdefault(item.type_name, []).append(item)
+    # Each type sees a result for each of its activities and each row: none yet is
+    # Result(None), the same whether nothing was recorded or the type failed to answer.
     results_of: dict[str, dict[tuple[int, int], contract.Result]] = {t: {} for t in by_type}
-    for enrolment_id, row in by_id.items():
-        for line in row.book.lines:
-            item = line.item
-            results_of[item.type_name][(enrolment_id, item.graded.id)] = contract.Result(
-                line.result, line.state
-            )
+    for item in items:
+        own = results_of[item.type_name]
+        activity_id = item.graded.id
+        for enrolment_id in by_id:
+            own[(enrolment_id, activity_id)] = found.get((enrolment_id, activity_id), _NONE)
     for type_name, own in by_type.items():
         activity_type = registry.activity_type(type_name)
         hook = getattr(activity_type, "risks", None)
         if hook is None or not by_id:
             continue
-        results = results_of[type_name]
+        given = results_of[type_name]
         if getattr(activity_type, "risks_many_cohorts", False) or len(groups) == 1:
             calls = [(list(by_id), cohort_of if len(groups) > 1 else {})]
         else:
@@ -311,16 +323,16 @@ def _flag(
                 now,
                 rules,
                 enrolment_ids,
-                results,
+                given,
                 cohorts,
             )
-            found = contract.call_type(
+            flagged = contract.call_type(
                 type_name,
                 "risks",
                 lambda h=hook, o=own, c=context: h([i.graded for i in o], c),
                 {},
             )
-            for enrolment_id, risks in found.items():
+            for enrolment_id, risks in flagged.items():
                 if enrolment_id in by_id:
                     by_id[enrolment_id].risks.extend(risks)
     for row in rows:
@@ -404,19 +416,19 @@ def cohort_risks(cohorts: Sequence[Cohort], now: datetime) -> dict[int, list[Ris
     for version_id, members in per_version.items():
         version = versions[version_id]
         items = graded_items(version)
-        books = gradebooks(version, [e.id for e, _u in members], items)
+        results_found, _failed = results(items, [e.id for e, _u in members])
         rows = [
             RiskRow(
                 enrolment=e,
                 user=u,
                 cohort=by_id[e.cohort_id],
-                book=books[e.id],
                 last_active=last.get(e.id),
                 missed=absent.get((e.cohort_id, u.id), 0),
             )
             for e, u in members
         ]
-        _flag(rows, {r.enrolment.id: r.cohort for r in rows}, at_risk_rules(version), now, items)
+        cohort_of = {r.enrolment.id: r.cohort for r in rows}
+        _flag(rows, cohort_of, at_risk_rules(version), now, items, results_found)
         for row in rows:
             if row.risks:
                 found[row.cohort.id].append(row)
