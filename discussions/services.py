@@ -556,7 +556,9 @@ def set_follow(thread: Thread, user: User, on: bool) -> None:
     db.session.flush()
 
 
-def mark_read(thread: Thread, user: User, now: datetime) -> None:
+def mark_read(thread: Thread, user: User, now: datetime) -> datetime | None:
+    """Note that `user` has read the thread as of `now`; answer when they had read it
+    before (None: never). Reading again a thread with nothing new writes nothing."""
     read = db.session.get(ThreadRead, (thread.id, user.id))
     if read is None:
         try:
@@ -564,9 +566,13 @@ def mark_read(thread: Thread, user: User, now: datetime) -> None:
                 db.session.add(ThreadRead(thread_id=thread.id, user_id=user.id, read_at=now))
         except IntegrityError:
             pass
-    else:
+        db.session.flush()
+        return None
+    before = read.read_at
+    if before < thread.last_activity_at:
         read.read_at = now
-    db.session.flush()
+        db.session.flush()
+    return before
 
 
 # --------------------------------------------------------------------------- moderation

@@ -32,7 +32,6 @@ from discussions.models import (
     SpaceKind,
     Thread,
     ThreadKind,
-    ThreadRead,
 )
 from discussions.policy import SpaceRef
 from lms import spbe, storage
@@ -380,12 +379,7 @@ def _thread_page(
     view = services.thread_view(
         thread, current_user, page=request.args.get("page", 1, type=int) or 1, moderator=moderator
     )
-    last_read = db.session.scalar(
-        select(ThreadRead.read_at).where(
-            ThreadRead.thread_id == thread.id, ThreadRead.user_id == current_user.id
-        )
-    )
-    services.mark_read(thread, current_user, utcnow())
+    last_read = services.mark_read(thread, current_user, utcnow())
     practice = db.session.get(Practice, thread.practice_id) if thread.practice_id else None
     return render_template(
         "discussions/thread.html",

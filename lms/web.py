@@ -10,7 +10,7 @@ from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask, Response, g, has_request_context, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import format_date, format_datetime, get_locale, get_timezone
+from flask_babel import format_date, format_datetime, get_locale, get_timezone, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -185,6 +185,33 @@ def _decimal_filter(context: Context, value: float | None, digits: int | None = 
 @pass_context
 def _percent_filter(context: Context, value: float | None, digits: int = 0) -> str:
     return _percent_in(_render_locale(context), value, digits)
+
+
+def _render_translations(context: Context) -> Any:
+    """The catalogue looked up once per render (the context processor) rather than per
+    string; a template imported without context looks it up as Flask-Babel does."""
+    found = context.get("_translations")
+    return found if found is not None else get_translations()
+
+
+@pass_context
+def _template_gettext(context: Context, string: str) -> str:
+    return _render_translations(context).ugettext(string)
+
+
+@pass_context
+def _template_ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return _render_translations(context).ungettext(singular, plural, n)
+
+
+@pass_context
+def _template_pgettext(context: Context, msgctxt: str, string: str) -> str:
+    return _render_translations(context).upgettext(msgctxt, string)
+
+
+@pass_context
+def _template_npgettext(context: Context, msgctxt: str, singular: str, plural: str, n: int) -> str:
+    return _render_translations(context).unpgettext(msgctxt, singular, plural, n)
 
 
 def _render_locale(context: Context) -> Locale | None:
@@ -388,6 +415,15 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _handle_csrf_error)
     app.register_error_handler(Exception, _handle_unexpected_or_database)
 
+    # Templates translate some 70-3,000 strings a page: the catalogue is looked up once per
+    # render (the context processor) instead of through Flask-Babel's per-call lookup.
+    app.jinja_env.install_gettext_callables(
+        gettext=_template_gettext,
+        ngettext=_template_ngettext,
+        newstyle=True,
+        pgettext=_template_pgettext,
+        npgettext=_template_npgettext,
+    )
     app.jinja_env.filters["local_datetime"] = local_datetime
     from lms.markdown import render_markdown
 
@@ -403,6 +439,7 @@ def init_app(app: Flask) -> None:
         return {
             "current_locale": select_locale(),
             "_number_locale": get_locale(),
+            "_translations": get_translations(),
             "role_label": role_label,
             "status_label": status_label,
         }
