@@ -12,6 +12,7 @@ only; their relationships are not loaded (the engine never reads them lazily any
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -23,9 +24,13 @@ from sqlalchemy import inspect
 T = TypeVar("T")
 
 VERSIONS = 64
-"""How many (version, kind) entries an app keeps; the least recently used goes first."""
+"""About how many versions an app keeps (four entries each at most: sessions, and graded
+items per language); the least recently used entry goes first."""
 
 _STORE = "courses.kept"
+_LOCK = threading.Lock()
+"""The store is shared by a worker's threads (gunicorn gthread): every look and change
+holds this lock; building a missing value does not (two threads may both build it)."""
 
 
 def key_of(version: Any) -> tuple[Any, ...] | None:
@@ -41,34 +46,41 @@ def kept(
 ) -> T:
     """The value kept for (`kind`, `key`), built by `build` when absent or older than
     `seconds` (None: kept until pushed out)."""
-    store = _store()
     full: Hashable = (kind, *key)
     now = time.monotonic()
-    found = store.get(full)
-    if found is not None and (found[0] is None or found[0] > now):
-        store.move_to_end(full)
-        return found[1]
+    with _LOCK:
+        found = _store().get(full)
+        if found is not None and (found[0] is None or found[0] > now):
+            _store().move_to_end(full)
+            return found[1]
     value = build()
-    store[full] = (None if seconds is None else now + seconds, value)
-    while len(store) > VERSIONS * 4:
-        store.popitem(last=False)
+    _put(full, None if seconds is None else now + seconds, value)
     return value
 
 
 def peek(kind: str, key: tuple[Any, ...]) -> Any | None:
     """The value kept for (`kind`, `key`) if it is there (and never expires), else None."""
-    found = _store().get((kind, *key))
-    if found is None or found[0] is not None:
-        return None
-    _store().move_to_end((kind, *key))
-    return found[1]
+    full: Hashable = (kind, *key)
+    with _LOCK:
+        found = _store().get(full)
+        if found is None or found[0] is not None:
+            return None
+        _store().move_to_end(full)
+        return found[1]
 
 
 def put(kind: str, key: tuple[Any, ...], value: Any) -> None:
-    store = _store()
-    store[(kind, *key)] = (None, value)
-    while len(store) > VERSIONS * 4:
-        store.popitem(last=False)
+    """Keep `value` for (`kind`, `key`) until it is pushed out."""
+    _put((kind, *key), None, value)
+
+
+def _put(full: Hashable, until: float | None, value: Any) -> None:
+    with _LOCK:
+        store = _store()
+        store[full] = (until, value)
+        store.move_to_end(full)
+        while len(store) > VERSIONS * 4:
+            store.popitem(last=False)
 
 
 def forget() -> None:

@@ -147,3 +147,15 @@ def test_a_published_versions_sessions_are_read_once_and_a_drafts_every_time(
             "post-test",
             "tugas",
         ]
+
+
+def test_the_store_keeps_the_most_recently_used_versions_only(app, db):
+    limit = kept.VERSIONS * 4
+    with app.test_request_context():
+        for n in range(limit):
+            kept.put("structure", (n,), n)
+        assert kept.peek("structure", (0,)) == 0  # used again: now the most recent
+        kept.put("structure", (limit,), limit)  # one too many: the least recent goes
+        assert kept.peek("structure", (1,)) is None
+        assert kept.peek("structure", (0,)) == 0 and kept.peek("structure", (limit,)) == limit
+        assert len(app.extensions["courses.kept"]) == limit
