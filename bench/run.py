@@ -44,6 +44,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import bench  # noqa: E402
+from bench import sizes  # noqa: E402
 
 BIN = Path(sys.executable).parent
 SECRET = "bench-secret-key-not-for-production"  # noqa: S105
@@ -63,6 +64,12 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--step-time", default=env("BENCH_STEP_TIME"))
     parser.add_argument("--workers", type=int, default=_int(env("BENCH_WORKERS")))
+    parser.add_argument(
+        "--sizes",
+        default=env("BENCH_SIZES", "20,514"),
+        help="regions of the two datasets the admin dashboards are also timed on (target 1); "
+        "empty: skip",
+    )
     parser.add_argument(
         "--note", default=env("BENCH_NOTE", ""), help="a line put under the report's title"
     )
@@ -255,7 +262,7 @@ class Single:
     ms: float
 
 
-def single_requests(manifest: dict[str, Any]) -> dict[str, Single]:
+def single_requests(manifest: dict[str, Any], roles: tuple[str, ...] = ROLES) -> dict[str, Single]:
     """SQL statements and time of each page, as the first account of each role sees it:
     the same pages Locust asks for, through the Flask test client on the same database
     (after a first request, as in the steady state of the load test: the median of five)."""
@@ -270,7 +277,7 @@ def single_requests(manifest: dict[str, Any]) -> dict[str, Single]:
         "admin": bench.ADMIN_EMAIL,
     }
     found: dict[str, Single] = {}
-    for role in ROLES:
+    for role in roles:
         client = app.test_client()
         form = client.get("/login").get_data(as_text=True)
         token = bench.CSRF.search(form)
@@ -594,13 +601,20 @@ def targets_table(
     ceiling: float,
     server_cpus: int,
     rss: dict[int, float],
+    sized: list[sizes.Timed] | None = None,
 ) -> list[str]:
     """Issue 14's targets 1–6, the figure this run measured and whether it is met."""
     size = f"{options.regions} × {options.participants}"
     rows = ["| # | target | measured | |", "|---|---|---|---|"]
     admin = _alone(single, lambda n: n.startswith("admin ") and n.endswith("dashboard"))
     full = options.regions >= 514
-    if admin:
+    contrast, contrast_met = sizes.verdict(sized or [])
+    if contrast_met is not None:
+        rows.append(
+            "| 1 | national and region dashboards ≤ 50 ms alone at 514 × 40, size-independent "
+            f"(≤ 1.3 × the time at 20 regions) | {contrast} | {_met(contrast_met)} |"
+        )
+    elif admin:
         rows.append(
             f"| 1 | national and region dashboards ≤ 50 ms alone at 514 × 40, "
             f"size-independent (≤ 1.3 × the time at 20 regions) | slowest {admin[1]:.1f} ms "
@@ -678,6 +692,7 @@ def write_report(
     pinning: str,
     server_cpus: int,
     seconds: float,
+    sized: list[sizes.Timed] | None = None,
 ) -> str:
     dialect = url.split(":", 1)[0].split("+", 1)[0]
     where = url.rsplit("/", 1)[-1] if dialect == "sqlite" else "(BENCH_DATABASE_URL)"
@@ -695,7 +710,7 @@ def write_report(
         *([f"**{options.note}**", ""] if options.note else []),
         "## Issue 14 targets",
         "",
-        *targets_table(options, single, steps, capacity, ceiling, server_cpus, rss),
+        *targets_table(options, single, steps, capacity, ceiling, server_cpus, rss, sized),
         "",
         "## Setup",
         "",
@@ -722,6 +737,24 @@ def write_report(
         "- Alone ms and SQL statements: requests to the page through the Flask test client "
         "on the same database as the first account of each role, before the load: after a "
         "first request, the median of five (a POST: its second request).",
+        *(
+            [
+                "- Target 1's size contrast: the admin dashboards alone, the same way, on two "
+                "more SQLite datasets (`python -m bench.sizes`, generated once into "
+                "bench/datasets/ and reused while the generator, migrations and packages are "
+                "unchanged):",
+                "",
+                "| Regions × participants | Page | SQL statements | Alone ms |",
+                "|---|---|---:|---:|",
+                *(
+                    f"| {t.regions} × {options.participants} | {t.name} | {t.statements} "
+                    f"| {t.ms:.1f} |"
+                    for t in sized
+                ),
+            ]
+            if sized
+            else []
+        ),
         "",
         "## Load steps",
         "",
@@ -821,6 +854,11 @@ def main(argv: list[str] | None = None) -> int:
     dataset = _dataset()
     _say("timing each page alone and counting its SQL statements")
     single = single_requests(manifest)
+    regions = [int(n) for n in str(options.sizes or "").split(",") if n.strip()]
+    sized: list[sizes.Timed] = []
+    if regions:
+        _say(f"target 1: the admin dashboards alone at {' and '.join(map(str, regions))} regions")
+        sized = sizes.measure(tuple(regions), options.participants, options.seed, env)
     with _app().app_context():
         from lms.extensions import db
 
@@ -863,6 +901,7 @@ def main(argv: list[str] | None = None) -> int:
         pinning,
         server_cpus,
         time.monotonic() - began,
+        sized,
     )
     print(text)
     _say(f"report written to {options.report}")

@@ -41,3 +41,22 @@ def test_a_step_is_within_the_limits_only_below_both_p95s(
 
 def test_step_times_in_locust_notation():
     assert [_seconds(t) for t in ("15s", "2m", "90", "1h")] == [15, 120, 90, 3600]
+
+
+def test_target_1_compares_the_admin_dashboards_at_two_sizes():
+    from bench.sizes import Timed, verdict
+
+    def timed(large_ms, small_ms=10.0, name="admin /admin/dashboard"):
+        return [Timed(20, name, 12, small_ms), Timed(514, name, 12, large_ms)]
+
+    text, met = verdict(timed(12.9))  # 1.29 × and under 50 ms
+    assert met is True and "12.9 ms at 514 regions, 10.0 ms at 20 (1.29 ×" in text
+    assert verdict(timed(13.1))[1] is False  # 1.31 ×: grows with the data
+    assert verdict(timed(51.0, 50.0))[1] is False  # size-independent but over 50 ms
+    both = timed(12.0) + timed(30.0, name="admin /regions/<code>/dashboard")
+    assert verdict(both)[1] is False  # every dashboard must pass
+    assert verdict([Timed(514, "admin /admin/dashboard", 12, 9.0)]) == (
+        "size contrast not measured",
+        None,
+    )
+    assert verdict(timed(5.0, name="admin /users/"))[1] is None  # not a dashboard
