@@ -187,6 +187,15 @@ def _percent_filter(context: Context, value: float | None, digits: int = 0) -> s
     return _percent_in(_render_locale(context), value, digits)
 
 
+@pass_context
+def _figure(context: Context, value: float | None, digits: int = 0, suffix: str = "") -> str:
+    """A figure of a table or chart: the number in the reader's locale with its unit, or
+    "—" for none (a function rather than a macro: a national table has hundreds)."""
+    if value is None:
+        return "—"
+    return _decimal_in(_render_locale(context), value, digits) + suffix
+
+
 def _render_translations(context: Context) -> Any:
     """The catalogue looked up once per render (the context processor) rather than per
     string; a template imported without context looks it up as Flask-Babel does."""
@@ -431,6 +440,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
     app.jinja_env.filters["decimal"] = _decimal_filter
     app.jinja_env.filters["percent"] = _percent_filter
+    app.jinja_env.globals["figure"] = _figure
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
