@@ -146,6 +146,11 @@ def local_percent(value: float | None, digits: int = 0) -> str:
     return _percent_in(get_locale(), value, digits)
 
 
+def decimal_in(locale: Locale | None, value: float | None, digits: int | None = None) -> str:
+    """`local_decimal` with the locale looked up once by the caller (a page of many numbers)."""
+    return _decimal_in(locale, value, digits)
+
+
 def percent_in(locale: Locale | None, value: float | None, digits: int = 0) -> str:
     """`local_percent` with the locale looked up once by the caller (a page of many numbers)."""
     return _percent_in(locale, value, digits)

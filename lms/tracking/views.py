@@ -21,9 +21,10 @@ from lms.longjobs import services as longjobs
 from lms.models import utcnow
 from lms.regions.models import Province, Region
 from lms.tracking import charts, maps, national, services
-from lms.tracking.grid import Grid
+from lms.tracking.grid import Grid, figures_rows
 
 bp = Blueprint("tracking", __name__)
+bp.add_app_template_global(figures_rows, "figures_rows")
 
 
 @bp.app_template_global()
