@@ -21,7 +21,7 @@ from sqlalchemy import select
 from assignments.models import Review, Submission
 from courses.meetings import services as meetings
 from courses.meetings.models import AttendanceStatus
-from courses.models import Activity, ActivityCompletion
+from courses.models import Activity, ActivityCompletion, Module
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from quizzes.models import QuizAttempt
 
@@ -486,3 +486,77 @@ def test_two_absences_put_at_risk_and_late_counts_as_present(
     db.session.commit()
     html, _ = _staff_pages(client, login, k)
     assert _risks(html) == {"Peserta Absen": "tidak hadir di 2 pertemuan"}
+
+
+# --------------------------------------------------------------------------- learning gain
+
+GAIN = (
+    ("pre-test", "quiz", {"kind": "pre", "questions": ["a"]}),
+    ("pre-ulang", "quiz", {"kind": "pre", "questions": ["a"]}),
+    ("bacaan", "reading"),
+    ("post-test", "quiz", {"kind": "post", "questions": ["a"]}),
+    ("post-ulang", "quiz", {"kind": "post", "questions": ["a"]}),
+)
+
+
+def _my_gain(client, login, klass, name):
+    """The cells of the participant's own learning-gain table on their plan, or None."""
+    login(klass.users[name])
+    page = client.get(f"/learn/{klass.cohort_id}").get_data(as_text=True)
+    client.post_form("/logout")
+    if 'data-testid="my-gain"' not in page:
+        return None
+    body = page.split('data-testid="my-gain"', 1)[1].split("<tbody>", 1)[1]
+    body = body.split("</tbody>", 1)[0]
+    return [
+        [cell.rsplit(">", 1)[1].strip() for cell in row.split("</td>")[:-1]]
+        for row in body.split("</tr>")[:-1]
+    ]
+
+
+def test_my_learning_gain_from_the_first_pre_test_and_the_first_post_test(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    names = ["Peserta Naik", "Peserta Sempurna", "Peserta Tanpa Akhir", "Peserta Turun"]
+    k = Class(db, make_user, make_cohort, make_course, attach, names, modules=1, activities=GAIN)
+    # Naik: first pre-test 2/5 = 40 %, first post-test 4/5 = 80 %: gain (80 − 40) / (100 − 40)
+    #   = 0.67. The second pre-test (5/5) and second post-test (1/5) are not the session's
+    #   before and after.
+    k.quiz("Peserta Naik", "pre-test", 2.0)
+    k.quiz("Peserta Naik", "pre-ulang", 5.0)
+    k.quiz("Peserta Naik", "post-test", 4.0)
+    k.quiz("Peserta Naik", "post-ulang", 1.0)
+    # Sempurna: 100 % before: nothing left to learn, no gain (not a division by zero).
+    k.quiz("Peserta Sempurna", "pre-test", 5.0)
+    k.quiz("Peserta Sempurna", "post-test", 5.0)
+    # Tanpa Akhir: 20 % before, no Tes Akhir yet: no gain.
+    k.quiz("Peserta Tanpa Akhir", "pre-test", 1.0)
+    # Turun: 60 % before, 30 % after (1.5/5): gain (30 − 60) / 40 = −0.75.
+    k.quiz("Peserta Turun", "pre-test", 3.0)
+    k.quiz("Peserta Turun", "post-test", 1.5)
+    k.commit()
+    module = db.session.get(Module, db.session.get(Activity, k.first["pre-test"]).module_id)
+    session = f"1. {module.title}"
+    assert _my_gain(client, login, k, "Peserta Naik") == [[session, "40%", "80%", "0,67"]]
+    assert _my_gain(client, login, k, "Peserta Sempurna") == [[session, "100%", "100%", "—"]]
+    assert _my_gain(client, login, k, "Peserta Tanpa Akhir") == [[session, "20%", "—", "—"]]
+    assert _my_gain(client, login, k, "Peserta Turun") == [[session, "60%", "30%", "-0,75"]]
+
+
+def test_no_learning_gain_without_a_tes_akhir_in_the_session(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    activities = (("pre-test", "quiz", {"kind": "pre", "questions": ["a"]}), ("bacaan", "reading"))
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Awal"],
+        modules=1,
+        activities=activities,
+    )
+    k.quiz("Peserta Awal", "pre-test", 2.0)
+    k.commit()
+    assert _my_gain(client, login, k, "Peserta Awal") is None
