@@ -560,3 +560,149 @@ def test_no_learning_gain_without_a_tes_akhir_in_the_session(
     k.quiz("Peserta Awal", "pre-test", 2.0)
     k.commit()
     assert _my_gain(client, login, k, "Peserta Awal") is None
+
+
+# --------------------------------------------------------------------------- overdue, more
+
+
+def _two_due(first_days_ago, second_days_ago):
+    """Two assignments of one session: `tugas` and `tugas-2`, due so many days ago."""
+    today = _jakarta_today()
+    return (
+        (
+            "tugas",
+            "assignment",
+            {"brief": "A.", "points": 10, "due_on": today - timedelta(days=first_days_ago)},
+        ),
+        (
+            "tugas-2",
+            "assignment",
+            {"brief": "B.", "points": 10, "due_on": today - timedelta(days=second_days_ago)},
+        ),
+    )
+
+
+def test_each_assignment_is_checked_even_after_one_not_yet_overdue(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # tugas was due 2 days ago (not yet 7 days late); tugas-2 was due 10 days ago (9 days and
+    # some hours later: overdue by 9 days). The first one does not stop the check.
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Lalai"],
+        modules=1,
+        activities=_two_due(2, 10),
+        slug="kursus-tenggat",
+    )
+    k.commit()
+    risks = _risks(_staff_pages(client, login, k)[0])
+    assert list(risks) == ["Peserta Lalai"]
+    assert "terlambat 9 hari" in risks["Peserta Lalai"]
+    assert risks["Peserta Lalai"].count("terlambat") == 1
+
+
+def test_the_cohorts_own_due_date_decides_overdue(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    from assignments.models import AssignmentWindow
+
+    # The course says due 10 days ago, but this cohort's own date for tugas is in 3 days:
+    # not overdue. tugas-2 keeps the course's date (10 days ago): overdue by 9 days.
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Lalai"],
+        modules=1,
+        activities=_two_due(10, 10),
+        slug="kursus-tenggat",
+    )
+    db.session.add(
+        AssignmentWindow(
+            cohort_id=k.cohort_id,
+            module_slug="01-sesi",
+            activity_key="tugas",
+            due_at=_now() + timedelta(days=3),
+        )
+    )
+    k.commit()
+    risks = _risks(_staff_pages(client, login, k)[0])
+    assert risks["Peserta Lalai"].count("terlambat 9 hari") == 1
+
+
+def test_no_overdue_flag_when_the_course_turns_the_rule_off(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # overdue_days = 0 in the course's [at_risk]: no participant is flagged for an assignment
+    # due 10 days ago (not "more than 0 days", nor the default 7).
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Lalai"],
+        modules=1,
+        activities=_two_due(10, 10),
+        slug="kursus-tenggat",
+    )
+    k.version.at_risk = {"overdue_days": 0}
+    k.commit()
+    assert _risks(_staff_pages(client, login, k)[0]) == {}
+
+
+def test_a_post_test_a_point_below_its_pass_mark_is_failed(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Nyaris"],
+        modules=1,
+        activities=GRADED,
+    )
+    k.quiz("Peserta Nyaris", "post-test", 3.45)  # 3.45 / 5 = 69 %, below the quiz's 70
+    k.commit()
+    assert _risks(_staff_pages(client, login, k)[0]) == {
+        "Peserta Nyaris": "quiz 1 di bawah nilai lulus (69%)"
+    }
+
+
+# --------------------------------------------------------------------------- dashboard
+
+
+def test_the_dashboard_lists_its_own_cohort_by_name_with_each_gain(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # Participants made in the order Citra, Adi, Budi; listed by name: Adi, Budi, Citra.
+    # Adi: pre 2/5 = 40 %, post 4/5 = 80 %: gain 40/60 = 0.67. Budi: pre 60 %, post 30 %:
+    # −30/40 = −0.75. Citra: pre only: no gain.
+    # A participant of another cohort on the same course is on neither page.
+    names = ["Peserta Citra", "Peserta Adi", "Peserta Budi"]
+    k = Class(db, make_user, make_cohort, make_course, attach, names, modules=1, activities=GAIN)
+    other = make_cohort("32.11", participants=[make_user("participant", name="Peserta Lain")])
+    attach(other, k.version)
+    for name, pre, post in (
+        ("Peserta Adi", 2.0, 4.0),
+        ("Peserta Budi", 3.0, 1.5),
+        ("Peserta Citra", 1.0, None),
+    ):
+        k.quiz(name, "pre-test", pre)
+        if post is not None:
+            k.quiz(name, "post-test", post)
+    k.commit()
+    html, tables = _staff_pages(client, login, k)
+    assert list(tables["progress"]) == ["Peserta Adi", "Peserta Budi", "Peserta Citra"]
+    assert list(tables["gradebook"]) == ["Peserta Adi", "Peserta Budi", "Peserta Citra"]
+    gains = {n: row["Peningkatan hasil belajar"] for n, row in tables["progress"].items()}
+    assert gains == {"Peserta Adi": "0.67", "Peserta Budi": "-0.75", "Peserta Citra": ""}
+    assert "Peserta Lain" not in html
