@@ -714,14 +714,16 @@ def test_completion_per_session_and_over_the_course_and_the_session_means(
     # Two sessions of five activities each (pre-test, pre-ulang, reading, post-test,
     # post-ulang). Rina completes 1 in session 1 and 4 in session 2: "1/5" and "4/5", course
     # completion 5 / 10 = 50 % (the sessions added, not the last one's 4 / 10 = 40 %).
-    # Sinta completes nothing: "0/5", "0/5", 0 %.
+    # Sinta completes the reading of session 1: "1/5", "0/5", 1 / 10 = 10 % (each counts
+    # their own: not the session's 2 completions together).
     # Session 1's Tes Awal results: Rina 2/5 = 40 %, Sinta 4/5 = 80 %: mean 60 %; its Tes
     # Akhir: Rina 3/5 = 60 % only: mean 60 %; the second tests and session 2: no results, "—".
-    # Session completion: the mean of each one's share, (20 + 0) / 2 = 10 % and
+    # Session completion: the mean of each one's share, (20 + 20) / 2 = 20 % and
     # (80 + 0) / 2 = 40 %.
     names = ["Peserta Rina", "Peserta Sinta"]
     k = Class(db, make_user, make_cohort, make_course, attach, names, modules=2, activities=GAIN)
     k.complete("Peserta Rina", "bacaan")
+    k.complete("Peserta Sinta", "bacaan")
     second = {key: a.id for (m, key), a in k.activities.items() if a.id not in k.first.values()}
     for key in ("pre-test", "pre-ulang", "bacaan", "post-test"):
         db.session.add(
@@ -741,12 +743,12 @@ def test_completion_per_session_and_over_the_course_and_the_session_means(
     assert [
         (progress[n]["1. Sesi 1"], progress[n]["2. Sesi 2"], progress[n]["Penyelesaian (%)"])
         for n in names
-    ] == [("1/5", "4/5", "50.0"), ("0/5", "0/5", "0.0")]
+    ] == [("1/5", "4/5", "50.0"), ("1/5", "0/5", "10.0")]
     averages = [
         cell.split("<small>", 1)[1].split("</small>", 1)[0]
         for cell in html.split('data-testid="module-average"')[1:]
     ]
     assert averages == [
-        "10% · Tes Awal 60 · Tes Awal — · Tes Akhir 60 · Tes Akhir —",
+        "20% · Tes Awal 60 · Tes Awal — · Tes Akhir 60 · Tes Akhir —",
         "40% · Tes Awal — · Tes Awal — · Tes Akhir — · Tes Akhir —",
     ]
