@@ -844,3 +844,72 @@ def test_drawn_forms_take_their_items_by_tag_or_session(
     assert (rows["tujuan-1"].pre.key, rows["tujuan-1"].post.key) == ("q1", "q1")
     assert rows["tujuan-1"].crossed_facility is None
     assert (rows["tujuan-1"].pre_facility, rows["tujuan-1"].post_facility) == (1.0, 1.0)
+
+
+def test_an_item_spread_of_a_rounding_speck_does_not_discriminate(db, quiz):
+    # A spread at the size of floating-point noise is no spread: an item scored 0 and 1e-12
+    # (x = fraction × 1 point) by attempts totalling 0 and 1. n·Σx² − (Σx)² = 2·1e-24 − 1e-24
+    # = 1e-24, n·Σy² − (Σy)² = 2 − 1 = 1: the denominator √(1e-24 · 1) is exactly 1e-12, the
+    # bound itself, so no correlation (not (2·1e-12 − 1e-12·1) / 1e-12 = 1).
+    activity = quiz.activities["post-test"].id
+    for enrolment, (fraction, total) in zip(
+        quiz.enrolments, ((0.0, 0.0), (1e-12, 1.0)), strict=False
+    ):
+        _attempt(db, quiz, "post-test", enrolment, 1, total, answers=[("tf", True, fraction)])
+    db.session.commit()
+    (tf,) = item_analysis(activity, {}).items
+    assert tf.discrimination is None
+
+
+def test_totals_a_rounding_speck_apart_have_no_alpha(db, quiz):
+    # Four attempts totalling 0, 0, 0 and 2e-6, both items wrong each time (item variances
+    # 0 and 0, k = 2). Total variance: (Σy² − (Σy)²/n) / (n − 1) = (4e-12 − 4e-12/4) / 3
+    # = 1e-12 exactly, the bound itself: no alpha (not 2/1 · (1 − 0 / 1e-12) = 2).
+    activity = quiz.activities["post-test"].id
+    for enrolment, total in zip(quiz.enrolments, (0.0, 0.0, 0.0, 2e-6), strict=True):
+        _attempt(
+            db,
+            quiz,
+            "post-test",
+            enrolment,
+            1,
+            total,
+            answers=[("tf", False, 0.0), ("pilih", 1, 0.0)],
+        )
+    db.session.commit()
+    stats = item_analysis(activity, {})
+    assert [i.variance for i in stats.items] == [0.0, 0.0]
+    assert stats.alpha is None
+
+
+def test_an_untagged_tes_awal_item_taken_as_a_tes_akhir_shows_only_its_tes_awal_figure(db, forms):
+    # Counterbalanced, the second half takes the Tes Awal's items as their Tes Akhir: E2
+    # answers a2, a10 and ax (all right) in a Tes Akhir attempt. The untagged ax row is a Tes
+    # Awal row: its Tes Akhir column stays empty (not ax's Tes Akhir facility 1/1 = 1), and
+    # its Tes Awal figure stays 0/2 = 0.
+    from quizzes.analysis import form_comparison
+
+    if not forms.counterbalanced:
+        pytest.skip("only a counterbalanced Tes Akhir carries the Tes Awal's items")
+    e2 = list(
+        db.session.scalars(
+            select(QuizAttempt.enrolment_id)
+            .where(QuizAttempt.activity_id == forms.activities["pre-test"].id)
+            .order_by(QuizAttempt.enrolment_id)
+        )
+    )[2]
+    _attempt(
+        db,
+        forms,
+        "post-test",
+        e2,
+        1,
+        3.0,
+        answers=[("a2", 0, 1.0), ("a10", 0, 1.0), ("ax", 0, 1.0)],
+    )
+    db.session.commit()
+    found = form_comparison(forms.module, {})
+    ax = [r for r in found.rows if r.pre is not None and r.pre.key == "ax"]
+    assert [(r.objective, r.post, r.pre_facility, r.post_facility) for r in ax] == [
+        ("", None, 0.0, None)
+    ]

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from assignments.models import Review, Submission
 from courses.meetings import services as meetings
 from courses.meetings.models import AttendanceStatus
-from courses.models import Activity, ActivityCompletion
+from courses.models import Activity, ActivityCompletion, Module
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from quizzes.models import QuizAttempt
 
@@ -486,3 +486,269 @@ def test_two_absences_put_at_risk_and_late_counts_as_present(
     db.session.commit()
     html, _ = _staff_pages(client, login, k)
     assert _risks(html) == {"Peserta Absen": "tidak hadir di 2 pertemuan"}
+
+
+# --------------------------------------------------------------------------- learning gain
+
+GAIN = (
+    ("pre-test", "quiz", {"kind": "pre", "questions": ["a"]}),
+    ("pre-ulang", "quiz", {"kind": "pre", "questions": ["a"]}),
+    ("bacaan", "reading"),
+    ("post-test", "quiz", {"kind": "post", "questions": ["a"]}),
+    ("post-ulang", "quiz", {"kind": "post", "questions": ["a"]}),
+)
+
+
+def _my_gain(client, login, klass, name):
+    """The cells of the participant's own learning-gain table on their plan, or None."""
+    login(klass.users[name])
+    page = client.get(f"/learn/{klass.cohort_id}").get_data(as_text=True)
+    client.post_form("/logout")
+    if 'data-testid="my-gain"' not in page:
+        return None
+    body = page.split('data-testid="my-gain"', 1)[1].split("<tbody>", 1)[1]
+    body = body.split("</tbody>", 1)[0]
+    return [
+        [cell.rsplit(">", 1)[1].strip() for cell in row.split("</td>")[:-1]]
+        for row in body.split("</tr>")[:-1]
+    ]
+
+
+def test_my_learning_gain_from_the_first_pre_test_and_the_first_post_test(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    names = ["Peserta Naik", "Peserta Sempurna", "Peserta Tanpa Akhir", "Peserta Turun"]
+    k = Class(db, make_user, make_cohort, make_course, attach, names, modules=1, activities=GAIN)
+    # Naik: first pre-test 2/5 = 40 %, first post-test 4/5 = 80 %: gain (80 − 40) / (100 − 40)
+    #   = 0.67. The second pre-test (5/5) and second post-test (1/5) are not the session's
+    #   before and after.
+    k.quiz("Peserta Naik", "pre-test", 2.0)
+    k.quiz("Peserta Naik", "pre-ulang", 5.0)
+    k.quiz("Peserta Naik", "post-test", 4.0)
+    k.quiz("Peserta Naik", "post-ulang", 1.0)
+    # Sempurna: 100 % before: nothing left to learn, no gain (not a division by zero).
+    k.quiz("Peserta Sempurna", "pre-test", 5.0)
+    k.quiz("Peserta Sempurna", "post-test", 5.0)
+    # Tanpa Akhir: 20 % before, no Tes Akhir yet: no gain.
+    k.quiz("Peserta Tanpa Akhir", "pre-test", 1.0)
+    # Turun: 60 % before, 30 % after (1.5/5): gain (30 − 60) / 40 = −0.75.
+    k.quiz("Peserta Turun", "pre-test", 3.0)
+    k.quiz("Peserta Turun", "post-test", 1.5)
+    k.commit()
+    module = db.session.get(Module, db.session.get(Activity, k.first["pre-test"]).module_id)
+    session = f"1. {module.title}"
+    assert _my_gain(client, login, k, "Peserta Naik") == [[session, "40%", "80%", "0,67"]]
+    assert _my_gain(client, login, k, "Peserta Sempurna") == [[session, "100%", "100%", "—"]]
+    assert _my_gain(client, login, k, "Peserta Tanpa Akhir") == [[session, "20%", "—", "—"]]
+    assert _my_gain(client, login, k, "Peserta Turun") == [[session, "60%", "30%", "-0,75"]]
+
+
+def test_no_learning_gain_without_a_tes_akhir_in_the_session(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    activities = (("pre-test", "quiz", {"kind": "pre", "questions": ["a"]}), ("bacaan", "reading"))
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Awal"],
+        modules=1,
+        activities=activities,
+    )
+    k.quiz("Peserta Awal", "pre-test", 2.0)
+    k.commit()
+    assert _my_gain(client, login, k, "Peserta Awal") is None
+
+
+# --------------------------------------------------------------------------- overdue, more
+
+
+def _two_due(first_days_ago, second_days_ago):
+    """Two assignments of one session: `tugas` and `tugas-2`, due so many days ago."""
+    today = _jakarta_today()
+    return (
+        (
+            "tugas",
+            "assignment",
+            {"brief": "A.", "points": 10, "due_on": today - timedelta(days=first_days_ago)},
+        ),
+        (
+            "tugas-2",
+            "assignment",
+            {"brief": "B.", "points": 10, "due_on": today - timedelta(days=second_days_ago)},
+        ),
+    )
+
+
+def test_each_assignment_is_checked_even_after_one_not_yet_overdue(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # tugas was due 2 days ago (not yet 7 days late); tugas-2 was due 10 days ago (9 days and
+    # some hours later: overdue by 9 days). The first one does not stop the check.
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Lalai"],
+        modules=1,
+        activities=_two_due(2, 10),
+        slug="kursus-tenggat",
+    )
+    k.commit()
+    risks = _risks(_staff_pages(client, login, k)[0])
+    assert list(risks) == ["Peserta Lalai"]
+    assert "terlambat 9 hari" in risks["Peserta Lalai"]
+    assert risks["Peserta Lalai"].count("terlambat") == 1
+
+
+def test_the_cohorts_own_due_date_decides_overdue(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    from assignments.models import AssignmentWindow
+
+    # The course says due 10 days ago, but this cohort's own date for tugas is in 3 days:
+    # not overdue. tugas-2 keeps the course's date (10 days ago): overdue by 9 days.
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Lalai"],
+        modules=1,
+        activities=_two_due(10, 10),
+        slug="kursus-tenggat",
+    )
+    db.session.add(
+        AssignmentWindow(
+            cohort_id=k.cohort_id,
+            module_slug="01-sesi",
+            activity_key="tugas",
+            due_at=_now() + timedelta(days=3),
+        )
+    )
+    k.commit()
+    risks = _risks(_staff_pages(client, login, k)[0])
+    assert risks["Peserta Lalai"].count("terlambat 9 hari") == 1
+
+
+def test_no_overdue_flag_when_the_course_turns_the_rule_off(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # overdue_days = 0 in the course's [at_risk]: no participant is flagged for an assignment
+    # due 10 days ago (not "more than 0 days", nor the default 7).
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Lalai"],
+        modules=1,
+        activities=_two_due(10, 10),
+        slug="kursus-tenggat",
+    )
+    k.version.at_risk = {"overdue_days": 0}
+    k.commit()
+    assert _risks(_staff_pages(client, login, k)[0]) == {}
+
+
+def test_a_post_test_a_point_below_its_pass_mark_is_failed(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Nyaris"],
+        modules=1,
+        activities=GRADED,
+    )
+    k.quiz("Peserta Nyaris", "post-test", 3.45)  # 3.45 / 5 = 69 %, below the quiz's 70
+    k.commit()
+    assert _risks(_staff_pages(client, login, k)[0]) == {
+        "Peserta Nyaris": "quiz 1 di bawah nilai lulus (69%)"
+    }
+
+
+# --------------------------------------------------------------------------- dashboard
+
+
+def test_the_dashboard_lists_its_own_cohort_by_name_with_each_gain(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # Participants made in the order Citra, Adi, Budi; listed by name: Adi, Budi, Citra.
+    # Adi: pre 2/5 = 40 %, post 4/5 = 80 %: gain 40/60 = 0.67. Budi: pre 60 %, post 30 %:
+    # −30/40 = −0.75. Citra: pre only: no gain.
+    # A participant of another cohort on the same course is on neither page.
+    names = ["Peserta Citra", "Peserta Adi", "Peserta Budi"]
+    k = Class(db, make_user, make_cohort, make_course, attach, names, modules=1, activities=GAIN)
+    other = make_cohort("32.11", participants=[make_user("participant", name="Peserta Lain")])
+    attach(other, k.version)
+    for name, pre, post in (
+        ("Peserta Adi", 2.0, 4.0),
+        ("Peserta Budi", 3.0, 1.5),
+        ("Peserta Citra", 1.0, None),
+    ):
+        k.quiz(name, "pre-test", pre)
+        if post is not None:
+            k.quiz(name, "post-test", post)
+    k.commit()
+    html, tables = _staff_pages(client, login, k)
+    assert list(tables["progress"]) == ["Peserta Adi", "Peserta Budi", "Peserta Citra"]
+    assert list(tables["gradebook"]) == ["Peserta Adi", "Peserta Budi", "Peserta Citra"]
+    gains = {n: row["Peningkatan hasil belajar"] for n, row in tables["progress"].items()}
+    assert gains == {"Peserta Adi": "0.67", "Peserta Budi": "-0.75", "Peserta Citra": ""}
+    assert "Peserta Lain" not in html
+
+
+def test_completion_per_session_and_over_the_course_and_the_session_means(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # Two sessions of five activities each (pre-test, pre-ulang, reading, post-test,
+    # post-ulang). Rina completes 1 in session 1 and 4 in session 2: "1/5" and "4/5", course
+    # completion 5 / 10 = 50 % (the sessions added, not the last one's 4 / 10 = 40 %).
+    # Sinta completes the reading of session 1: "1/5", "0/5", 1 / 10 = 10 % (each counts
+    # their own: not the session's 2 completions together).
+    # Session 1's Tes Awal results: Rina 2/5 = 40 %, Sinta 4/5 = 80 %: mean 60 %; its Tes
+    # Akhir: Rina 3/5 = 60 % only: mean 60 %; the second tests and session 2: no results, "—".
+    # Session completion: the mean of each one's share, (20 + 20) / 2 = 20 % and
+    # (80 + 0) / 2 = 40 %.
+    names = ["Peserta Rina", "Peserta Sinta"]
+    k = Class(db, make_user, make_cohort, make_course, attach, names, modules=2, activities=GAIN)
+    k.complete("Peserta Rina", "bacaan")
+    k.complete("Peserta Sinta", "bacaan")
+    second = {key: a.id for (m, key), a in k.activities.items() if a.id not in k.first.values()}
+    for key in ("pre-test", "pre-ulang", "bacaan", "post-test"):
+        db.session.add(
+            ActivityCompletion(
+                enrolment_id=k.enrolment("Peserta Rina"),
+                activity_id=second[key],
+                source="action",
+                completed_at=_now(),
+            )
+        )
+    k.quiz("Peserta Rina", "pre-test", 2.0)
+    k.quiz("Peserta Sinta", "pre-test", 4.0)
+    k.quiz("Peserta Rina", "post-test", 3.0)
+    k.commit()
+    html, tables = _staff_pages(client, login, k)
+    progress = tables["progress"]
+    assert [
+        (progress[n]["1. Sesi 1"], progress[n]["2. Sesi 2"], progress[n]["Penyelesaian (%)"])
+        for n in names
+    ] == [("1/5", "4/5", "50.0"), ("1/5", "0/5", "10.0")]
+    averages = [
+        cell.split("<small>", 1)[1].split("</small>", 1)[0]
+        for cell in html.split('data-testid="module-average"')[1:]
+    ]
+    assert averages == [
+        "20% · Tes Awal 60 · Tes Awal — · Tes Akhir 60 · Tes Akhir —",
+        "40% · Tes Awal — · Tes Awal — · Tes Akhir — · Tes Akhir —",
+    ]
