@@ -32,7 +32,7 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Result:
-    content: bytes
+    content: bytes | None  # None: the work itself is the result (no file to download)
     download_name: str
     content_type: str
 
@@ -42,6 +42,9 @@ class Kind:
     function: Callable[[dict[str, Any], Progress], Result]
     title: Any
     allowed: Callable[[Any, dict[str, Any]], bool]
+    single: bool = False
+    progress_text: Any = None
+    done_text: Any = None
 
 
 def register(
@@ -50,9 +53,18 @@ def register(
     function: Callable[[dict[str, Any], Progress], Result],
     title: Any,
     allowed: Callable[[Any, dict[str, Any]], bool],
+    *,
+    single: bool = False,
+    progress_text: Any = None,
+    done_text: Any = None,
 ) -> None:
-    """Make task `name` startable; `allowed(user, params)` decides who may start it."""
-    app.extensions.setdefault("lms.longjobs", {})[name] = Kind(function, title, allowed)
+    """Make task `name` startable; `allowed(user, params)` decides who may start it.
+    `single`: one at a time for everyone allowed; starting it while one is queued or running
+    gives that job, and everyone allowed may watch it. `progress_text` and `done_text`
+    (with %(done)d and %(total)d) say what is counted, for tasks whose result is no file."""
+    app.extensions.setdefault("lms.longjobs", {})[name] = Kind(
+        function, title, allowed, single, progress_text, done_text
+    )
 
 
 def kinds() -> dict[str, Kind]:
@@ -64,6 +76,17 @@ def start(user: Any, name: str, params: dict[str, Any]) -> JobRun:
     kind = kinds()[name]
     if not kind.allowed(user, params):
         raise PermissionError(name)
+    if kind.single:
+        # A second click (or a second admin) while one runs watches that one. Two clicks in
+        # the same instant may still start two; such a task must bear running twice.
+        running = db.session.scalar(
+            select(JobRun)
+            .where(JobRun.kind == name, JobRun.status.in_(("queued", "running")))
+            .order_by(JobRun.id)
+            .limit(1)
+        )
+        if running is not None:
+            return running
     job = JobRun(user_id=user.id, kind=name, params=params)
     db.session.add(job)
     db.session.flush()
@@ -96,8 +119,10 @@ def run(job_id: int) -> None:
         if kind is None:
             raise LookupError(f"unknown job kind {job.kind}")
         result = kind.function(dict(job.params), _Reporter(job))
-        stored_name = secrets.token_hex(16)
-        storage.backend().put_bytes(RESULTS, stored_name, result.content)
+        stored_name = None
+        if result.content is not None:
+            stored_name = secrets.token_hex(16)
+            storage.backend().put_bytes(RESULTS, stored_name, result.content)
     except Exception as error:  # noqa: BLE001 - recorded on the job, shown on its page
         db.session.rollback()
         log.exception("job %s (%s) failed", job_id, job.kind)

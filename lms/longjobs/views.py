@@ -18,10 +18,15 @@ bp = Blueprint("longjobs", __name__, url_prefix="/jobs")
 
 
 def _own(job_id: int) -> JobRun:
-    """A job is its starter's alone: anyone else gets 404, as for a job that does not exist."""
+    """A job is its starter's alone: anyone else gets 404, as for a job that does not exist.
+    A one-at-a-time kind's job is also shown to everyone allowed to start that kind."""
     job = db.session.get(JobRun, job_id)
-    if job is None or job.user_id != current_user.id:
+    if job is None:
         abort(404)
+    if job.user_id != current_user.id:
+        kind = services.kinds().get(job.kind)
+        if kind is None or not kind.single or not kind.allowed(current_user, dict(job.params)):
+            abort(404)
     return job
 
 
@@ -50,6 +55,8 @@ def show(job_id: int) -> Any:
         "longjobs/show.html",
         job=job,
         title=kind.title if kind else job.kind,
+        progress_text=kind.progress_text if kind else None,
+        done_text=kind.done_text if kind else None,
         can_restart=kind is not None,
         days=current_app.config["JOB_RESULT_DAYS"],
     )

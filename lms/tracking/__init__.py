@@ -30,6 +30,16 @@ def init_app(app: Any) -> None:
         _l("National table export"),
         lambda user, params: user.role == Role.ADMIN,
     )
+    longjobs.register(
+        app,
+        "stats_rebuild",
+        stats.rebuild_job,
+        _l("Recalculate statistics"),
+        lambda user, params: user.role == Role.ADMIN,
+        single=True,
+        progress_text=_l("Working: %(done)d of %(total)d cohorts."),
+        done_text=_l("The statistics of %(done)d cohorts were recalculated."),
+    )
 
 
 def _at_risk(user: Any) -> list[Any]:

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
 
-from lms.cohorts.models import Cohort
 from lms.extensions import db
 
 
@@ -27,10 +25,8 @@ def stats_rebuild() -> None:
     from lms.tracking import stats
 
     began = time.perf_counter()
-    total = db.session.scalar(
-        select(func.count(Cohort.id)).where(Cohort.course_version_id.is_not(None))
-    )
-    with click.progressbar(length=total or 0, label="Cohorts", file=sys.stderr) as bar:
+    total = stats.cohorts_to_rebuild()
+    with click.progressbar(length=total, label="Cohorts", file=sys.stderr) as bar:
         done = stats.rebuild(progress=bar.update)
     db.session.commit()
     click.echo(f"Rebuilt the statistics of {done} cohorts in {time.perf_counter() - began:.1f} s.")

@@ -31,7 +31,8 @@ class Grid:
     def __init__(self, board: Dashboard) -> None:
         self._locale = get_locale()
         self._modules = [(m.id, str(escape(m.title))) for m in board.modules]
-        self._absent = f' <span aria-label="{escape(_("absent"))}">✗</span>'
+        absent = escape(_("absent"))  # outside the f-string, where extraction finds it
+        self._absent = f' <span aria-label="{absent}">✗</span>'
         self._lines: dict[int, str] = {}
         """{activity id: the line's opening tag and label, up to the result}"""
         for item in board.items:

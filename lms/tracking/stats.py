@@ -430,25 +430,51 @@ def _results(graded: Any, enrolments: Any, session: Any) -> Iterable[tuple[int, 
 
 
 def rebuild(*, progress: Callable[[int], None] | None = None) -> int:
-    """Recompute every cohort's statistics from the raw rows; returns how many cohorts."""
+    """Recompute every cohort's statistics from the raw rows; returns how many cohorts.
+    Cohort by cohort (each chunk replaces its own rows), then the rows of cohorts no longer
+    counted go: a caller that commits between chunks (the job, to show its progress) leaves
+    every cohort with either its old or its new figures, never none."""
     from lms.tracking import national
 
     session = db.session()
-    for table in TABLES:
-        session.execute(delete(table))
-    ids = list(
-        session.scalars(
-            select(Cohort.id).where(Cohort.course_version_id.is_not(None)).order_by(Cohort.id)
-        )
-    )
+    counted = select(Cohort.id).where(Cohort.course_version_id.is_not(None))
+    ids = list(session.scalars(counted.order_by(Cohort.id)))
     graded = national.graded_activities()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         refresh(chunk, session=session, graded=graded)
         if progress is not None:
             progress(len(chunk))
+    for table in TABLES:
+        session.execute(delete(table).where(table.cohort_id.not_in(counted)))
     session.info.pop(_KEY, None)
     return len(ids)
+
+
+def cohorts_to_rebuild() -> int:
+    """How many cohorts `rebuild` goes through (for a progress bar's length)."""
+    return (
+        db.session.scalar(
+            select(func.count(Cohort.id)).where(Cohort.course_version_id.is_not(None))
+        )
+        or 0
+    )
+
+
+def rebuild_job(params: dict[str, Any], progress: Callable[[int, int], None]) -> Any:
+    """`lms stats rebuild` as a long job: progress is cohorts done of all cohorts."""
+    from lms.longjobs.services import Result
+
+    total = cohorts_to_rebuild()
+    done = [0]
+    progress(0, total)
+
+    def step(count: int) -> None:
+        done[0] += count
+        progress(done[0], max(total, done[0]))
+
+    rebuild(progress=step)
+    return Result(None, "", "")
 
 
 def snapshot() -> dict[str, list[tuple[Any, ...]]]:

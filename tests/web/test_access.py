@@ -232,6 +232,7 @@ POSTS = {
     "/admin/courses/{course}/publish": [302, 403, 403, 403, 403, 403, 403, 302],
     "/account/data": [302, 200, 200, 200, 200, 200, 200, 200],
     "/jobs/start/national_export": [302, 403, 403, 403, 403, 403, 403, 302],
+    "/jobs/start/stats_rebuild": [302, 403, 403, 403, 403, 403, 403, 302],
     "/users/{participant_a}/erase": [302, 403, 403, 403, 403, 403, 403, 422],
     "/admin/courses/preview": [302, 403, 403, 403, 403, 403, 403, 200],
     "/admin/courses/{course}/draft": [302, 403, 403, 403, 403, 403, 403, 302],
