@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
@@ -86,6 +86,88 @@ class CohortWeekStats(db.Model):
         ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True
     )
     week: Mapped[date] = mapped_column(primary_key=True, index=True)
+    completions: Mapped[int] = mapped_column(default=0)
+    post_sum: Mapped[float] = mapped_column(default=0.0)
+    post_n: Mapped[int] = mapped_column(default=0)
+
+
+AREA_LEVELS = ("region", "province", "nation")
+
+
+class AreaStats(db.Model):
+    """The cohorts' sums rolled up per region, per province and for the whole country, kept
+    with the cohorts' rows (`lms.tracking.stats.roll_up`), so that the national dashboard reads
+    a fixed number of rows whatever the number of regions: its totals from the nation's row,
+    its map from the provinces' rows, and one page of regions through the sort indexes.
+
+    `code` is the region's code ("32.11"), the province's ("32") or "" for the nation;
+    `parent` is a region's province ("" otherwise)."""
+
+    __tablename__ = "stats_area"
+
+    level: Mapped[str] = mapped_column(String(10), primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    parent: Mapped[str] = mapped_column(String(16), default="")
+    regions: Mapped[int] = mapped_column(default=0)
+    cohorts: Mapped[int] = mapped_column(default=0)
+    enrolled: Mapped[int] = mapped_column(default=0)
+    completion_sum: Mapped[float] = mapped_column(default=0.0)
+    completion_n: Mapped[int] = mapped_column(default=0)
+    slots: Mapped[int] = mapped_column(default=0)
+    pre_sum: Mapped[float] = mapped_column(default=0.0)
+    pre_n: Mapped[int] = mapped_column(default=0)
+    post_sum: Mapped[float] = mapped_column(default=0.0)
+    post_n: Mapped[int] = mapped_column(default=0)
+    certificates: Mapped[int] = mapped_column(default=0)
+    gain_loss: Mapped[int] = mapped_column(default=0)
+    gain_low: Mapped[int] = mapped_column(default=0)
+    gain_medium: Mapped[int] = mapped_column(default=0)
+    gain_high: Mapped[int] = mapped_column(default=0)
+    completion: Mapped[float | None] = mapped_column()
+    post: Mapped[float | None] = mapped_column()
+    gain: Mapped[float | None] = mapped_column()
+    """A region's means (None without results), as `national.Figures` computes them."""
+    rank_completion: Mapped[float] = mapped_column(default=-1.0)
+    rank_post: Mapped[float] = mapped_column(default=-1.0)
+    rank_gain: Mapped[float] = mapped_column(default=-9.0)
+    """A region's sort keys, highest first (missing figures last), each with an index."""
+    map_completion_sum: Mapped[float] = mapped_column(default=0.0)
+    map_completion_n: Mapped[int] = mapped_column(default=0)
+    map_post_sum: Mapped[float] = mapped_column(default=0.0)
+    map_post_n: Mapped[int] = mapped_column(default=0)
+    map_gain_sum: Mapped[float] = mapped_column(default=0.0)
+    map_gain_n: Mapped[int] = mapped_column(default=0)
+    """A province's map values: its regions' means weighted by their participants."""
+
+    __table_args__ = (
+        Index("ix_stats_area_parent", "level", "parent"),
+        Index("ix_stats_area_rank_completion", "level", rank_completion.desc(), "code"),
+        Index("ix_stats_area_rank_post", "level", rank_post.desc(), "code"),
+        Index("ix_stats_area_rank_gain", "level", rank_gain.desc(), "code"),
+        Index("ix_stats_area_rank_enrolled", "level", enrolled.desc(), "code"),
+        Index("ix_stats_area_rank_certificates", "level", certificates.desc(), "code"),
+    )
+
+
+class AreaDayStats(db.Model):
+    """`CohortDayStats` summed per province and for the nation ("active" in the totals)."""
+
+    __tablename__ = "stats_area_day"
+
+    level: Mapped[str] = mapped_column(String(10), primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    participants: Mapped[int] = mapped_column(default=0)
+
+
+class AreaWeekStats(db.Model):
+    """`CohortWeekStats` summed per province and for the nation (the weekly trend)."""
+
+    __tablename__ = "stats_area_week"
+
+    level: Mapped[str] = mapped_column(String(10), primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    week: Mapped[date] = mapped_column(primary_key=True)
     completions: Mapped[int] = mapped_column(default=0)
     post_sum: Mapped[float] = mapped_column(default=0.0)
     post_n: Mapped[int] = mapped_column(default=0)

@@ -25,7 +25,14 @@ from lms.cohorts.models import Cohort
 from lms.extensions import db
 from lms.maturity.models import SelfAssessment
 from lms.regions.models import Region
-from lms.tracking.models import CohortCategoryStats, CohortDayStats, CohortStats, CohortWeekStats
+from lms.tracking.models import (
+    AreaDayStats,
+    AreaStats,
+    AreaWeekStats,
+    CohortCategoryStats,
+    CohortDayStats,
+    CohortStats,
+)
 
 GAIN_BINS = (
     ("< 0", None, 0.0),
@@ -221,6 +228,8 @@ class RegionBoard:
     page: int
     totals: dict[str, int]
     provinces: dict[str, float]
+    area: AreaStats | None = None
+    """The nation's (or the province's) maintained row; None before any cohort counts."""
 
 
 SORT_KEYS = ("completion", "post", "gain", "enrolled", "certificates", "maturity", "name")
@@ -237,98 +246,103 @@ def region_board(
     now: datetime,
 ) -> RegionBoard:
     """One page of the national table (sorted as the `SORTS` of the views: highest first,
-    missing figures last, then by region code), in a fixed number of statements whatever
-    the number of regions: the regions are ranked in SQL and only the page's (and the
-    chart's) regions are turned into `Figures`."""
+    missing figures last, then by region code), in a fixed number of statements and rows
+    whatever the number of regions: the totals come from the nation's (or the province's)
+    maintained row, the map from the provinces' rows, and the page's and the chart's regions
+    from the regions' rows through their sort indexes; only those are turned into `Figures`.
+    Sorting by name or by maturity change (not kept in the rows) ranks the regions in SQL."""
     from lms.tracking.maps import METRICS
     from lms.tracking.stats import ACTIVE_DAYS, local_day
 
-    per_region = _per_region(province)
-    r = per_region.subquery()
     if sort not in SORT_KEYS:
         sort = "completion"
-    order: list[Any]
-    if sort == "name":
-        order = [r.c.name.asc()]
-    elif sort in ("completion", "post"):
-        order = [func.coalesce(func.nullif(r.c[sort], 0), -1).desc()]
-    elif sort in ("gain", "maturity"):
-        order = [func.coalesce(r.c[sort], -9).desc()]
-    else:
-        order = [func.coalesce(r.c[sort], 0).desc()]
-    ranked = select(
-        r.c.code,
-        func.row_number().over(order_by=[*order, r.c.code.asc()]).label("rank"),
-        func.count().over().label("total"),
-        func.sum(r.c.enrolled).over().label("enrolled"),
-        func.sum(r.c.certificates).over().label("certificates"),
-    ).subquery()
-    rows = db.session.execute(
-        select(
-            ranked.c.code, ranked.c.rank, ranked.c.total, ranked.c.enrolled, ranked.c.certificates
-        )
-        .where(
-            (ranked.c.rank <= top)
-            | ranked.c.rank.between((page - 1) * per_page + 1, page * per_page)
-        )
-        .order_by(ranked.c.rank)
-    ).all()
-    total = rows[0].total if rows else 0
+    level, code = ("province", province) if province else ("nation", "")
+    scope = db.session.scalar(
+        select(AreaStats).where(AreaStats.level == level, AreaStats.code == code)
+    )
+    total = int(scope.regions) if scope else 0
     pages = max(1, -(-total // per_page))
-    if page > pages:  # past the end: show the last page, as the in-memory pager did
-        return region_board(
-            sort=sort,
-            province=province,
-            page=pages,
-            per_page=per_page,
-            top=top,
-            map_metric=map_metric,
-            now=now,
-        )
+    page = min(page, pages)  # past the end: the last page, as the in-memory pager did
+    first = (page - 1) * per_page
+    codes, chart_codes = _ranked(sort, province, first, per_page, top)
     found = {
         f.key: f
-        for f in figures(
-            by="region", province=province, now=now, region_codes=[row.code for row in rows]
-        )
+        for f in figures(by="region", province=province, now=now, region_codes=codes + chart_codes)
     }
-    first = (page - 1) * per_page
-    items = [found[row.code] for row in rows if first < row.rank <= first + per_page]
-    chart = [found[row.code] for row in rows if row.rank <= top]
+    items = [found[c] for c in codes if c in found]
+    chart = [found[c] for c in chart_codes if c in found]
 
     since = local_day(now) - timedelta(days=ACTIVE_DAYS - 1)
     active = db.session.scalar(
-        select(func.sum(CohortDayStats.participants))
-        .join(CohortStats, CohortStats.cohort_id == CohortDayStats.cohort_id)
-        .where(*_scope(None, province), CohortDayStats.day >= since)
+        select(func.sum(AreaDayStats.participants)).where(
+            AreaDayStats.level == level, AreaDayStats.code == code, AreaDayStats.day >= since
+        )
     )
     totals = {
         "regions": total,
-        "enrolled": int(rows[0].enrolled or 0) if rows else 0,
+        "enrolled": int(scope.enrolled) if scope else 0,
         "active": int(active or 0),
-        "certificates": int(rows[0].certificates or 0) if rows else 0,
+        "certificates": int(scope.certificates) if scope else 0,
     }
 
     attribute, combine, _maximum = METRICS.get(map_metric, METRICS["completion"])
-    value = r.c[attribute]
-    if combine == "mean":
-        weight = func.coalesce(r.c.enrolled, 0)
-        province_rows = db.session.execute(
-            select(r.c.province, func.sum(value * weight), func.sum(weight))
-            .where(value.is_not(None), weight > 0)
-            .group_by(r.c.province)
-        )
-    else:
-        province_rows = db.session.execute(
-            select(r.c.province, func.sum(value), func.count())
-            .where(value.is_not(None))
-            .group_by(r.c.province)
-        )
+    columns = (
+        (getattr(AreaStats, f"map_{attribute}_sum"), getattr(AreaStats, f"map_{attribute}_n"))
+        if combine == "mean"
+        else (getattr(AreaStats, attribute), AreaStats.regions)
+    )
+    area_scope = [AreaStats.level == "province"]
+    if province:
+        area_scope.append(AreaStats.code == province)
     by_province = {
         code: (float(amount) / float(weight) if combine == "mean" else float(amount))
-        for code, amount, weight in province_rows
+        for code, amount, weight in db.session.execute(
+            select(AreaStats.code, *columns).where(*area_scope)
+        )
         if weight
     }
-    return RegionBoard(items, chart, total, page, totals, by_province)
+    return RegionBoard(items, chart, total, page, totals, by_province, scope)
+
+
+_KEPT_SORTS = {
+    "completion": AreaStats.rank_completion,
+    "post": AreaStats.rank_post,
+    "gain": AreaStats.rank_gain,
+    "enrolled": AreaStats.enrolled,
+    "certificates": AreaStats.certificates,
+}
+
+
+def _ranked(
+    sort: str, province: str | None, first: int, per_page: int, top: int
+) -> tuple[list[str], list[str]]:
+    """The region codes of one page and of the chart's first `top`, in the sort's order."""
+    if sort in _KEPT_SORTS:  # walk the sort's index: as many rows as are shown
+        key = _KEPT_SORTS[sort]
+        scope = [AreaStats.level == "region"]
+        if province:
+            scope.append(AreaStats.parent == province)
+        ranked = select(AreaStats.code).where(*scope).order_by(key.desc(), AreaStats.code)
+        page = list(db.session.scalars(ranked.offset(first).limit(per_page)))
+        if first == 0 and per_page >= top:
+            chart = page[:top]
+        else:
+            chart = list(db.session.scalars(ranked.limit(top)))
+        return page, chart
+    r = _per_region(province).subquery()
+    order = [r.c.name.asc()] if sort == "name" else [func.coalesce(r.c[sort], -9).desc()]
+    ranked = select(
+        r.c.code, func.row_number().over(order_by=[*order, r.c.code.asc()]).label("rank")
+    ).subquery()
+    rows = db.session.execute(
+        select(ranked.c.code, ranked.c.rank)
+        .where((ranked.c.rank <= top) | ranked.c.rank.between(first + 1, first + per_page))
+        .order_by(ranked.c.rank)
+    ).all()
+    return (
+        [row.code for row in rows if first < row.rank <= first + per_page],
+        [row.code for row in rows if row.rank <= top],
+    )
 
 
 def _per_region(province: str | None) -> Any:
@@ -420,19 +434,25 @@ def _figures(key: str, label: str, values: list[Any], *, province: str = "") -> 
     )
 
 
-def gain_distribution(*, province: str | None = None) -> list[tuple[str, int]]:
-    """How many participants fall in each band of normalised gain (one statement over the
-    cohorts' maintained counts): each participant's mean pre- and post-measure (gain-role
-    categories) gives their gain."""
-    counts = db.session.execute(
-        select(
-            func.sum(CohortStats.gain_loss),
-            func.sum(CohortStats.gain_low),
-            func.sum(CohortStats.gain_medium),
-            func.sum(CohortStats.gain_high),
-        ).where(*_scope(None, province))
-    ).one()
+def gain_distribution(
+    *, province: str | None = None, area: AreaStats | None | Any = ...
+) -> list[tuple[str, int]]:
+    """How many participants fall in each band of normalised gain (the nation's or the
+    province's maintained counts: each participant's mean pre- and post-measure, gain-role
+    categories, gives their gain). `area`: that row, when the caller has read it."""
+    if area is ...:
+        area = db.session.scalar(select(AreaStats).where(*_area(province)))
+    counts = (
+        (area.gain_loss, area.gain_low, area.gain_medium, area.gain_high) if area else (0, 0, 0, 0)
+    )
     return [(label, int(n or 0)) for (label, _low, _high), n in zip(GAIN_BINS, counts, strict=True)]
+
+
+def _area(province: str | None) -> list[Any]:
+    """The nation's maintained row, or one province's."""
+    if province:
+        return [AreaStats.level == "province", AreaStats.code == province]
+    return [AreaStats.level == "nation", AreaStats.code == ""]
 
 
 @dataclass(frozen=True)
@@ -452,24 +472,31 @@ class WeekPoint:
         return f"{year}-W{number:02d}"
 
 
-def weekly_trend(*, now: datetime, province: str | None = None, weeks: int = 12) -> list[WeekPoint]:
+def weekly_trend(
+    *,
+    now: datetime,
+    province: str | None = None,
+    weeks: int = 12,
+    area: AreaStats | None | Any = ...,
+) -> list[WeekPoint]:
     """Completion and post-test mean at the end of each of the last `weeks` ISO weeks (WIB),
-    cumulative, from the maintained per-cohort-per-week rows (two statements)."""
+    cumulative, from the nation's (or the province's) maintained week rows (two statements,
+    one when the caller gives the `area` row it has read)."""
     from lms.tracking.stats import local_day, week_of
 
-    scope = _scope(None, province)
-    slots = db.session.scalar(select(func.sum(CohortStats.slots)).where(*scope)) or 0
+    if area is ...:
+        area = db.session.scalar(select(AreaStats).where(*_area(province)))
+    slots = area.slots if area else 0
+    level, code = ("province", province) if province else ("nation", "")
     found = db.session.execute(
         select(
-            CohortWeekStats.week,
-            func.sum(CohortWeekStats.completions),
-            func.sum(CohortWeekStats.post_sum),
-            func.sum(CohortWeekStats.post_n),
+            AreaWeekStats.week,
+            AreaWeekStats.completions,
+            AreaWeekStats.post_sum,
+            AreaWeekStats.post_n,
         )
-        .join(CohortStats, CohortStats.cohort_id == CohortWeekStats.cohort_id)
-        .where(*scope)
-        .group_by(CohortWeekStats.week)
-        .order_by(CohortWeekStats.week)
+        .where(AreaWeekStats.level == level, AreaWeekStats.code == code)
+        .order_by(AreaWeekStats.week)
     ).all()
     if not found:
         return []

@@ -30,15 +30,36 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, case, cast, delete, event, func, insert, inspect, select
+from sqlalchemy import (
+    Integer,
+    case,
+    cast,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
+from courses.grades import normalised_gain
 from courses.models import Activity, ActivityCompletion, Module
 from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from lms.extensions import db
 from lms.models import utcnow
-from lms.tracking.models import CohortCategoryStats, CohortDayStats, CohortStats, CohortWeekStats
+from lms.tracking.models import (
+    AreaDayStats,
+    AreaStats,
+    AreaWeekStats,
+    CohortCategoryStats,
+    CohortDayStats,
+    CohortStats,
+    CohortWeekStats,
+)
 
 log = logging.getLogger("lms.tracking.stats")
 
@@ -49,6 +70,8 @@ CHUNK = 50
 
 _KEY = "lms.tracking.stats.dirty"
 TABLES = (CohortStats, CohortCategoryStats, CohortDayStats, CohortWeekStats)
+AREA_TABLES = (AreaStats, AreaDayStats, AreaWeekStats)
+_ROLL_UP_LOCK = 0x4C4D5354  # PostgreSQL advisory lock: one roll-up at a time
 
 
 def local_day(at: datetime) -> date:
@@ -221,6 +244,10 @@ def refresh(cohort_ids: Iterable[int], *, session: Any = None, graded: Any = Non
     ids = sorted(set(cohort_ids))
     if not ids:
         return
+    # One refresh at a time on PostgreSQL (SQLite has one writer at a time): the area rows
+    # (`roll_up`) of a province or the nation sum cohorts other transactions change too.
+    # Taken first, before any cohort's lock, so that two refreshes never wait on each other.
+    _lock_roll_up(session)
     # Lock the cohorts' rows (PostgreSQL; SQLite has one writer at a time) so that two
     # transactions refreshing the same cohort take turns: the second then reads the first's
     # committed changes and replaces its rows. NO KEY UPDATE leaves foreign-key checks of
@@ -235,9 +262,16 @@ def refresh(cohort_ids: Iterable[int], *, session: Any = None, graded: Any = Non
         )
         if version is not None
     }
+    regions = set(
+        session.scalars(
+            select(CohortStats.region_code).where(CohortStats.cohort_id.in_(ids)).distinct()
+        )
+    )
+    regions.update(region for region, _version in cohorts.values())
     for table in TABLES:
         session.execute(delete(table).where(table.cohort_id.in_(ids)))
     if not cohorts:
+        roll_up(regions, session=session)
         return
     graded = graded or national.graded_activities()
     withdrawn = EnrolmentStatus.WITHDRAWN.value
@@ -389,6 +423,197 @@ def refresh(cohort_ids: Iterable[int], *, session: Any = None, graded: Any = Non
         )
     if weeks:
         session.execute(insert(CohortWeekStats), [weeks[k] for k in sorted(weeks)])
+    roll_up(regions, session=session)
+
+
+_SUMS = (
+    "enrolled",
+    "completion_sum",
+    "completion_n",
+    "slots",
+    "pre_sum",
+    "pre_n",
+    "post_sum",
+    "post_n",
+    "certificates",
+    "gain_loss",
+    "gain_low",
+    "gain_medium",
+    "gain_high",
+)
+_MAPPED = ("completion", "post", "gain")
+
+
+def province_of(region_code: str) -> str:
+    """A region's province: the part of its code before the dot ("32.11" → "32")."""
+    return region_code.split(".", 1)[0]
+
+
+def roll_up(region_codes: Iterable[str], *, session: Any = None) -> None:
+    """Recompute the area rows (`AreaStats` and its day and week tables) of these regions, of
+    their provinces and of the nation from the cohorts' rows, after `refresh` (flushes only).
+
+    A handful of statements per commit: a region's row sums its few cohorts, a province's
+    its regions' rows, the nation's the provinces' rows. On PostgreSQL one transaction at a
+    time rolls up (an advisory lock held to the COMMIT), so two commits in the same province
+    never each write a sum that misses the other's change (`_lock_roll_up`)."""
+    session = session or db.session()
+    regions = sorted(set(region_codes))
+    if not regions:
+        return
+    _lock_roll_up(session)
+    provinces = sorted({province_of(code) for code in regions})
+
+    # Regions: their cohorts' sums, their means and sort keys.
+    session.execute(
+        delete(AreaStats).where(AreaStats.level == "region", AreaStats.code.in_(regions))
+    )
+    rows = []
+    for code, cohorts, *values in session.execute(
+        select(
+            CohortStats.region_code,
+            func.count(),
+            *(func.sum(getattr(CohortStats, name)) for name in _SUMS),
+        )
+        .where(CohortStats.region_code.in_(regions))
+        .group_by(CohortStats.region_code)
+    ):
+        row = _area_row("region", code, values, parent=province_of(code), regions=1)
+        row["cohorts"] = cohorts
+        rows.append(row)
+    if rows:
+        session.execute(insert(AreaStats), rows)
+
+    # Provinces: their regions' rows; the nation: the provinces' rows.
+    for level, codes, below, key in (
+        ("province", provinces, "region", AreaStats.parent),
+        ("nation", [""], "province", None),
+    ):
+        session.execute(
+            delete(AreaStats).where(AreaStats.level == level, AreaStats.code.in_(codes))
+        )
+        scope = [AreaStats.level == below] + ([key.in_(codes)] if key is not None else [])
+        mapped = []
+        for name in _MAPPED:
+            value, weight = getattr(AreaStats, name), AreaStats.enrolled
+            counted = value.is_not(None) & (weight > 0)
+            if level == "province":
+                mapped += [
+                    func.sum(case((counted, value * weight), else_=0.0)),
+                    func.sum(case((counted, weight), else_=0)),
+                ]
+            else:
+                mapped += [
+                    func.sum(getattr(AreaStats, f"map_{name}_sum")),
+                    func.sum(getattr(AreaStats, f"map_{name}_n")),
+                ]
+        sums = select(
+            func.sum(AreaStats.regions),
+            func.sum(AreaStats.cohorts),
+            *(func.sum(getattr(AreaStats, name)) for name in _SUMS),
+            *mapped,
+        ).where(*scope)
+        found = (
+            session.execute(sums.add_columns(key).group_by(key))
+            if key is not None
+            else [(*session.execute(sums).one(), "")]
+        )
+        rows = []
+        for regions_n, cohorts, *values, code in found:
+            if not regions_n:
+                continue
+            row = _area_row(level, code, values[: len(_SUMS)], regions=int(regions_n or 0))
+            row["cohorts"] = int(cohorts or 0)
+            for index, name in enumerate(_MAPPED):
+                total, count = values[len(_SUMS) + 2 * index : len(_SUMS) + 2 * index + 2]
+                row[f"map_{name}_sum"] = float(total or 0.0)
+                row[f"map_{name}_n"] = int(count or 0)
+            rows.append(row)
+        if rows:
+            session.execute(insert(AreaStats), rows)
+
+    # The day and week rows of the provinces (from their cohorts) and of the nation.
+    region_code = CohortStats.region_code
+    in_provinces = or_(*(region_code.like(f"{code}.%") for code in provinces))
+    for table, cohort_table, key, columns in (
+        (AreaDayStats, CohortDayStats, "day", ("participants",)),
+        (AreaWeekStats, CohortWeekStats, "week", ("completions", "post_sum", "post_n")),
+    ):
+        session.execute(
+            delete(table).where(
+                (table.level == "nation")
+                | ((table.level == "province") & table.code.in_(provinces))
+            )
+        )
+        by = getattr(cohort_table, key)
+        province = func.substr(region_code, 1, 2)
+        session.execute(
+            insert(table).from_select(
+                ["level", "code", key, *columns],
+                select(
+                    literal("province"),
+                    province,
+                    by,
+                    *(func.sum(getattr(cohort_table, c)) for c in columns),
+                )
+                .join(CohortStats, CohortStats.cohort_id == cohort_table.cohort_id)
+                .where(in_provinces)
+                .group_by(province, by),
+            )
+        )
+        by = getattr(table, key)
+        session.execute(
+            insert(table).from_select(
+                ["level", "code", key, *columns],
+                select(
+                    literal("nation"),
+                    literal(""),
+                    by,
+                    *(func.sum(getattr(table, c)) for c in columns),
+                )
+                .where(table.level == "province")
+                .group_by(by),
+            )
+        )
+
+
+def _lock_roll_up(session: Any) -> None:
+    """Wait for any other transaction refreshing statistics to end (PostgreSQL: an advisory
+    lock held to the COMMIT or ROLLBACK)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(_ROLL_UP_LOCK)))
+
+
+def _area_row(
+    level: str, code: str, values: list[Any], *, parent: str = "", regions: int
+) -> dict[str, Any]:
+    """An `AreaStats` row from the sums of `_SUMS` (in that order): means and sort keys as
+    `national.Figures` and the views' sorts compute them."""
+    row: dict[str, Any] = {"level": level, "code": code, "parent": parent, "regions": regions}
+    for name, value in zip(_SUMS, values, strict=True):
+        kind = float if name.endswith("_sum") else int
+        row[name] = kind(value or 0)
+    completion = row["completion_sum"] / row["completion_n"] if row["completion_n"] else None
+    pre = row["pre_sum"] / row["pre_n"] if row["pre_n"] else None
+    post = row["post_sum"] / row["post_n"] if row["post_n"] else None
+    gain = normalised_gain(pre, post)
+    row.update(
+        completion=completion,
+        post=post,
+        gain=gain,
+        rank_completion=completion if completion else -1.0,
+        rank_post=post if post else -1.0,
+        rank_gain=gain if gain is not None else -9.0,
+    )
+    return row
+
+
+def roll_up_all(*, session: Any = None) -> None:
+    """Every area row anew from the cohorts' rows (`rebuild`)."""
+    session = session or db.session()
+    for table in AREA_TABLES:
+        session.execute(delete(table))
+    roll_up(session.scalars(select(CohortStats.region_code).distinct()), session=session)
 
 
 def _week(weeks: dict[tuple[int, date], dict[str, Any]], cid: int, week: date) -> dict[str, Any]:
@@ -447,6 +672,7 @@ def rebuild(*, progress: Callable[[int], None] | None = None) -> int:
             progress(len(chunk))
     for table in TABLES:
         session.execute(delete(table).where(table.cohort_id.not_in(counted)))
+    roll_up_all(session=session)
     session.info.pop(_KEY, None)
     return len(ids)
 
@@ -480,7 +706,7 @@ def rebuild_job(params: dict[str, Any], progress: Callable[[int, int], None]) ->
 def snapshot() -> dict[str, list[tuple[Any, ...]]]:
     """Every statistics row as plain tuples, ordered (for comparing maintained and rebuilt)."""
     found = {}
-    for table in TABLES:
+    for table in TABLES + AREA_TABLES:
         columns = [c for c in table.__table__.columns if c.name != "refreshed_at"]
         key = [c for c in columns if c.primary_key]
         found[table.__tablename__] = [

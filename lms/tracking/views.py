@@ -196,7 +196,8 @@ def _figure_rows(items: list[national.Figures]) -> tuple[list[str], list[list[An
     return head, rows
 
 
-PER_PAGE = 50
+PER_PAGE = 25
+"""Regions a page of the national table: short enough to scroll on a phone."""
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,7 @@ class ListPage:
 @policy.roles_required(Role.ADMIN)
 def national_dashboard() -> Any:
     """Every region with a cohort, side by side; sortable, filterable by province. The
-    totals, map and charts take every region; the table shows 50 a page, so the page's
+    totals, map and charts take every region; the table shows 25 a page, so the page's
     cost stays flat from 20 regions to 514 (the exports hold them all)."""
     province = request.args.get("province", "").strip()[:2]
     sort = request.args.get("sort", "completion")
@@ -262,7 +263,7 @@ def national_dashboard() -> Any:
     )
     provinces = db.session.scalars(select(Province).order_by(Province.code)).all()
     map_metric, tiles = maps.tiles_of(board.provinces, provinces, sort)
-    trend = national.weekly_trend(now=utcnow(), province=province or None)
+    trend = national.weekly_trend(now=utcnow(), province=province or None, area=board.area)
     return render_template(
         "tracking/national.html",
         table=ListPage(board.items, board.page, PER_PAGE, board.total),
@@ -272,7 +273,7 @@ def national_dashboard() -> Any:
         province=province,
         sort=sort,
         provinces=provinces,
-        gains=national.gain_distribution(province=province or None),
+        gains=national.gain_distribution(province=province or None, area=board.area),
         trend=trend,
         trend_chart=charts.trend_chart(trend) if trend else None,
         totals=board.totals,

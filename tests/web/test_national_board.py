@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert, select
 
 from lms.maturity.models import SelfAssessment
 from lms.regions.models import Region
-from lms.tracking import maps, national, views
+from lms.tracking import maps, national, stats, views
 from lms.tracking.models import CohortStats
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
@@ -68,6 +68,7 @@ def country(db, make_cohort, make_course):
     # The figures themselves, written past the hooks that keep them (no raw rows here).
     db.session.execute(delete(CohortStats))
     db.session.execute(insert(CohortStats), figures)
+    stats.roll_up_all()  # the regions', provinces' and nation's rows from those
     db.session.commit()
     return codes
 

@@ -19,7 +19,7 @@ from lms.auth.models import User
 from lms.cohorts import services as cohorts
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from lms.tracking import stats
-from lms.tracking.models import CohortStats, CohortWeekStats
+from lms.tracking.models import AreaStats, CohortStats, CohortWeekStats
 from tests.conftest import course_package
 from tests.web.test_assignments import RUBRIC
 from tests.web.test_discussion_activity import RUBRIC as DISCUSSION_RUBRIC
@@ -277,6 +277,22 @@ def test_maintained_statistics_equal_a_rebuild_after_random_events(
     assert {"pre", "post", "assignment", "discussion"} <= categories
     assert len(snapshot["stats_cohort_week"]) > 2 and snapshot["stats_cohort_day"]
     assert "withdraw" in played and "regrade" in played
+    # The roll-ups were compared too, and hold the cohorts' sums: two regions in two provinces.
+    nation = db.session.get(AreaStats, ("nation", ""))
+    assert (nation.regions, nation.cohorts) == (2, 2)
+    assert nation.enrolled == sum(r.enrolled for r in rows)
+    assert nation.post_n == sum(r.post_n for r in rows)
+    provinces = db.session.scalars(select(AreaStats).where(AreaStats.level == "province")).all()
+    assert sorted(p.code for p in provinces) == ["32", "35"]
+    assert sum(p.completion_sum for p in provinces) == pytest.approx(
+        sum(r.completion_sum for r in rows)
+    )
+    weeks = snapshot["stats_area_week"]
+    assert {w[0] for w in weeks} == {"nation", "province"}
+    assert sum(w[3] for w in weeks if w[0] == "nation") == sum(
+        w[2] for w in snapshot["stats_cohort_week"]
+    )
+    assert snapshot["stats_area_day"]
 
 
 def test_an_edit_past_the_hooks_is_caught_by_the_comparison(db, make_user, make_cohort):
@@ -473,3 +489,59 @@ def test_two_transactions_refreshing_one_cohort_take_turns(
     stats.rebuild()
     db.session.commit()
     assert _rounded(stats.snapshot()) == maintained
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_two_cohorts_of_one_province_changed_at_once_both_count_in_its_totals(
+    app, db, make_user, make_cohort, monkeypatch
+):
+    """Two transactions change two cohorts in two regions of one province at the same time:
+    the province's and the nation's rows count both (one refresh at a time: without the
+    lock, the second would miss the first's region or fail on the province's row)."""
+    import threading
+    import time
+
+    version = _version(db)
+    ids = []
+    for region in ("32.11", "32.04"):
+        cohort = make_cohort(region, participants=[make_user("participant", region=region)])
+        course_services.attach_cohort(db.session.get(Cohort, cohort.id), version)
+        ids.append((cohort.id, make_user("participant", region=region).id))
+    db.session.commit()
+    original = stats.refresh
+    refreshed = threading.Event()
+
+    def slow_refresh(*args, **kwargs):
+        original(*args, **kwargs)
+        if threading.current_thread().name == "first":
+            refreshed.set()
+            time.sleep(1.0)  # hold the transaction open after refreshing
+
+    monkeypatch.setattr(stats, "refresh", slow_refresh)
+    errors = []
+
+    def enrol(cohort_id, user_id, name):
+        try:
+            with app.app_context():
+                if name == "second":
+                    refreshed.wait(10)
+                cohorts.enrol(db.session.get(Cohort, cohort_id), db.session.get(User, user_id))
+                db.session.commit()
+        except Exception as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=enrol, args=(*ids[0], "first"), name="first"),
+        threading.Thread(target=enrol, args=(*ids[1], "second"), name="second"),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    db.session.expire_all()
+    assert db.session.get(AreaStats, ("region", "32.04")).enrolled == 2
+    assert db.session.get(AreaStats, ("region", "32.11")).enrolled == 2
+    assert db.session.get(AreaStats, ("province", "32")).enrolled == 4
+    nation = db.session.get(AreaStats, ("nation", ""))
+    assert (nation.enrolled, nation.regions, nation.cohorts) == (4, 2, 2)
