@@ -8,7 +8,18 @@ from typing import Any
 
 from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
-from flask import Flask, Response, g, has_request_context, jsonify, render_template, request
+from flask import (
+    Flask,
+    Response,
+    before_render_template,
+    g,
+    has_app_context,
+    has_request_context,
+    jsonify,
+    render_template,
+    request,
+    template_rendered,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, get_locale, get_timezone, get_translations
 from flask_babel import lazy_gettext as _l
@@ -203,9 +214,26 @@ def _figure(context: Context, value: float | None, digits: int = 0, suffix: str 
 
 def _render_translations(context: Context) -> Any:
     """The catalogue looked up once per render (the context processor) rather than per
-    string; a template imported without context looks it up as Flask-Babel does."""
+    string. A template imported without context (the macros) has no `_translations`: it
+    takes the catalogue of the render in progress (`_push_render`), or looks it up as
+    Flask-Babel does outside any render."""
     found = context.get("_translations")
-    return found if found is not None else get_translations()
+    if found is not None:
+        return found
+    stack = g.get("_lms_renders") if has_app_context() else None
+    return stack[-1] if stack else get_translations()
+
+
+def _push_render(_app: Any, template: Any, context: dict[str, Any], **_: Any) -> None:
+    """Before a render: its catalogue on top of the request's stack of renders (a mail
+    rendered in another language during a request pushes its own, then pops it)."""
+    g.setdefault("_lms_renders", []).append(context.get("_translations") or get_translations())
+
+
+def _pop_render(_app: Any, template: Any, context: dict[str, Any], **_: Any) -> None:
+    stack = g.get("_lms_renders")
+    if stack:
+        stack.pop()
 
 
 @pass_context
@@ -438,6 +466,8 @@ def init_app(app: Flask) -> None:
         pgettext=_template_pgettext,
         npgettext=_template_npgettext,
     )
+    before_render_template.connect(_push_render, app)
+    template_rendered.connect(_pop_render, app)
     app.jinja_env.filters["local_datetime"] = local_datetime
     from lms.markdown import render_markdown
 

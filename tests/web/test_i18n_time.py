@@ -49,3 +49,32 @@ def test_times_shown_in_region_time_zone(client, db, make_user, login):
         assert f"{expected}" in page.replace(":", "."), (region, page[:200])
         assert label in page
         client.post_form("/logout")
+
+
+def test_a_macro_imported_without_context_speaks_the_language_of_its_own_render(app):
+    """Macros imported without context take the catalogue of the render in progress: a
+    mail rendered in English inside an Indonesian page leaves the page's later macros in
+    Indonesian, and the English render's macros in English."""
+    from types import SimpleNamespace
+
+    from flask import render_template_string
+    from flask_babel import force_locale
+    from markupsafe import Markup
+
+    page = SimpleNamespace(
+        page=1, pages=2, total=30, prev_num=0, next_num=2, has_prev=False, has_next=True
+    )
+    macro = '{% from "_macros.html" import pagination_links %}{{ pagination_links(p, u) }}'
+
+    def render(source, **extra):
+        return render_template_string(source, p=page, u=lambda n: f"?page={n}", **extra)
+
+    def english_inside():
+        with force_locale("en"):
+            return Markup(render(macro))
+
+    with app.test_request_context("/"):
+        outer = render("{{ inner() }}|" + macro, inner=english_inside)
+    inner_part, outer_part = outer.split("|", 1)
+    assert 'aria-label="Pages"' in inner_part and "Next" in inner_part
+    assert 'aria-label="Halaman"' in outer_part and "Berikutnya" in outer_part
