@@ -442,7 +442,17 @@ def queue() -> str:
     stmt = services.queue(
         scope, cohort_id=cohort_id, activity_key=key, status=None if status == "all" else status
     )
-    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    counts = services.queue_counts(scope, cohort_id)
+    # Unfiltered by assignment, the page's total is one of the counts per state (or their
+    # sum): no second COUNT over the latest submissions.
+    total = None
+    if key is None:
+        total = sum(counts.values()) if status == "all" else counts[status]
+    page = db.paginate(
+        stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False, count=total is None
+    )
+    if total is not None:
+        page.total = total
     cohorts = list(
         db.session.scalars(select(Cohort).where(Cohort.id.in_(scope)).order_by(Cohort.name))
     )
@@ -450,7 +460,7 @@ def queue() -> str:
         "assignments/queue.html",
         page=page,
         details=services.queue_details(page.items),
-        counts=services.queue_counts(scope, cohort_id),
+        counts=counts,
         cohorts=cohorts,
         cohort_id=cohort_id,
         status=status,

@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from assignments.activity import AssignmentSettings, late_penalty
 from assignments.models import Review, ReviewAudit, Submission, SubmissionFile
@@ -340,7 +340,45 @@ def test_the_grading_queue_statements_do_not_grow(
         counts.append(counted.n)
         client.post_form("/logout")
     assert page.count('data-testid="queue-row"') == 14
-    assert counts[0] == counts[1]
+    # user, counts per state, queue page, cohorts, details (two): no COUNT of its own
+    assert counts[0] == counts[1] == 6, counts
+
+
+def test_the_queue_pager_counts_what_each_filter_shows(
+    app, db, client, login, make_user, make_cohort, make_course, attach, monkeypatch
+):
+    """Three submissions, two a page: the pager's total follows the state filter (read from
+    the counts per state) and the assignment filter (counted apart)."""
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    mentor = make_user("mentor")
+    version = _course(make_course)
+    activity = db.session.scalar(select(Activity).where(Activity.type == "assignment"))
+    people = [make_user("participant") for _ in range(3)]
+    cohort = make_cohort("32.11", mentors=[mentor], participants=people)
+    attach(cohort, version)
+    for person in people:
+        login(person)
+        _submit(client, f"/learn/{cohort.id}/assignments/{activity.id}")
+        client.post_form("/logout")
+    db.session.execute(
+        update(Submission)
+        .where(Submission.id == db.session.scalar(select(func.min(Submission.id))))
+        .values(status="in_review")
+    )
+    db.session.commit()
+    login(mentor)
+
+    def pager(query):
+        page = client.get("/grading/" + query).get_data(as_text=True)
+        return page.count('data-testid="queue-row"'), "Total" in page and page.split("Total ")[1][0]
+
+    assert pager("") == (2, "2")  # waiting: 2 of 3
+    assert pager("?status=in_review") == (1, "1")
+    assert pager("?status=all") == (2, "3")
+    assert pager("?status=all&page=2") == (1, "3")
+    assert pager("?status=graded") == (0, "0")
+    assert pager("?status=all&assignment=tugas") == (2, "3")
+    assert pager("?status=all&assignment=lain") == (0, "0")
 
 
 def test_passed_work_can_be_proposed_as_a_practice_that_records_its_origin(
