@@ -88,11 +88,11 @@ def _int(value: str | None) -> int | None:
 
 
 MODES: dict[str, dict[str, Any]] = {
-    "quick": {"regions": 5, "participants": 40, "steps": "5,10,20,30,40", "step_time": "15s"},
+    "quick": {"regions": 5, "participants": 40, "steps": "5,10,20,25,30,40", "step_time": "15s"},
     "full": {
         "regions": 514,
         "participants": 40,
-        "steps": "5,10,20,30,40,60,80,160",
+        "steps": "5,10,20,25,30,40,60,80,160",
         "step_time": "60s",
     },
 }
