@@ -7,10 +7,14 @@ import secrets
 from typing import Any
 
 import segno
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from courses.models import CourseVersion
 from courses.summaries import latin
+from lms import jobs, storage
 from lms.auth.models import User
 from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
@@ -66,6 +70,9 @@ def issue_if_complete(enrolment_id: int) -> Certificate | None:
     db.session.add(certificate)
     enrolment.status = EnrolmentStatus.COMPLETED.value
     db.session.flush()
+    # The PDFs are drawn by the worker once this commits; without a queue, at the first
+    # download (never inside the request that completed the course).
+    jobs.enqueue_after_commit(RENDER_JOB, certificate.id, inline=False)
     return certificate
 
 
@@ -134,3 +141,81 @@ def pdf(certificate: Certificate, verify_url: str, labels: dict[str, str]) -> by
     document.set_xy(20, 184)
     document.cell(200, 6, latin(verify_url))
     return bytes(document.output())
+
+
+# --------------------------------------------------------------------------- the PDF
+
+PDFS = "certificates"
+"""The storage kind of the drawn PDFs: one per certificate and language."""
+RENDER_JOB = "lms.certificates.services.render_pdfs"
+
+
+def pdf_name(certificate: Certificate, locale: str) -> str:
+    return pdf_name_of(certificate.code, locale)
+
+
+def pdf_name_of(code: str, locale: str) -> str:
+    """The stored name of a certificate's PDF in `locale` (erasure deletes them)."""
+    return f"{code}-{locale}.pdf"
+
+
+def verify_url(certificate: Certificate) -> str | None:
+    """The public verification address printed on the certificate: under LMS_BASE_URL, else
+    under the current request's host; None outside a request without LMS_BASE_URL."""
+    base = str(current_app.config.get("LMS_BASE_URL") or "").rstrip("/")
+    if base:
+        with current_app.test_request_context("/"):
+            return base + url_for("certificates.verify", code=certificate.code)
+    if has_request_context():
+        return url_for("certificates.verify", code=certificate.code, _external=True)
+    return None
+
+
+def draw_pdf(certificate: Certificate, url: str, locale: str) -> bytes:
+    """The certificate's PDF in `locale` ("id" or "en")."""
+    with force_locale(locale):
+        labels = {
+            "title": _("Certificate of completion"),
+            "given_to": _("is given to"),
+            "body": _(
+                "for completing the course %(course)s in %(cohort)s, %(region)s.",
+                course=certificate.course_title,
+                cohort=certificate.cohort_name,
+                region=certificate.region_name,
+            ),
+            "date": format_date(certificate.issued_at, "long"),
+            "code": _("Verification code"),
+        }
+    return pdf(certificate, url, labels)
+
+
+def stored_pdf(certificate: Certificate, locale: str) -> str:
+    """The stored name of the certificate's PDF in `locale`, drawn and stored now if the
+    worker has not done it yet (a valid certificate only: the caller checks access)."""
+    name = pdf_name(certificate, locale)
+    chosen = storage.backend()
+    try:
+        chosen.size(PDFS, name)
+    except FileNotFoundError:
+        url = verify_url(certificate)
+        if url is None:
+            raise
+        chosen.put_bytes(PDFS, name, draw_pdf(certificate, url, locale))
+    return name
+
+
+def render_pdfs(certificate_id: int) -> int:
+    """Job: draw and store a new certificate's PDF in every language of the interface, so
+    that downloads are sent as stored. Needs LMS_BASE_URL (the worker has no request to
+    take the address from); without it the first download draws each PDF. Returns how
+    many were drawn."""
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or certificate.revoked_at is not None:
+        return 0
+    url = verify_url(certificate)
+    if url is None:
+        return 0
+    chosen = storage.backend()
+    for locale in current_app.config["LANGUAGES"]:
+        chosen.put_bytes(PDFS, pdf_name(certificate, locale), draw_pdf(certificate, url, locale))
+    return len(current_app.config["LANGUAGES"])

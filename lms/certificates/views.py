@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from lms import policy
+from lms import policy, storage
 from lms.auth.models import Role
 from lms.certificates import services
 from lms.certificates.models import Certificate
@@ -33,7 +42,7 @@ def _own_or_staff(code: str) -> Certificate:
 
 
 def _verify_url(certificate: Certificate) -> str:
-    return url_for("certificates.verify", code=certificate.code, _external=True)
+    return services.verify_url(certificate) or ""
 
 
 @bp.get("/certificates/<code>")
@@ -53,25 +62,18 @@ def show(code: str) -> str:
 @bp.get("/certificates/<code>.pdf")
 @login_required
 def pdf(code: str) -> Response:
+    """The PDF in the reader's language, as the worker stored it (drawn now the first time
+    when it has not)."""
     certificate = _own_or_staff(code)
-    labels = {
-        "title": _("Certificate of completion"),
-        "given_to": _("is given to"),
-        "body": _(
-            "for completing the course %(course)s in %(cohort)s, %(region)s.",
-            course=certificate.course_title,
-            cohort=certificate.cohort_name,
-            region=certificate.region_name,
-        ),
-        "date": format_date(certificate.issued_at, "long"),
-        "code": _("Verification code"),
-    }
-    body = services.pdf(certificate, _verify_url(certificate), labels)
-    response = Response(body, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="sertifikat-{certificate.code}.pdf"'
+    locale = str(get_locale() or "id")
+    if locale not in current_app.config["LANGUAGES"]:
+        locale = "id"
+    return storage.send(
+        services.PDFS,
+        services.stored_pdf(certificate, locale),
+        content_type="application/pdf",
+        download_name=f"sertifikat-{certificate.code}.pdf",
     )
-    return response
 
 
 @bp.get("/verify")

@@ -15,9 +15,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Table, delete, or_, select, update
 
 from lms import storage
+from lms.certificates import services as certificates
 from lms.extensions import db
 
 SUBMISSION_FILES = "submissions"
@@ -224,6 +226,11 @@ def erase(user_id: int, now: datetime) -> Erasure:
         update(practice).where(practice.c.created_by_id == user_id).values(created_by_id=None)
     )
     certificate = _t("certificate")
+    codes = list(
+        db.session.scalars(
+            select(certificate.c.code).where(certificate.c.enrolment_id.in_(enrolments))
+        )
+    )
     revoked = db.session.execute(
         update(certificate)
         .where(certificate.c.enrolment_id.in_(enrolments), certificate.c.revoked_at.is_(None))
@@ -236,6 +243,9 @@ def erase(user_id: int, now: datetime) -> Erasure:
         if backend.exists(SUBMISSION_FILES, name):
             backend.delete(SUBMISSION_FILES, name)
             deleted += 1
+    for code in codes:  # the drawn certificates carry the name
+        for locale in current_app.config["LANGUAGES"]:
+            backend.delete(certificates.PDFS, certificates.pdf_name_of(code, locale))
     return Erasure(pseudonym, deleted, revoked or 0)
 
 

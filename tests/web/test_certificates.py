@@ -58,6 +58,7 @@ def test_a_certificate_is_issued_once_on_completion_and_verified_publicly(
     assert "Rina Marlina" in page and "<svg" in page
     document = client.get(f"/certificates/{certificate.code}.pdf")
     assert document.mimetype == "application/pdf" and document.data.startswith(b"%PDF")
+    document.close()
     client.post_form("/logout")
 
     public = client.get(f"/verify/{certificate.code}")
@@ -115,3 +116,85 @@ def test_verify_takes_a_code_in_any_case_with_or_without_dashes(db, client, make
     assert "Rina Marlina" in page
     wrong = client.get("/verify", query_string={"code": "ABC"})
     assert wrong.status_code == 422 and 'data-testid="error-code"' in wrong.get_data(as_text=True)
+
+
+def _streams(document: bytes) -> bytes:
+    """The PDF's content streams, inflated (fpdf2 compresses them)."""
+    import zlib
+
+    found = []
+    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", document, re.S):
+        try:
+            found.append(zlib.decompress(raw))
+        except zlib.error:
+            continue
+    return b"".join(found)
+
+
+def test_the_worker_draws_each_language_and_the_download_sends_what_it_stored(
+    db, app, client, login, make_user, make_cohort, make_course, attach, monkeypatch
+):
+    from lms import jobs, storage
+    from lms.certificates import services
+    from lms.models import utcnow
+
+    monkeypatch.setitem(app.config, "LMS_BASE_URL", "https://belajar.example.go.id")
+    queued = []
+    monkeypatch.setattr(jobs, "enqueue_after_commit", lambda *a, **k: queued.append((a, k)))
+    participant, cohort = _setup(make_user, make_cohort, make_course, attach)
+    login(participant)
+    _finish(db, client, cohort, right=2)
+    certificate = db.session.scalar(select(Certificate))
+    # Queued for the worker; never drawn in the request that completed the course.
+    assert queued == [((services.RENDER_JOB, certificate.id), {"inline": False})]
+    backend = storage.backend()
+    names = {lang: services.pdf_name(certificate, lang) for lang in ("id", "en")}
+    for name in names.values():
+        try:
+            backend.size(services.PDFS, name)
+            raise AssertionError(f"{name} drawn before the job ran")
+        except FileNotFoundError:
+            pass
+
+    assert services.render_pdfs(certificate.id) == 2  # the job, as the worker runs it
+    drawn = {lang: backend.read_bytes(services.PDFS, name) for lang, name in names.items()}
+    indonesian, english = _streams(drawn["id"]), _streams(drawn["en"])
+    assert b"Sertifikat" in indonesian and b"Certificate of completion" in english
+    assert b"https://belajar.example.go.id/verify/" + certificate.code.encode() in indonesian
+    document = client.get(f"/certificates/{certificate.code}.pdf")
+    assert document.status_code == 200 and document.data == drawn["id"]
+    assert document.headers["Content-Disposition"].startswith("attachment")
+    document.close()
+
+    certificate.revoked_at = utcnow()
+    db.session.commit()
+    assert client.get(f"/certificates/{certificate.code}.pdf").status_code == 404
+    assert services.render_pdfs(certificate.id) == 0  # a revoked one is not drawn
+
+
+def test_without_a_worker_the_first_download_draws_the_pdf_and_keeps_it(
+    db, app, client, login, make_user, make_cohort, make_course, attach, monkeypatch
+):
+    from lms import storage
+    from lms.certificates import services
+
+    participant, cohort = _setup(make_user, make_cohort, make_course, attach)
+    login(participant)
+    _finish(db, client, cohort, right=2)
+    certificate = db.session.scalar(select(Certificate))
+    assert services.render_pdfs(certificate.id) == 0  # no LMS_BASE_URL: nothing to print
+    first = client.get(f"/certificates/{certificate.code}.pdf")
+    assert first.status_code == 200 and first.data.startswith(b"%PDF")
+    first.close()
+    # printed under the request's own host
+    assert b"://lms.test/verify/" + certificate.code.encode() in _streams(first.data)
+    kept = storage.backend().read_bytes(services.PDFS, services.pdf_name(certificate, "id"))
+    assert kept == first.data
+
+    def fail(*_args, **_kwargs):
+        raise AssertionError("drawn again")
+
+    monkeypatch.setattr(services, "draw_pdf", fail)
+    again = client.get(f"/certificates/{certificate.code}.pdf")
+    assert again.data == first.data
+    again.close()

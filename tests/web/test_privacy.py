@@ -94,6 +94,21 @@ def test_an_admin_erases_a_person_after_confirming(db, app, client, login, setup
     )
     assert mine in _stored(app) and len(_stored(app) - earlier) == 2
     assert client.get("/verify/SERT-0001-ABCD").status_code == 200
+    # The certificate's PDFs, as the worker draws them: they print the name.
+    from lms import storage
+    from lms.certificates import services as certificates
+
+    base = app.config.get("LMS_BASE_URL")
+    app.config["LMS_BASE_URL"] = "https://belajar.example.go.id"
+    try:
+        assert certificates.render_pdfs(db.session.scalar(select(Certificate.id))) == 2
+    finally:
+        app.config["LMS_BASE_URL"] = base
+    pdfs = Path(app.config["UPLOAD_FOLDER"]) / certificates.PDFS
+    assert sorted(p.name for p in pdfs.iterdir() if "SERT-0001-ABCD" in p.name) == [
+        "SERT-0001-ABCD-en.pdf",
+        "SERT-0001-ABCD-id.pdf",
+    ]
     admin = make_user("admin")
     login(admin)
     url = f"/users/{participant.id}/erase"
@@ -126,6 +141,7 @@ def test_an_admin_erases_a_person_after_confirming(db, app, client, login, setup
     assert len(db.session.scalars(select(Enrolment)).all()) == 2
     certificate = db.session.scalar(select(Certificate))
     assert certificate.revoked_at is not None and name not in certificate.participant_name
+    assert not [p for p in pdfs.iterdir() if "SERT-0001-ABCD" in p.name]  # the PDFs went
     (event,) = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "personal_data.erase")
     ).all()
