@@ -95,7 +95,6 @@ def test_an_admin_erases_a_person_after_confirming(db, app, client, login, setup
     assert mine in _stored(app) and len(_stored(app) - earlier) == 2
     assert client.get("/verify/SERT-0001-ABCD").status_code == 200
     # The certificate's PDFs, as the worker draws them: they print the name.
-    from lms import storage
     from lms.certificates import services as certificates
 
     base = app.config.get("LMS_BASE_URL")
