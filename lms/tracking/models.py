@@ -18,15 +18,9 @@ from lms.extensions import db
 from lms.models import UTCDateTime, utcnow
 
 
-class CohortStats(db.Model):
-    """Sums and counts of one cohort (a cohort on a course version)."""
+class _Sums:
+    """The sums and counts kept per cohort and rolled up per region, province and nation."""
 
-    __tablename__ = "stats_cohort"
-
-    cohort_id: Mapped[int] = mapped_column(
-        ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True
-    )
-    region_code: Mapped[str] = mapped_column(String(16), index=True)
     enrolled: Mapped[int] = mapped_column(default=0)
     """Participants not withdrawn."""
     completion_sum: Mapped[float] = mapped_column(default=0.0)
@@ -46,6 +40,17 @@ class CohortStats(db.Model):
     gain_medium: Mapped[int] = mapped_column(default=0)
     gain_high: Mapped[int] = mapped_column(default=0)
     """Participants per band of normalised gain (< 0, 0–0.3, 0.3–0.7, ≥ 0.7)."""
+
+
+class CohortStats(_Sums, db.Model):
+    """Sums and counts of one cohort (a cohort on a course version)."""
+
+    __tablename__ = "stats_cohort"
+
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True
+    )
+    region_code: Mapped[str] = mapped_column(String(16), index=True)
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -94,7 +99,7 @@ class CohortWeekStats(db.Model):
 AREA_LEVELS = ("region", "province", "nation")
 
 
-class AreaStats(db.Model):
+class AreaStats(_Sums, db.Model):
     """The cohorts' sums rolled up per region, per province and for the whole country, kept
     with the cohorts' rows (`lms.tracking.stats.roll_up`), so that the national dashboard reads
     a fixed number of rows whatever the number of regions: its totals from the nation's row,
@@ -110,19 +115,6 @@ class AreaStats(db.Model):
     parent: Mapped[str] = mapped_column(String(16), default="")
     regions: Mapped[int] = mapped_column(default=0)
     cohorts: Mapped[int] = mapped_column(default=0)
-    enrolled: Mapped[int] = mapped_column(default=0)
-    completion_sum: Mapped[float] = mapped_column(default=0.0)
-    completion_n: Mapped[int] = mapped_column(default=0)
-    slots: Mapped[int] = mapped_column(default=0)
-    pre_sum: Mapped[float] = mapped_column(default=0.0)
-    pre_n: Mapped[int] = mapped_column(default=0)
-    post_sum: Mapped[float] = mapped_column(default=0.0)
-    post_n: Mapped[int] = mapped_column(default=0)
-    certificates: Mapped[int] = mapped_column(default=0)
-    gain_loss: Mapped[int] = mapped_column(default=0)
-    gain_low: Mapped[int] = mapped_column(default=0)
-    gain_medium: Mapped[int] = mapped_column(default=0)
-    gain_high: Mapped[int] = mapped_column(default=0)
     completion: Mapped[float | None] = mapped_column()
     post: Mapped[float | None] = mapped_column()
     gain: Mapped[float | None] = mapped_column()
@@ -139,14 +131,12 @@ class AreaStats(db.Model):
     map_gain_n: Mapped[int] = mapped_column(default=0)
     """A province's map values: its regions' means weighted by their participants."""
 
-    __table_args__ = (
-        Index("ix_stats_area_parent", "level", "parent"),
-        Index("ix_stats_area_rank_completion", "level", rank_completion.desc(), "code"),
-        Index("ix_stats_area_rank_post", "level", rank_post.desc(), "code"),
-        Index("ix_stats_area_rank_gain", "level", rank_gain.desc(), "code"),
-        Index("ix_stats_area_rank_enrolled", "level", enrolled.desc(), "code"),
-        Index("ix_stats_area_rank_certificates", "level", certificates.desc(), "code"),
-    )
+    __table_args__ = (Index("ix_stats_area_parent", "level", "parent"),)
+
+
+for _name in ("completion", "post", "gain", "enrolled", "certificates"):
+    _key = getattr(AreaStats, _name if _name in ("enrolled", "certificates") else f"rank_{_name}")
+    Index(f"ix_stats_area_rank_{_name}", AreaStats.level, _key.desc(), AreaStats.code)
 
 
 class AreaDayStats(db.Model):

@@ -437,20 +437,13 @@ def test_the_national_table_pages_while_totals_and_exports_take_every_region(
     assert len(csv.strip().splitlines()) == 3  # header + both regions
 
 
-@pytest.mark.usefixtures("postgres_only")
-def test_two_transactions_refreshing_one_cohort_take_turns(
-    app, db, make_user, make_cohort, monkeypatch
-):
-    """While one transaction has refreshed a cohort but not committed, a second one that
-    changes the same cohort waits, then counts both changes (PostgreSQL, real concurrency)."""
+def _enrol_at_once(app, db, monkeypatch, first, second):
+    """Enrol two (cohort id, user id) pairs in two threads: the first transaction holds
+    itself open for a second after refreshing the statistics, while the second goes on.
+    Returns the errors either raised."""
     import threading
     import time
 
-    version = _version(db)
-    cohort = make_cohort("32.11", participants=[make_user("participant", region="32.11")])
-    course_services.attach_cohort(db.session.get(Cohort, cohort.id), version)
-    first, second = (make_user("participant", region="32.11") for _ in range(2))
-    db.session.commit()
     original = stats.refresh
     refreshed = threading.Event()
 
@@ -463,29 +456,43 @@ def test_two_transactions_refreshing_one_cohort_take_turns(
     monkeypatch.setattr(stats, "refresh", slow_refresh)
     errors = []
 
-    def enrol(user_id, wait):
+    def enrol(cohort_id, user_id):
         try:
             with app.app_context():
-                if wait:
+                if threading.current_thread().name == "second":
                     refreshed.wait(10)
-                cohorts.enrol(db.session.get(Cohort, cohort.id), db.session.get(User, user_id))
+                cohorts.enrol(db.session.get(Cohort, cohort_id), db.session.get(User, user_id))
                 db.session.commit()
         except Exception as error:  # noqa: BLE001 - reported by the test
             errors.append(error)
 
     threads = [
-        threading.Thread(target=enrol, args=(first.id, False), name="first"),
-        threading.Thread(target=enrol, args=(second.id, True), name="second"),
+        threading.Thread(target=enrol, args=first, name="first"),
+        threading.Thread(target=enrol, args=second, name="second"),
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
-    assert errors == []
+    monkeypatch.setattr(stats, "refresh", original)
     db.session.expire_all()
+    return errors
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_two_transactions_refreshing_one_cohort_take_turns(
+    app, db, make_user, make_cohort, monkeypatch
+):
+    """While one transaction has refreshed a cohort but not committed, a second one that
+    changes the same cohort waits, then counts both changes (PostgreSQL, real concurrency)."""
+    version = _version(db)
+    cohort = make_cohort("32.11", participants=[make_user("participant", region="32.11")])
+    course_services.attach_cohort(db.session.get(Cohort, cohort.id), version)
+    first, second = (make_user("participant", region="32.11") for _ in range(2))
+    db.session.commit()
+    assert _enrol_at_once(app, db, monkeypatch, (cohort.id, first.id), (cohort.id, second.id)) == []
     assert db.session.get(CohortStats, cohort.id).enrolled == 3
     maintained = _rounded(stats.snapshot())
-    monkeypatch.setattr(stats, "refresh", original)
     stats.rebuild()
     db.session.commit()
     assert _rounded(stats.snapshot()) == maintained
@@ -498,9 +505,6 @@ def test_two_cohorts_of_one_province_changed_at_once_both_count_in_its_totals(
     """Two transactions change two cohorts in two regions of one province at the same time:
     the province's and the nation's rows count both (one refresh at a time: without the
     lock, the second would miss the first's region or fail on the province's row)."""
-    import threading
-    import time
-
     version = _version(db)
     ids = []
     for region in ("32.11", "32.04"):
@@ -508,38 +512,7 @@ def test_two_cohorts_of_one_province_changed_at_once_both_count_in_its_totals(
         course_services.attach_cohort(db.session.get(Cohort, cohort.id), version)
         ids.append((cohort.id, make_user("participant", region=region).id))
     db.session.commit()
-    original = stats.refresh
-    refreshed = threading.Event()
-
-    def slow_refresh(*args, **kwargs):
-        original(*args, **kwargs)
-        if threading.current_thread().name == "first":
-            refreshed.set()
-            time.sleep(1.0)  # hold the transaction open after refreshing
-
-    monkeypatch.setattr(stats, "refresh", slow_refresh)
-    errors = []
-
-    def enrol(cohort_id, user_id, name):
-        try:
-            with app.app_context():
-                if name == "second":
-                    refreshed.wait(10)
-                cohorts.enrol(db.session.get(Cohort, cohort_id), db.session.get(User, user_id))
-                db.session.commit()
-        except Exception as error:  # noqa: BLE001 - reported by the test
-            errors.append(error)
-
-    threads = [
-        threading.Thread(target=enrol, args=(*ids[0], "first"), name="first"),
-        threading.Thread(target=enrol, args=(*ids[1], "second"), name="second"),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert errors == []
-    db.session.expire_all()
+    assert _enrol_at_once(app, db, monkeypatch, *ids) == []
     assert db.session.get(AreaStats, ("region", "32.04")).enrolled == 2
     assert db.session.get(AreaStats, ("region", "32.11")).enrolled == 2
     assert db.session.get(AreaStats, ("province", "32")).enrolled == 4
