@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
 from lms.models import UTCDateTime, utcnow
 
 STATUSES = ("queued", "running", "done", "failed")
+UNFINISHED_SINGLE = "single_run AND status IN ('queued', 'running')"
 
 
 class JobRun(db.Model):
@@ -30,10 +31,20 @@ class JobRun(db.Model):
     content_type: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    single_run: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """A kind that runs one at a time (`register(..., single=True)`): the database keeps a
+    second queued or running job of the kind out (`UNFINISHED_SINGLE`)."""
 
     __table_args__ = (
         CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status_known"),
         Index("ix_job_run_user_created", "user_id", "created_at"),
+        Index(
+            "uq_job_run_single_kind",
+            "kind",
+            unique=True,
+            sqlite_where=text(UNFINISHED_SINGLE),
+            postgresql_where=text(UNFINISHED_SINGLE),
+        ),
     )
 
     @property

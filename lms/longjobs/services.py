@@ -18,7 +18,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from lms import jobs, storage
 from lms.extensions import db
@@ -77,21 +79,44 @@ def start(user: Any, name: str, params: dict[str, Any]) -> JobRun:
     if not kind.allowed(user, params):
         raise PermissionError(name)
     if kind.single:
-        # A second click (or a second admin) while one runs watches that one. Two clicks in
-        # the same instant may still start two; such a task must bear running twice.
-        running = db.session.scalar(
-            select(JobRun)
-            .where(JobRun.kind == name, JobRun.status.in_(("queued", "running")))
-            .order_by(JobRun.id)
-            .limit(1)
-        )
+        # A second click (or a second admin) while one runs watches that one.
+        running = unfinished(name)
         if running is not None:
             return running
-    job = JobRun(user_id=user.id, kind=name, params=params)
-    db.session.add(job)
-    db.session.flush()
+    job = JobRun(user_id=user.id, kind=name, params=params, single_run=kind.single)
+    try:
+        with db.session.begin_nested():
+            db.session.add(job)
+    except IntegrityError:
+        # Two first clicks in the same instant: the database let one in (a unique index
+        # over the kind's unfinished jobs); this one watches it.
+        running = unfinished(name)
+        if running is None:
+            raise
+        return running
     jobs.enqueue_after_commit("lms.longjobs.services.run", job.id)
     return job
+
+
+def unfinished(name: str) -> JobRun | None:
+    """The queued or running job of kind `name`, if any (the oldest)."""
+    return db.session.scalar(
+        select(JobRun)
+        .where(JobRun.kind == name, JobRun.status.in_(("queued", "running")))
+        .order_by(JobRun.id)
+        .limit(1)
+    )
+
+
+def status_text(job: JobRun, kind: Kind | None) -> str:
+    """What the job page says of a job not finished yet (the page and its JSON alike)."""
+    if job.status == "queued":
+        return str(_("Waiting for a free worker. This page updates by itself."))
+    if kind is not None and kind.progress_text:
+        counted = str(kind.progress_text) % {"done": job.done, "total": job.total}
+    else:
+        counted = str(_("Working: %(done)d of %(total)d rows.", done=job.done, total=job.total))
+    return f"{counted} {_('This page updates by itself.')}"
 
 
 class _Reporter:

@@ -1,11 +1,21 @@
-"""Start a long task and watch it: the job page refreshes itself (a meta refresh, no
-script needed) until the work is done, then offers the download."""
+"""Start a long task and watch it: the job page follows its progress from a small JSON
+status (`job.js`, every two seconds; without scripts a meta refresh reloads the page) and
+shows the download, or the outcome, once the work is done."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -55,11 +65,32 @@ def show(job_id: int) -> Any:
         "longjobs/show.html",
         job=job,
         title=kind.title if kind else job.kind,
-        progress_text=kind.progress_text if kind else None,
+        status_text="" if job.finished else services.status_text(job, kind),
         done_text=kind.done_text if kind else None,
         can_restart=kind is not None,
         days=current_app.config["JOB_RESULT_DAYS"],
     )
+
+
+@bp.get("/<int:job_id>/status")
+@login_required
+def status(job_id: int) -> Response:
+    """The job's progress for the page's script (the same access as the page)."""
+    job = _own(job_id)
+    kind = services.kinds().get(job.kind)
+    found: dict[str, Any] = {
+        "status": job.status,
+        "done": job.done,
+        "total": job.total,
+        "percent": job.percent,
+        "finished": job.finished,
+        "text": "" if job.finished else services.status_text(job, kind),
+    }
+    if job.status == "done" and job.stored_name:
+        found["download"] = url_for("longjobs.download", job_id=job.id)
+    response = jsonify(found)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/<int:job_id>/download")

@@ -208,3 +208,45 @@ def test_the_prune_command_uses_the_days_given(app, db, make_user):
     db.session.expire_all()
     kept = db.session.scalars(select(JobRun.stored_name).where(JobRun.user_id == admin.id)).all()
     assert sorted(name for name in kept if name) == ["b" * 32]
+
+
+def test_the_page_follows_the_job_from_its_json_status(client, db, login, make_user, count_queries):
+    """The page's script reads /jobs/<id>/status (the starter's alone); without scripts the
+    page still reloads itself (a meta refresh inside <noscript>)."""
+    admin = make_user("admin")
+    job = JobRun(user_id=admin.id, kind="national_export", status="queued")
+    db.session.add(job)
+    db.session.commit()
+    login(admin)
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert f'data-status-url="/jobs/{job.id}/status"' in page and 'src="/static/job.' in page
+    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in page
+    with count_queries() as counted:
+        queued = client.get(f"/jobs/{job.id}/status")
+    assert counted.n == 3  # the account, the job, the account again after the commit
+    assert queued.headers["Cache-Control"] == "no-store"
+    assert queued.json == {
+        "status": "queued",
+        "done": 0,
+        "total": 0,
+        "percent": 0,
+        "finished": False,
+        "text": "Menunggu proses kerja yang tersedia. Halaman ini diperbarui secara otomatis.",
+    }
+    job.status, job.done, job.total = "running", 128, 512
+    db.session.commit()
+    running = client.get(f"/jobs/{job.id}/status").json
+    assert (running["status"], running["percent"], running["finished"]) == ("running", 25, False)
+    assert "128" in running["text"] and "512" in running["text"]
+    job.status, job.done, job.stored_name = "done", 512, "abc"
+    db.session.commit()
+    done = client.get(f"/jobs/{job.id}/status").json
+    assert done["finished"] and done["percent"] == 100 and done["text"] == ""
+    assert done["download"] == f"/jobs/{job.id}/download"
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert 'src="/static/job.' not in page and "http-equiv" not in page  # finished
+    client.post_form("/logout")
+    login(make_user("admin"))  # another admin: not theirs
+    assert client.get(f"/jobs/{job.id}/status").status_code == 404
+    client.post_form("/logout")
+    assert client.get(f"/jobs/{job.id}/status").status_code in (302, 401)

@@ -3,6 +3,7 @@ watches it on the job page; one at a time; nobody else may start or see it."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import delete, func, select
 
 from lms.longjobs.models import JobRun
@@ -74,3 +75,46 @@ def test_a_second_click_while_it_runs_watches_the_running_job(client, db, login,
     third = client.post_form(START)
     assert not third.headers["Location"].endswith(f"/jobs/{running.id}")
     assert db.session.scalar(select(func.count(JobRun.id))) == 2
+
+
+def test_the_database_lets_in_one_unfinished_rebuild_at_a_time(db, make_user):
+    from sqlalchemy.exc import IntegrityError
+
+    admin = make_user("admin")
+
+    def job(status, single=True, kind="stats_rebuild"):
+        return JobRun(user_id=admin.id, kind=kind, status=status, single_run=single)
+
+    db.session.add_all([job("done"), job("failed"), job("queued")])
+    db.session.commit()
+    for status in ("queued", "running"):
+        with pytest.raises(IntegrityError), db.session.begin_nested():
+            db.session.add(job(status))
+    # other kinds, and jobs of kinds that may run side by side, are not held back
+    db.session.add_all([job("queued", single=False), job("running", kind="national_export")])
+    db.session.commit()
+    assert db.session.scalar(select(func.count(JobRun.id))) == 5
+
+
+def test_two_first_clicks_at_once_watch_the_same_rebuild(db, app, make_user, monkeypatch):
+    """The second click's look for a running rebuild comes before the first's row exists
+    (two requests in the same instant): its insert hits the index and it watches the first."""
+    from lms.longjobs import services
+
+    first_admin, second_admin = make_user("admin"), make_user("admin")
+    first = JobRun(user_id=first_admin.id, kind="stats_rebuild", status="queued", single_run=True)
+    db.session.add(first)
+    db.session.commit()
+    looks = []
+    real = services.unfinished
+
+    def late(name):
+        looks.append(name)
+        return None if len(looks) == 1 else real(name)  # the first look sees nothing yet
+
+    monkeypatch.setattr(services, "unfinished", late)
+    with app.test_request_context():
+        watched = services.start(second_admin, "stats_rebuild", {})
+    assert watched.id == first.id and looks == ["stats_rebuild", "stats_rebuild"]
+    db.session.commit()
+    assert db.session.scalar(select(func.count(JobRun.id))) == 1
