@@ -93,7 +93,7 @@ def _import(staged: services.StagedImport, progress: Progress) -> Result:
     )
     return Result(
         _result_csv(dict(rows), preview, result, links),
-        f"{_('import')}-{staged.filename.rsplit('.', 1)[0][:60]}.csv",
+        f"import-{staged.filename.rsplit('.', 1)[0][:60]}.csv",
         "text/csv",
     )
 
