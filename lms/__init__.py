@@ -83,6 +83,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         settings_bp,
     ):
         app.register_blueprint(bp)
+    from lms import users
+
+    users.init_app(app)  # its long job kind
 
     from lms.cli import register_commands
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -11,9 +10,6 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from lms.extensions import db
-
-IMPORT_SLICE = 500
-"""Rows per step of `lms users import` (the progress bar moves per step)."""
 
 
 def _create_app() -> Flask:
@@ -142,7 +138,13 @@ def users_import(file: Path, cohort_id: int | None, skip_invalid: bool) -> None:
     """Import participants from a CSV or XLSX file (name, email, nip, region_code, work_unit,
     position). Any bad row stops the import unless --skip-invalid is given."""
     from lms.cohorts.models import Cohort
-    from lms.users.services import ImportFileError, apply_import, read_table, validate_rows
+    from lms.users.services import (
+        ImportFileError,
+        UserError,
+        import_participants,
+        read_table,
+        validate_rows,
+    )
 
     cohort = None
     if cohort_id is not None:
@@ -160,17 +162,17 @@ def users_import(file: Path, cohort_id: int | None, skip_invalid: bool) -> None:
         raise click.ClickException(
             f"{len({p.line for p in preview.problems})} bad rows; nothing was imported."
         )
-    created, enrolled = 0, 0
-    # In slices of IMPORT_SLICE rows with a progress bar; still one commit at the end.
+    # The service the browser's import job uses; one commit at the end.
     with click.progressbar(length=len(preview.rows), label="Importing", file=sys.stderr) as bar:
-        for start in range(0, len(preview.rows), IMPORT_SLICE):
-            rows = preview.rows[start : start + IMPORT_SLICE]
-            part = apply_import(
-                dataclasses.replace(preview, rows=rows), cohort.id if cohort else None
-            )
-            created += len(part.created)
-            enrolled += part.enrolled
-            bar.update(len(rows))
+
+        def progress(done: int, total: int) -> None:
+            bar.update(done - bar.pos)
+
+        try:
+            result = import_participants(preview, cohort.id if cohort else None, progress)
+        except UserError as error:
+            raise click.ClickException(f"{error}; nothing was imported.") from error
+    created, enrolled = len(result.created), result.enrolled
     db.session.commit()
     click.echo(
         f"Imported {created} participants"

@@ -7,14 +7,15 @@ import io
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from lms import storage
 from lms.auth.models import Role, User
 from lms.auth.services import normalise_email, set_password
 from lms.errors import DomainError
@@ -423,11 +424,52 @@ def apply_import(preview: ImportPreview, cohort_id: int | None = None) -> Import
     return ImportResult(created=created, enrolled=enrolled)
 
 
+IMPORT_STEP = 100
+"""Accounts welcomed (link issued, mail sent) between two progress reports."""
+IMPORT_INLINE_ROWS = 200
+"""Up to this many valid rows the browser import runs in the request; more run as a job."""
+
+
+def import_participants(
+    preview: ImportPreview,
+    cohort_id: int | None,
+    progress: Callable[[int, int], None],
+    *,
+    written: Callable[[ImportResult], None] | None = None,
+    welcome: Callable[[User], None] | None = None,
+    step: int = IMPORT_STEP,
+) -> ImportResult:
+    """Import the valid rows of `preview` and report `progress(done, total)` in rows.
+
+    The accounts and enrolments are written at once, all or none (a clash with an account
+    made meanwhile raises UserError and writes nothing); `written` adds what belongs to the
+    same transaction (the audit entries). Only then does `progress` run, so a caller whose
+    progress commits (a long job) never commits half an import. `welcome` is then called for
+    each new account (its set-password link), `step` accounts between two reports."""
+    total = len(preview.rows)
+    result = apply_import(preview, cohort_id)
+    if written is not None:
+        written(result)
+    done = total - len(result.created)  # existing accounts: enrolled, nothing more to do
+    progress(done, total)
+    for start in range(0, len(result.created), step):
+        part = result.created[start : start + step]
+        if welcome is not None:
+            for user in part:
+                welcome(user)
+        done += len(part)
+        progress(done, total)
+    return result
+
+
 def count_by_role() -> dict[str, int]:
     return dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
 
 
 # Staged uploads between preview and confirmation ------------------------------------------
+
+STAGED = "imports"
+"""Storage kind of uploaded import files waiting for confirmation (or for their job)."""
 
 
 @dataclass(frozen=True)
@@ -437,49 +479,98 @@ class StagedImport:
     filename: str
     cohort_id: int | None
     content: bytes
+    locale: str = "id"
+    base_url: str = ""
+    ip: str = ""
 
 
 _STAGE_HOURS = 24
 
 
-def _stage_dir(upload_folder: str) -> Path:
-    path = Path(upload_folder) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _valid_token(token: str) -> bool:
+    return len(token) == 32 and all(c in "0123456789abcdef" for c in token)
 
 
-def stage_import(
-    upload_folder: str, owner_id: int, filename: str, cohort_id: int | None, content: bytes
-) -> str:
-    """Keep an uploaded file outside the database until it is confirmed or cancelled."""
-    folder = _stage_dir(upload_folder)
+def _drop_stale() -> None:
+    try:
+        folder = storage.upload_root(STAGED)
+    except RuntimeError:  # S3: an expiry rule on the prefix removes abandoned files
+        return
     cutoff = time.time() - _STAGE_HOURS * 3600
     for old in folder.glob("*.json"):
         if old.stat().st_mtime < cutoff:
             old.with_suffix(".bin").unlink(missing_ok=True)
             old.unlink(missing_ok=True)
+
+
+def stage_import(
+    owner_id: int,
+    filename: str,
+    cohort_id: int | None,
+    content: bytes,
+    *,
+    locale: str = "id",
+    base_url: str = "",
+    ip: str = "",
+) -> str:
+    """Keep an uploaded file in upload storage (outside static, any app process or worker
+    reads it) until it is confirmed, cancelled or imported by its job."""
+    _drop_stale()
     token = secrets.token_hex(16)
-    (folder / f"{token}.bin").write_bytes(content)
-    meta = {"owner_id": owner_id, "filename": filename, "cohort_id": cohort_id}
-    (folder / f"{token}.json").write_text(json.dumps(meta))
+    meta = {
+        "owner_id": owner_id,
+        "filename": filename,
+        "cohort_id": cohort_id,
+        "locale": locale,
+        "base_url": base_url,
+        "ip": ip,
+    }
+    store = storage.backend()
+    store.put_bytes(STAGED, f"{token}.bin", content)
+    store.put_bytes(STAGED, f"{token}.json", json.dumps(meta).encode())  # last: it makes it whole
     return token
 
 
-def load_staged_import(upload_folder: str, token: str, owner_id: int) -> StagedImport | None:
-    if len(token) != 32 or any(c not in "0123456789abcdef" for c in token):
+def _staged_meta(token: str) -> dict | None:
+    if not _valid_token(token):
         return None
-    folder = _stage_dir(upload_folder)
     try:
-        meta = json.loads((folder / f"{token}.json").read_text())
-        content = (folder / f"{token}.bin").read_bytes()
+        meta = json.loads(storage.backend().read_bytes(STAGED, f"{token}.json"))
     except (OSError, ValueError):
         return None
-    if meta.get("owner_id") != owner_id:
+    return meta if isinstance(meta, dict) else None
+
+
+def staged_owner(token: str) -> int | None:
+    """Who uploaded staged file `token` (None: no such file)."""
+    meta = _staged_meta(token)
+    return meta.get("owner_id") if meta else None
+
+
+def load_staged_import(token: str, owner_id: int | None) -> StagedImport | None:
+    """The staged file `token` if it is there and (given `owner_id`) uploaded by that user."""
+    meta = _staged_meta(token)
+    if meta is None or (owner_id is not None and meta.get("owner_id") != owner_id):
         return None
-    return StagedImport(token, owner_id, meta["filename"], meta.get("cohort_id"), content)
+    try:
+        content = storage.backend().read_bytes(STAGED, f"{token}.bin")
+    except OSError:
+        return None
+    return StagedImport(
+        token,
+        meta["owner_id"],
+        meta["filename"],
+        meta.get("cohort_id"),
+        content,
+        meta.get("locale") or "id",
+        meta.get("base_url") or "",
+        meta.get("ip") or "",
+    )
 
 
-def drop_staged_import(upload_folder: str, token: str) -> None:
-    folder = _stage_dir(upload_folder)
-    (folder / f"{token}.bin").unlink(missing_ok=True)
-    (folder / f"{token}.json").unlink(missing_ok=True)
+def drop_staged_import(token: str) -> None:
+    if not _valid_token(token):
+        return
+    store = storage.backend()
+    store.delete(STAGED, f"{token}.json")
+    store.delete(STAGED, f"{token}.bin")

@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -30,8 +31,10 @@ from lms.confirm import Confirmation, confirmed, render_confirmation
 from lms.errors import attach_error, form_status
 from lms.extensions import db
 from lms.labels import ROLE_LABELS
+from lms.longjobs import services as longjobs
 from lms.mail import send_mail
 from lms.policy import roles_required
+from lms.users import jobs as import_jobs
 from lms.users import services
 from lms.users.forms import ImportForm, UserForm
 
@@ -366,20 +369,20 @@ def import_upload() -> str | Response:
             form.file.errors = [str(error)]
         else:
             token = services.stage_import(
-                current_app.config["UPLOAD_FOLDER"],
                 current_user.id,
                 upload.filename,
                 cohort_id,
                 content,
+                locale=str(get_locale() or "id"),
+                base_url=request.host_url,
+                ip=request.remote_addr or "",
             )
             return redirect(url_for("users.import_preview", token=token))
     return render_template("users/import.html", form=form), form_status(form)
 
 
 def _staged_or_404(token: str) -> services.StagedImport:
-    staged = services.load_staged_import(
-        current_app.config["UPLOAD_FOLDER"], token, current_user.id
-    )
+    staged = services.load_staged_import(token, current_user.id)
     if staged is None:
         abort(404)
     return staged
@@ -402,12 +405,17 @@ def import_preview(token: str) -> str:
 @bp.post("/import/<token>/confirm")
 @roles_required(*MANAGERS)
 def import_confirm(token: str) -> str | Response:
-    """Write the valid rows (checked again now) and show each new account's one-time link."""
+    """Write the valid rows (checked again now) and show each new account's one-time link;
+    more than IMPORT_INLINE_ROWS valid rows are imported by a long job, watched on its page."""
     staged = _staged_or_404(token)
     preview, cohort = _preview(staged)
     if not preview.rows:
         flash(_("No valid rows to import."), "error")
         return redirect(url_for("users.import_preview", token=token))
+    if len(preview.rows) > services.IMPORT_INLINE_ROWS:
+        job = longjobs.start(current_user, import_jobs.KIND, {"token": token})
+        db.session.commit()
+        return redirect(url_for("longjobs.show", job_id=job.id))
     try:
         result = services.apply_import(preview, cohort.id if cohort else None)
     except services.UserError as error:
@@ -428,7 +436,7 @@ def import_confirm(token: str) -> str | Response:
                 },
             )
         )
-    services.drop_staged_import(current_app.config["UPLOAD_FOLDER"], token)
+    services.drop_staged_import(token)
     return render_template(
         "users/import_done.html",
         links=links,
@@ -443,6 +451,6 @@ def import_confirm(token: str) -> str | Response:
 def import_cancel(token: str) -> Response:
     """Discard the staged file; nothing was written."""
     _staged_or_404(token)
-    services.drop_staged_import(current_app.config["UPLOAD_FOLDER"], token)
+    services.drop_staged_import(token)
     flash(_("The import was cancelled; nothing was saved."), "info")
     return redirect(url_for("users.import_upload"))
