@@ -2,7 +2,8 @@
 
 A task kind is registered by the layer that owns the data (`register("national_export",
 function, title)`); the function gets the job's params and a `progress(done, total)`
-callback and returns `Result` (bytes, file name, content type). `start` records the job and
+callback and returns `Result` (bytes, file name, content type); a `DomainError` it raises
+is shown on the job page, any other failure only logged. `start` records the job and
 queues `lms.longjobs.services.run` after the request commits; without Redis it runs inline
 in the request and the job page shows it finished. Progress is committed as it goes (at
 most twice a second), so the job page, served by any app process, sees it."""
@@ -23,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lms import jobs, storage
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.longjobs.models import JobRun
 from lms.models import utcnow
@@ -152,7 +154,10 @@ def run(job_id: int) -> None:
         db.session.rollback()
         log.exception("job %s (%s) failed", job_id, job.kind)
         job = db.session.get(JobRun, job_id)
-        job.status, job.error = "failed", str(error)[:500]
+        # A broken rule (DomainError: a translated message for the person) is shown on the
+        # job page; anything else only in the log, never to the user.
+        job.status = "failed"
+        job.error = str(error)[:500] if isinstance(error, DomainError) else ""
         job.finished_at = utcnow()
         db.session.commit()
         return

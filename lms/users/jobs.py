@@ -17,6 +17,7 @@ from lms.audit.services import Change, record, snapshot
 from lms.auth import services as auth_services
 from lms.auth.models import Role, User
 from lms.cohorts.models import Cohort
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.longjobs.services import Progress, Result
 from lms.mail import send_mail
@@ -40,7 +41,7 @@ def import_job(params: dict[str, Any], progress: Progress) -> Result:
     token = str(params.get("token", ""))
     staged = services.load_staged_import(token, None)
     if staged is None:
-        raise LookupError(_("The uploaded file is gone; upload it again."))
+        raise DomainError(_("The uploaded file is gone; upload it again."))
     try:
         with force_locale(staged.locale):
             return _import(staged, progress)
@@ -51,12 +52,12 @@ def import_job(params: dict[str, Any], progress: Progress) -> Result:
 def _import(staged: services.StagedImport, progress: Progress) -> Result:
     owner = db.session.get(User, staged.owner_id)
     if owner is None or not owner.active or owner.role not in (Role.ADMIN, Role.COORDINATOR):
-        raise PermissionError(_("Only an admin or a coordinator may import participants."))
+        raise DomainError(_("Only an admin or a coordinator may import participants."))
     cohort = None
     if staged.cohort_id is not None:
         cohort = db.session.get(Cohort, staged.cohort_id)
         if cohort is None or not policy.can_manage_cohort(owner, cohort):
-            raise PermissionError(_("You may not enrol participants into this cohort."))
+            raise DomainError(_("You may not enrol participants into this cohort."))
     rows = services.read_table(staged.filename, staged.content)
     preview = services.validate_rows(
         rows,
@@ -64,7 +65,7 @@ def _import(staged: services.StagedImport, progress: Progress) -> Result:
         cohort_region=cohort.region_code if cohort else None,
     )
     if not preview.rows:
-        raise ValueError(_("No valid rows to import."))
+        raise DomainError(_("No valid rows to import."))
     progress(0, len(preview.rows))  # nothing written yet: this commits only the job's count
 
     def written(result: services.ImportResult) -> None:

@@ -153,6 +153,7 @@ def test_a_clash_while_writing_imports_nothing_and_the_file_is_dropped(
     job_url = client.post_form(f"/users/import/{token}/confirm").headers["Location"]
     page = client.get(job_url).get_data(as_text=True)
     assert 'data-status="failed"' in page and 'data-testid="job-download"' not in page
+    assert "Email atau NIP ini sudah digunakan oleh akun lain." in page  # the reason
     assert _accounts(db, GOOD_EMAILS) == {"dedi@example.org"}  # only the racing account
     assert _staged_files(token) == [False, False]
 

@@ -250,3 +250,32 @@ def test_the_page_follows_the_job_from_its_json_status(client, db, login, make_u
     assert client.get(f"/jobs/{job.id}/status").status_code == 404
     client.post_form("/logout")
     assert client.get(f"/jobs/{job.id}/status").status_code in (302, 401)
+
+
+def test_a_failed_job_shows_a_broken_rule_but_never_an_internal_error(
+    app, client, db, login, make_user, monkeypatch
+):
+    from dataclasses import replace
+
+    from lms.errors import DomainError
+
+    kinds = app.extensions["lms.longjobs"]
+    admin = make_user("admin")
+    login(admin)
+
+    def internal(params, progress):
+        raise RuntimeError("psycopg.errors.UndefinedTable: relation stats_secret")
+
+    def rule(params, progress):
+        raise DomainError("Berkas yang diunggah sudah tidak ada; unggah lagi.")
+
+    monkeypatch.setitem(
+        kinds, "national_export", replace(kinds["national_export"], function=internal)
+    )
+    page = client.get(_start(client).headers["Location"]).get_data(as_text=True)
+    assert 'data-status="failed"' in page and "stats_secret" not in page
+    assert "Pekerjaan ini gagal." in page  # the general message
+    assert db.session.scalar(select(JobRun.error).order_by(JobRun.id.desc())) == ""
+    monkeypatch.setitem(kinds, "national_export", replace(kinds["national_export"], function=rule))
+    page = client.get(_start(client).headers["Location"]).get_data(as_text=True)
+    assert "Berkas yang diunggah sudah tidak ada; unggah lagi." in page
