@@ -24,7 +24,6 @@ from lms.mail import send_mail
 from lms.users import services
 
 KIND = "user_import"
-AUDITED_FIELDS = ("email", "name", "role", "region_code", "nip", "work_unit", "position")
 
 
 def may_start(user: Any, params: dict[str, Any]) -> bool:
@@ -69,18 +68,7 @@ def _import(staged: services.StagedImport, progress: Progress) -> Result:
     progress(0, len(preview.rows))  # nothing written yet: this commits only the job's count
 
     def written(result: services.ImportResult) -> None:
-        for user in result.created:
-            change = Change(
-                "user.import",
-                "user",
-                user.id,
-                user.email,
-                user.region_code,
-                after={
-                    **snapshot(user, AUDITED_FIELDS),
-                    "cohort_id": cohort.id if cohort else None,
-                },
-            )
+        for change in import_changes(result.created, cohort.id if cohort else None):
             record(owner, staged.ip, change)
         db.session.flush()
 
@@ -97,6 +85,21 @@ def _import(staged: services.StagedImport, progress: Progress) -> Result:
         f"import-{staged.filename.rsplit('.', 1)[0][:60]}.csv",
         "text/csv",
     )
+
+
+def import_changes(created: list[User], cohort_id: int | None) -> list[Change]:
+    """The audit entries of the accounts an import created (in the request or the job)."""
+    return [
+        Change(
+            "user.import",
+            "user",
+            user.id,
+            user.email,
+            user.region_code,
+            after={**snapshot(user, services.AUDITED_FIELDS), "cohort_id": cohort_id},
+        )
+        for user in created
+    ]
 
 
 def _reset_link(user: User, owner: User, base_url: str) -> str:

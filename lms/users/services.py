@@ -26,6 +26,20 @@ from lms.users.nip import nip_problem
 MAX_IMPORT_ROWS = 5000
 
 
+AUDITED_FIELDS = (
+    "email",
+    "name",
+    "role",
+    "region_code",
+    "nip",
+    "work_unit",
+    "position",
+    "institution",
+    "active",
+)
+"""What the audit log keeps of an account when it is created, edited or imported."""
+
+
 class UserError(DomainError):
     """An account rule was broken."""
 

@@ -41,17 +41,7 @@ from lms.users.forms import ImportForm, UserForm
 bp = Blueprint("users", __name__, url_prefix="/users")
 
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
-AUDITED_FIELDS = (
-    "email",
-    "name",
-    "role",
-    "region_code",
-    "nip",
-    "work_unit",
-    "position",
-    "institution",
-    "active",
-)
+AUDITED_FIELDS = services.AUDITED_FIELDS
 
 
 def _user_input(form: UserForm) -> services.UserInput:
@@ -422,20 +412,8 @@ def import_confirm(token: str) -> str | Response:
         flash(str(error), "error")
         return redirect(url_for("users.import_preview", token=token))
     links = [(user, _reset_link(user)) for user in result.created]
-    for user in result.created:
-        log(
-            Change(
-                "user.import",
-                "user",
-                user.id,
-                user.email,
-                user.region_code,
-                after={
-                    **snapshot(user, AUDITED_FIELDS),
-                    "cohort_id": cohort.id if cohort else None,
-                },
-            )
-        )
+    for change in import_jobs.import_changes(result.created, cohort.id if cohort else None):
+        log(change)
     services.drop_staged_import(token)
     return render_template(
         "users/import_done.html",
