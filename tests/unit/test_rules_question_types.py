@@ -482,6 +482,34 @@ def test_numeric_answer_with_an_unusable_value_or_tolerance_never_matches():
     assert Numeric().grade(config, "3.5") == Grade(0.5, "angka")
 
 
+def test_numeric_other_feedback_answers_every_wrong_number_with_no_points():
+    # Moodle's "any other answer": 12 is none of the answers, so it scores 0 (not 1) with
+    # that feedback; a right answer is untouched; none set, empty or not text: no feedback.
+    config = {
+        "answers": [{"value": 7, "fraction": 1}],
+        "other_feedback": "Hitung lagi jumlah OPD yang sudah terhubung.",
+    }
+    assert Numeric().grade(config, "12") == Grade(
+        0.0, "Hitung lagi jumlah OPD yang sudah terhubung."
+    )
+    assert Numeric().grade(config, "7") == Grade(1.0, "")
+    answers = {"answers": config["answers"]}
+    assert Numeric().grade(answers, "12") == Grade(0.0, "")
+    assert Numeric().grade({**answers, "other_feedback": ""}, "12") == Grade(0.0, "")
+    assert Numeric().grade({**answers, "other_feedback": 5}, "12") == Grade(0.0, "")
+
+
+def test_numeric_other_feedback_is_a_known_setting_that_must_be_text():
+    answers = {"answers": [{"value": 7, "fraction": 1}]}
+    assert Numeric().validate_config({**answers, "other_feedback": "Coba lagi."}) == []
+    assert [p.key for p in Numeric().validate_config({**answers, "other_feedback": 5})] == [
+        "other_feedback"
+    ]
+    assert [p.key for p in Numeric().validate_config({**answers, "OTHER_FEEDBACK": "x"})] == [
+        "OTHER_FEEDBACK"
+    ]
+
+
 def test_numeric_rounding_slack_is_a_billionth_of_the_value():
     # Exact answers (tolerance 0) accept a difference up to 1e-9 × max(1, |value|):
     # around 0 that is 1e-9, around 10 000 000 000 it is 10.
