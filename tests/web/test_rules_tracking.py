@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from assignments.models import Review, Submission
 from courses.meetings import services as meetings
@@ -752,3 +753,233 @@ def test_completion_per_session_and_over_the_course_and_the_session_means(
         "20% · Tes Awal 60 · Tes Awal — · Tes Akhir 60 · Tes Akhir —",
         "40% · Tes Awal — · Tes Awal — · Tes Akhir — · Tes Akhir —",
     ]
+
+
+# --------------------------------------------------------------------------- at-risk edges
+# (session 8, issue 18: the survivors of the tracking mutation run, each by a worked example)
+
+POST_ONLY = (("post-test", "quiz", {"kind": "post", "questions": ["a"], "pass_percent": 70}),)
+
+
+def _telling_hook(self, activities, context):
+    """A stand-in `risks` of the quiz type that flags every enrolment it is asked about with
+    what the engine told it: one cohort ("satu") or several ("banyak"), the enrolment's cohort,
+    how many enrolments the call covers and the result it was given."""
+    found = {}
+    for enrolment_id in context.enrolment_ids:
+        result = context.results[(enrolment_id, activities[0].id)]
+        text = (
+            f"{'satu' if context.cohort is not None else 'banyak'} "
+            f"{context.cohort_of(enrolment_id).name} {len(context.enrolment_ids)} {result.percent}"
+        )
+        found[enrolment_id] = [__import__("courses.contract").contract.Risk("uji", text)]
+    return found
+
+
+def _two_cohorts(db, make_user, make_cohort, make_course, attach):
+    """Cohort A: Ani (post-test 3/5 = 60 %) and Ari (nothing); cohort B, same course: Budi."""
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Ani", "Peserta Ari"],
+        modules=1,
+        activities=POST_ONLY,
+    )
+    other = make_cohort(
+        "32.11", mentors=[k.mentor], participants=[make_user("participant", name="Peserta Budi")]
+    )
+    attach(other, k.version)
+    k.quiz("Peserta Ani", "post-test", 3.0)
+    k.commit()
+    return k, db.session.get(Cohort, k.cohort_id), db.session.get(Cohort, other.id)
+
+
+def _risk_texts(found):
+    return {row.user.name: [r.text for r in row.risks] for rows in found.values() for row in rows}
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_each_type_is_asked_per_cohort_unless_it_takes_many_cohorts(
+    db, monkeypatch, make_user, make_cohort, make_course, attach, many
+):
+    from lms.tracking.services import cohort_risks
+    from quizzes.plugin import QuizActivity
+
+    monkeypatch.setattr(QuizActivity, "risks", _telling_hook)
+    if not many:
+        monkeypatch.delattr(QuizActivity, "risks_many_cohorts")  # a type that never says
+    k, a, b = _two_cohorts(db, make_user, make_cohort, make_course, attach)
+    found = cohort_risks([a, b], datetime.now(UTC))
+    if many:
+        # One call for the three enrolments of both cohorts, with each one's cohort.
+        expected = {
+            "Peserta Ani": [f"banyak {a.name} 3 60.0"],
+            "Peserta Ari": [f"banyak {a.name} 3 None"],
+            "Peserta Budi": [f"banyak {b.name} 3 None"],
+        }
+    else:
+        # One call per cohort: A's two enrolments, then B's one, each with its cohort.
+        expected = {
+            "Peserta Ani": [f"satu {a.name} 2 60.0"],
+            "Peserta Ari": [f"satu {a.name} 2 None"],
+            "Peserta Budi": [f"satu {b.name} 1 None"],
+        }
+    assert _risk_texts(found) == expected
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_a_single_cohorts_dashboard_asks_each_type_about_that_cohort(
+    db, client, login, monkeypatch, make_user, make_cohort, make_course, attach, many
+):
+    from quizzes.plugin import QuizActivity
+
+    monkeypatch.setattr(QuizActivity, "risks", _telling_hook)
+    if not many:
+        monkeypatch.delattr(QuizActivity, "risks_many_cohorts")
+    k, a, _b = _two_cohorts(db, make_user, make_cohort, make_course, attach)
+    # The dashboard of A alone: one call about A (its cohort given, no mapping), whether or
+    # not the type could take several cohorts.
+    assert _risks(_staff_pages(client, login, k)[0]) == {
+        "Peserta Ani": f"satu {a.name} 2 60.0",
+        "Peserta Ari": f"satu {a.name} 2 None",
+    }
+
+
+def test_a_graded_type_without_a_risks_hook_is_passed_over_quietly(
+    db, client, login, monkeypatch, caplog, make_user, make_cohort, make_course, attach
+):
+    from quizzes.plugin import QuizActivity
+
+    # The quiz type (first in the course) has no `risks`: nothing is asked of it, no error is
+    # logged, and the assignment after it is still checked: tugas due 10 days ago, nothing
+    # submitted, overdue by 9 days (and some hours).
+    monkeypatch.delattr(QuizActivity, "risks")
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Lalai"],
+        modules=1,
+        activities=POST_ONLY + _two_due(10, 2)[:1],
+        slug="kursus-tanpa-hook",
+    )
+    k.quiz("Peserta Lalai", "post-test", 0.0)  # 0 % under the 70 % mark: nobody asks
+    k.commit()
+    caplog.set_level("ERROR")
+    risks = _risks(_staff_pages(client, login, k)[0])
+    assert list(risks) == ["Peserta Lalai"]
+    assert "terlambat 9 hari" in risks["Peserta Lalai"]
+    assert "nilai lulus" not in risks["Peserta Lalai"]
+    assert not [r for r in caplog.records if "failed in" in r.getMessage()]
+
+
+def test_no_flags_when_the_course_turns_the_meeting_and_inactivity_rules_off(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # missed_meetings = 0 and inactive_days = 0: a participant absent from the one meeting
+    # and enrolled 30 days ago without any activity is flagged by neither rule (with the
+    # defaults, 2 meetings and 14 days, they would be inactive for 30 days; a limit of 1
+    # meeting would flag the one absence).
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Absen"],
+        modules=1,
+        activities=(("pertemuan", "meeting"),),
+    )
+    k.version.at_risk = {"missed_meetings": 0, "inactive_days": 0}
+    k.enrolments["Peserta Absen"].enrolled_at = _now() - timedelta(days=30)
+    cohort = db.session.get(Cohort, k.cohort_id)
+    meetings.generate_schedule(
+        cohort,
+        meetings.ScheduleInput(date(2026, 12, 7), time(9), 7, "", "", k.mentor.id),
+        "Asia/Jakarta",
+    )
+    for meeting in meetings.meetings_of(k.cohort_id):
+        meetings.record_attendance(
+            cohort, meeting, {k.users["Peserta Absen"].id: AttendanceStatus.ABSENT}, k.mentor.id, {}
+        )
+    k.commit()
+    assert _risks(_staff_pages(client, login, k)[0]) == {}
+    # The same participant with the defaults back: 30 days inactive (the check is live).
+    k.version.at_risk = {"missed_meetings": 0}
+    k.commit()
+    assert _risks(_staff_pages(client, login, k)[0]) == {
+        "Peserta Absen": "tidak ada aktivitas selama 30 hari"
+    }
+
+
+def test_overdue_is_more_than_7_days_to_the_microsecond(
+    db, make_user, make_cohort, make_course, attach
+):
+    from assignments.models import AssignmentWindow
+    from lms.tracking.services import cohort_dashboard
+
+    # The cohort's due time for tugas: 1 December 2026, 10:00 UTC. With a frozen clock:
+    # 8 December 10:00:00 exactly is 7 days late, not more: not overdue; one microsecond
+    # later it is "overdue by 7 days".
+    due = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Tepat"],
+        modules=1,
+        activities=_two_due(10, 10)[:1],
+        slug="kursus-tepat",
+    )
+    db.session.add(
+        AssignmentWindow(
+            cohort_id=k.cohort_id, module_slug="01-sesi", activity_key="tugas", due_at=due
+        )
+    )
+    k.enrolments["Peserta Tepat"].enrolled_at = due
+    k.commit()
+    db.session.expunge_all()
+    cohort = db.session.scalar(
+        select(Cohort).options(joinedload(Cohort.region)).where(Cohort.id == k.cohort_id)
+    )
+
+    def texts(now):
+        board = cohort_dashboard(cohort, now)  # outside a request: the English msgid
+        return [r.text for row in board.rows for r in row.risks]
+
+    assert texts(due + timedelta(days=7)) == []
+    assert texts(due + timedelta(days=7, microseconds=1)) == ["“assignment 1” overdue by 7 days"]
+
+
+def test_a_post_test_within_its_float_slack_of_the_pass_mark_is_not_failed(app):
+    from courses.contract import GradedActivity, Result, RiskContext
+    from quizzes.plugin import QuizActivity
+
+    # A result of 70 − 1e-9 % (a rounding error of 70 %) against a 70 % mark: 69.999999999
+    # + 1e-9 = 70.0 exactly, not below the mark: not failed. 69.9 % is failed.
+    post = GradedActivity(
+        id=1,
+        key="post-test",
+        title="Tes Akhir",
+        module_id=1,
+        module_slug="01-sesi",
+        config={"kind": "post", "questions": ["a"], "pass_percent": 70},
+    )
+    context = RiskContext(
+        None,
+        datetime.now(UTC),
+        {"failed_post_test": True},
+        [10, 11],
+        {(10, 1): Result(70 - 1e-9), (11, 1): Result(69.9)},
+        {},
+    )
+    with app.test_request_context():
+        found = QuizActivity().risks([post], context)
+    assert list(found) == [11]
