@@ -983,3 +983,184 @@ def test_a_post_test_within_its_float_slack_of_the_pass_mark_is_not_failed(app):
     with app.test_request_context():
         found = QuizActivity().risks([post], context)
     assert list(found) == [11]
+
+
+def _same_names(db, make_user, make_cohort, make_course, attach):
+    """Two participants both named "Peserta Sama", NIP 1001 made first (lower id) and NIP 1002
+    second, enrolled the other way round (1002's enrolment first), on a one-reading course."""
+    first = make_user("participant", name="Peserta Sama", nip="199001012020011001")
+    second = make_user("participant", name="Peserta Sama", nip="199001012020011002")
+    mentor = make_user("mentor", name="Mentor Kelas")
+    cohort = make_cohort("32.11", mentors=[mentor], participants=[second, first])
+    version = make_course(modules=1, activities=(("bacaan", "reading"),))
+    attach(cohort, version)
+    return mentor, cohort, first, second
+
+
+def test_participants_of_the_same_name_are_listed_in_a_fixed_order(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    from lms.tracking.services import cohort_risks
+
+    # Same name: the one made first (NIP …1001) comes first, on the dashboard's exports and
+    # in the mentor's at-risk list, whatever the order of enrolment.
+    mentor, cohort, first, second = _same_names(db, make_user, make_cohort, make_course, attach)
+    for enrolment in db.session.scalars(select(Enrolment).where(Enrolment.cohort_id == cohort.id)):
+        enrolment.enrolled_at = _now() - timedelta(days=20)  # both inactive for 20 days
+    db.session.commit()
+    login(mentor)
+    for kind in ("progress", "gradebook"):
+        response = client.get(f"/cohorts/{cohort.id}/export/{kind}.csv")
+        rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+        assert [row[:2] for row in rows[1:]] == [
+            ["Peserta Sama", "199001012020011001"],
+            ["Peserta Sama", "199001012020011002"],
+        ], kind
+    client.post_form("/logout")
+    cohort = db.session.scalar(
+        select(Cohort).options(joinedload(Cohort.region)).where(Cohort.id == cohort.id)
+    )
+    found = cohort_risks([cohort], _now())
+    assert [row.user.id for row in found[cohort.id]] == [first.id, second.id]
+
+
+def test_the_gradebook_lists_only_weighted_items_not_yet_graded_as_still_to_do(
+    client, login, graded
+):
+    # Sebagian has the post-test (40 %) graded, nothing else: still to do is the assignment
+    # (60 %) only; not the pre-test (weight 0, no result) nor the graded post-test.
+    _, html = _gradebook(client, login, graded, "Peserta Sebagian")
+    todo = html.split('data-testid="remaining"', 1)[1].split("</ul>", 1)[0]
+    assert todo.count("<li>") == 1
+    assert "assignment 1 (60" in todo
+    # Pas has everything graded: no list at all.
+    _, html = _gradebook(client, login, graded, "Peserta Pas")
+    assert 'data-testid="remaining"' not in html
+
+
+def test_completions_counted_per_participant_on_this_version_only(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    from courses.grades import activity_total, gradebooks
+    from courses.models import CourseVersion
+
+    # The gradebooks of two participants at once (as the API and the LTI grade return read
+    # them): Pas completed all 4 activities, Sebagian 1 of 4 (the pre-test). A completion of
+    # an activity of another course's version is not one of this course's: Sebagian stays
+    # at 1 / 4 = 25 %, Pas at 4 / 4 = 100 % and complete.
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Pas", "Peserta Sebagian"],
+        modules=1,
+        activities=GRADED,
+    )
+    k.complete("Peserta Pas", *ALL)
+    k.complete("Peserta Sebagian", "pre-test")
+    elsewhere = make_course(slug="kursus-lain", modules=1, activities=(("bacaan", "reading"),))
+    foreign = db.session.scalar(
+        select(Activity)
+        .join(Module, Module.id == Activity.module_id)
+        .where(Module.version_id == elsewhere.id)
+    )
+    db.session.add(
+        ActivityCompletion(
+            enrolment_id=k.enrolment("Peserta Sebagian"),
+            activity_id=foreign.id,
+            source="action",
+            completed_at=_now(),
+        )
+    )
+    k.commit()
+    ids = [k.enrolment("Peserta Pas"), k.enrolment("Peserta Sebagian")]
+    books = gradebooks(db.session.get(CourseVersion, k.version.id), ids)
+    assert [(books[i].completion_percent, books[i].complete) for i in ids] == [
+        (100.0, True),
+        (25.0, False),
+    ]
+    # The dashboard's progress export says the same: 100.0 and 25.0 (not 50.0 with the
+    # other course's reading counted).
+    _, tables = _staff_pages(client, login, k)
+    assert [
+        tables["progress"][n]["Penyelesaian (%)"] for n in ("Peserta Pas", "Peserta Sebagian")
+    ] == [
+        "100.0",
+        "25.0",
+    ]
+    # The certificate check's activity count: this version's 4 activities (not 5 with the
+    # other course's reading).
+    assert activity_total(k.version.id) == 4
+
+
+def test_my_learning_gain_per_session_over_two_sessions(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # Session 1: pre 2/5 = 40 %, post 4/5 = 80 %: gain 40 / 60 = 0.67. Session 2: pre 1/5 =
+    # 20 %, post 3/5 = 60 %: gain 40 / 80 = 0.50. One row per session, not one for both.
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Dua"],
+        modules=2,
+        activities=GAIN,
+    )
+    k.quiz("Peserta Dua", "pre-test", 2.0)
+    k.quiz("Peserta Dua", "post-test", 4.0)
+    second = {key: a.id for (m, key), a in k.activities.items() if a.id not in k.first.values()}
+    for key, score in (("pre-test", 1.0), ("post-test", 3.0)):
+        db.session.add(
+            QuizAttempt(
+                activity_id=second[key],
+                enrolment_id=k.enrolment("Peserta Dua"),
+                number=1,
+                status="submitted",
+                seed="dua",
+                question_ids=[],
+                score=score,
+                max_score=5.0,
+                submitted_at=_now(),
+            )
+        )
+    k.commit()
+    rows = _my_gain(client, login, k, "Peserta Dua")
+    assert [row[1:] for row in rows] == [["40%", "80%", "0,67"], ["20%", "60%", "0,50"]]
+
+
+def test_each_session_keeps_its_own_attendance(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # Three sessions with a meeting each: absent, absent, present. Two missed meetings:
+    # at risk ("tidak hadir di 2 pertemuan"); each mark counts for its own session only (a
+    # mark read for the other sessions would leave one absence: not at risk).
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Absen"],
+        modules=3,
+        activities=(("pertemuan", "meeting"),),
+    )
+    cohort = db.session.get(Cohort, k.cohort_id)
+    meetings.generate_schedule(
+        cohort,
+        meetings.ScheduleInput(date(2026, 12, 7), time(9), 7, "", "", k.mentor.id),
+        "Asia/Jakarta",
+    )
+    S = AttendanceStatus
+    for meeting, mark in zip(
+        meetings.meetings_of(k.cohort_id), (S.ABSENT, S.ABSENT, S.PRESENT), strict=True
+    ):
+        meetings.record_attendance(
+            cohort, meeting, {k.users["Peserta Absen"].id: mark}, k.mentor.id, {}
+        )
+    db.session.commit()
+    html, _ = _staff_pages(client, login, k)
+    assert _risks(html) == {"Peserta Absen": "tidak hadir di 2 pertemuan"}
