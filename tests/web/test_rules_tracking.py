@@ -1164,3 +1164,72 @@ def test_each_session_keeps_its_own_attendance(
     db.session.commit()
     html, _ = _staff_pages(client, login, k)
     assert _risks(html) == {"Peserta Absen": "tidak hadir di 2 pertemuan"}
+
+
+PRE_POST = (
+    ("pre-test", "quiz", {"kind": "pre", "questions": ["a"]}),
+    ("post-test", "quiz", {"kind": "post", "questions": ["a"]}),
+)
+
+
+def test_results_on_the_old_version_count_for_the_same_activity_of_the_new(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # Version 1.0.0, two sessions with a Tes Awal and a Tes Akhir each. On it: session 1
+    # pre 1/5 = 20 %, post 4/5 = 80 %; session 2 pre 2/5 = 40 %, post 3/5 = 60 %. The cohort
+    # then moves to 1.1.0 (same sessions and keys, new activity ids): each result stays with
+    # the activity of the same session and key: 20, 80, 40, 60 (not another session's nor
+    # the other test's of the same session).
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Pindah"],
+        modules=2,
+        activities=PRE_POST,
+        slug="kursus-versi",
+    )
+    plan = {
+        (1, "pre-test"): 1.0,
+        (1, "post-test"): 4.0,
+        (2, "pre-test"): 2.0,
+        (2, "post-test"): 3.0,
+    }
+    positions = {
+        m.id: m.position
+        for m in db.session.scalars(select(Module).where(Module.version_id == k.version.id))
+    }
+    for (module_id, key), activity in k.activities.items():
+        db.session.add(
+            QuizAttempt(
+                activity_id=activity.id,
+                enrolment_id=k.enrolment("Peserta Pindah"),
+                number=1,
+                status="submitted",
+                seed=key,
+                question_ids=[],
+                score=plan[(positions[module_id], key)],
+                max_score=5.0,
+                submitted_at=_now(),
+            )
+        )
+    k.commit()
+    v2 = make_course(
+        slug="kursus-versi",
+        version="1.1.0",
+        modules=2,
+        activities=PRE_POST,
+        questions={1: [QUESTION]},
+    )
+    assert v2.id != k.version.id
+    attach(db.session.get(Cohort, k.cohort_id), v2)
+    _, html = _gradebook(client, login, k, "Peserta Pindah")
+    lines = html.split('data-testid="grade-line"')[1:]
+    assert [line.split("</tr>", 1)[0].rsplit("<td>", 1)[1].split("<", 1)[0] for line in lines] == [
+        "20%",
+        "80%",
+        "40%",
+        "60%",
+    ]
