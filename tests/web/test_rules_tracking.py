@@ -1233,3 +1233,112 @@ def test_results_on_the_old_version_count_for_the_same_activity_of_the_new(
         "40%",
         "60%",
     ]
+
+
+def test_the_latest_of_completions_and_each_types_work_decides_inactivity(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # Inactive after 14 days. Everyone enrolled 30 days ago.
+    # Baca Dulu: read something 20 days ago, submitted 2 days ago: active (the latest counts).
+    # Kirim Dulu: submitted 20 days ago, read something 2 days ago: active.
+    # Kuis: read 20 days ago, started a quiz 3 days ago: active.
+    # Lama: read 20 days ago, submitted 16 days ago: inactive for 16 days (the later of the two).
+    names = ["Peserta Baca Dulu", "Peserta Kirim Dulu", "Peserta Kuis", "Peserta Lama"]
+    k = Class(db, make_user, make_cohort, make_course, attach, names, modules=1, activities=GRADED)
+    now = _now()
+    for name in names:
+        k.enrolments[name].enrolled_at = now - timedelta(days=30)
+    plan = {
+        "Peserta Baca Dulu": (20, 2),
+        "Peserta Kirim Dulu": (2, 20),
+        "Peserta Lama": (20, 16),
+    }
+    for name, (read, submitted) in plan.items():
+        k.complete(name, "bacaan", at=now - timedelta(days=read))
+        k.submit(name, submitted_at=now - timedelta(days=submitted))
+    k.complete("Peserta Kuis", "bacaan", at=now - timedelta(days=20))
+    k.quiz("Peserta Kuis", "pre-test", 1.0, started_at=now - timedelta(days=3))
+    k.commit()
+    assert _risks(_staff_pages(client, login, k)[0]) == {
+        "Peserta Lama": "tidak ada aktivitas selama 16 hari"
+    }
+
+
+def test_a_mentors_running_cohorts_end_today_or_later_by_start_and_name(db, make_user, make_cohort):
+    from lms.tracking.services import running_cohorts_of_mentor
+
+    # Today 15 January 2027. Ended yesterday: not running. Ends today: running (to the end
+    # of its last day). Order: by start date, then name: Oktober (1 Oct), then Alfa and
+    # Beta (both 2 Nov, by name). Another mentor's cohort is not listed.
+    mentor, other = make_user("mentor"), make_user("mentor")
+    today = date(2027, 1, 15)
+    make_cohort(
+        "32.11",
+        name="Kemarin",
+        mentors=[mentor],
+        start=date(2026, 11, 2),
+        end=today - timedelta(days=1),
+    )
+    beta = make_cohort("32.11", name="Beta", mentors=[mentor], start=date(2026, 11, 2), end=today)
+    alfa = make_cohort(
+        "32.11", name="Alfa", mentors=[mentor], start=date(2026, 11, 2), end=date(2027, 2, 26)
+    )
+    oktober = make_cohort(
+        "32.11", name="Oktober", mentors=[mentor], start=date(2026, 10, 1), end=date(2027, 2, 26)
+    )
+    make_cohort(
+        "32.11", name="Lain", mentors=[other], start=date(2026, 9, 1), end=date(2027, 2, 26)
+    )
+    found = running_cohorts_of_mentor(mentor.id, today)
+    assert [c.id for c in found] == [oktober.id, alfa.id, beta.id]
+    assert [c.region.code for c in found] == ["32.11"] * 3  # loaded with them
+
+
+def test_the_mentors_risk_list_skips_cohorts_without_a_course_and_old_sessions_meetings(
+    db, make_user, make_cohort, make_course, attach
+):
+    from courses.meetings.models import Attendance, Meeting
+    from lms.tracking.services import cohort_risks
+
+    # A cohort without a course yet (one participant): an empty list, no error. On the
+    # course's cohort, Peserta Absen missed the meeting of session 1 and of a session
+    # "99-lama" that the course no longer has: one missed meeting of the course, under the
+    # 2 that put at risk.
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Absen"],
+        modules=1,
+        activities=(("pertemuan", "meeting"),),
+    )
+    bare = make_cohort(
+        "32.11", mentors=[k.mentor], participants=[make_user("participant", name="Peserta Dini")]
+    )
+    user_id = k.users["Peserta Absen"].id
+    for slug in ("01-sesi", "99-lama"):
+        meeting = Meeting(
+            cohort_id=k.cohort_id,
+            module_slug=slug,
+            starts_at=_now() - timedelta(days=3),
+            duration_minutes=60,
+        )
+        db.session.add(meeting)
+        db.session.flush()
+        db.session.add(Attendance(meeting_id=meeting.id, user_id=user_id, status="absent"))
+    k.commit()
+    cohorts = list(
+        db.session.scalars(
+            select(Cohort)
+            .options(joinedload(Cohort.region))
+            .where(Cohort.id.in_([k.cohort_id, bare.id]))
+        )
+    )
+    assert cohort_risks(cohorts, _now()) == {k.cohort_id: [], bare.id: []}
+    # A second absence in a session of the course would put at risk: the check is live.
+    k.version.at_risk = {"missed_meetings": 1}
+    k.commit()
+    found = cohort_risks(cohorts, _now())
+    assert [[r.text for r in row.risks] for row in found[k.cohort_id]] == [["missed 1 meetings"]]
