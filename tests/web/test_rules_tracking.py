@@ -1342,3 +1342,24 @@ def test_the_mentors_risk_list_skips_cohorts_without_a_course_and_old_sessions_m
     k.commit()
     found = cohort_risks(cohorts, _now())
     assert [[r.text for r in row.risks] for row in found[k.cohort_id]] == [["missed 1 meetings"]]
+
+
+def test_a_released_grade_without_points_is_0_and_a_0_point_review_no_grade(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # The assignment is the only graded item (weight 100 %). Tanpa Poin: graded and released
+    # with no points written: 0 of 10 = 0 %. Nol: graded and released out of 0 points: no
+    # percentage can be made: not graded ("—"), not an error.
+    names = ["Peserta Tanpa Poin", "Peserta Nol"]
+    activities = (("tugas", "assignment", {"brief": "Petakan regulasi.", "points": 10}),)
+    k = Class(
+        db, make_user, make_cohort, make_course, attach, names, modules=1, activities=activities
+    )
+    k.submit("Peserta Tanpa Poin", review=("graded", None, 10.0, True))
+    k.submit("Peserta Nol", review=("graded", 0.0, 0.0, True))
+    k.commit()
+    summary, _ = _gradebook(client, login, k, "Peserta Tanpa Poin")
+    assert "Nilai kursus: 0%" in summary and "nilai sejauh ini: 0%" in summary
+    summary, html = _gradebook(client, login, k, "Peserta Nol")
+    assert "nilai sejauh ini: —" in summary
+    assert "tidak dapat ditampilkan" not in html.lower()
