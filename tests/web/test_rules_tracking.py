@@ -1045,9 +1045,9 @@ def test_completions_counted_per_participant_on_this_version_only(
     from courses.models import CourseVersion
 
     # The gradebooks of two participants at once (as the API and the LTI grade return read
-    # them): Pas completed all 4 activities, Sebagian 1 of 4 (the pre-test). A completion of
-    # an activity of another course's version is not one of this course's: Sebagian stays
-    # at 1 / 4 = 25 %, Pas at 4 / 4 = 100 % and complete.
+    # them): Pas completed all 4 activities, Sebagian 2 of 4 (the pre-test and the reading).
+    # A completion of an activity of another course's version is not one of this course's:
+    # Sebagian stays at 2 / 4 = 50 % (not 3 / 4), Pas at 4 / 4 = 100 % and complete.
     k = Class(
         db,
         make_user,
@@ -1059,7 +1059,7 @@ def test_completions_counted_per_participant_on_this_version_only(
         activities=GRADED,
     )
     k.complete("Peserta Pas", *ALL)
-    k.complete("Peserta Sebagian", "pre-test")
+    k.complete("Peserta Sebagian", "pre-test", "bacaan")
     elsewhere = make_course(slug="kursus-lain", modules=1, activities=(("bacaan", "reading"),))
     foreign = db.session.scalar(
         select(Activity)
@@ -1079,17 +1079,19 @@ def test_completions_counted_per_participant_on_this_version_only(
     books = gradebooks(db.session.get(CourseVersion, k.version.id), ids)
     assert [(books[i].completion_percent, books[i].complete) for i in ids] == [
         (100.0, True),
-        (25.0, False),
+        (50.0, False),
     ]
-    # The dashboard's progress export says the same: 100.0 and 25.0 (not 50.0 with the
-    # other course's reading counted).
-    _, tables = _staff_pages(client, login, k)
+    # The dashboard's progress export says the same: 100.0 and 50.0 (not 75.0 with the
+    # other course's reading counted); the session's mean completion (100 + 50) / 2 = 75 %.
+    html, tables = _staff_pages(client, login, k)
     assert [
         tables["progress"][n]["Penyelesaian (%)"] for n in ("Peserta Pas", "Peserta Sebagian")
     ] == [
         "100.0",
-        "25.0",
+        "50.0",
     ]
+    average = html.split('data-testid="module-average"', 1)[1].split("</small>", 1)[0]
+    assert average.split("<small>", 1)[1].startswith("75% ·")
     # The certificate check's activity count: this version's 4 activities (not 5 with the
     # other course's reading).
     assert activity_total(k.version.id) == 4
@@ -1363,3 +1365,7 @@ def test_a_released_grade_without_points_is_0_and_a_0_point_review_no_grade(
     summary, html = _gradebook(client, login, k, "Peserta Nol")
     assert "nilai sejauh ini: —" in summary
     assert "tidak dapat ditampilkan" not in html.lower()
+    # Nobody completed anything: the session's mean completion is 0 %.
+    board, _ = _staff_pages(client, login, k)
+    average = board.split('data-testid="module-average"', 1)[1].split("</small>", 1)[0]
+    assert average.split("<small>", 1)[1].startswith("0% ·")
