@@ -1369,3 +1369,35 @@ def test_a_released_grade_without_points_is_0_and_a_0_point_review_no_grade(
     board, _ = _staff_pages(client, login, k)
     average = board.split('data-testid="module-average"', 1)[1].split("</small>", 1)[0]
     assert average.split("<small>", 1)[1].startswith("0% ·")
+
+
+@pytest.mark.parametrize(
+    ("activities", "scores", "grade"),
+    [
+        # No assignment in the course: its 60 % passes to the post-tests, which share the
+        # course's post-test weight: each 40 × 100 / 40 / 2 = 50 %. Pre-test 1/5 (weight 0),
+        # post 3/5 = 60 %, post-ulang 4/5 = 80 %: 0.5 × 60 + 0.5 × 80 = 70 %.
+        (GAIN, {"pre-test": 1.0, "post-test": 3.0, "post-ulang": 4.0}, "70%"),
+        # Only pre-tests (weight 0 each): every item weighs the same, 100 / 2 = 50 %:
+        # 0.5 × 40 + 0.5 × 80 = 60 %.
+        (GAIN[:2], {"pre-test": 2.0, "pre-ulang": 4.0}, "60%"),
+    ],
+)
+def test_the_weights_of_categories_the_course_lacks_pass_to_the_others(
+    db, client, login, make_user, make_cohort, make_course, attach, activities, scores, grade
+):
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Bobot"],
+        modules=1,
+        activities=activities,
+    )
+    for key, score in scores.items():
+        k.quiz("Peserta Bobot", key, score)
+    k.commit()
+    summary, _ = _gradebook(client, login, k, "Peserta Bobot")
+    assert f"Nilai kursus: {grade}" in summary
