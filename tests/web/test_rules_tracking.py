@@ -1044,22 +1044,23 @@ def test_completions_counted_per_participant_on_this_version_only(
     from courses.grades import activity_total, gradebooks
     from courses.models import CourseVersion
 
-    # The gradebooks of two participants at once (as the API and the LTI grade return read
-    # them): Pas completed all 4 activities, Sebagian 2 of 4 (the pre-test and the reading).
-    # A completion of an activity of another course's version is not one of this course's:
-    # Sebagian stays at 2 / 4 = 50 % (not 3 / 4), Pas at 4 / 4 = 100 % and complete.
+    # The gradebooks of three participants at once (as the API and the LTI grade return
+    # read them): Pas completed all 4 activities, Sebagian 3 of 4 (all but the assignment),
+    # Nihil none. A completion of an activity of another course's version is not one of
+    # this course's: Sebagian stays at 3 / 4 = 75 % (not 4 / 4 and complete); Pas 100 % and
+    # complete; Nihil 0 %.
     k = Class(
         db,
         make_user,
         make_cohort,
         make_course,
         attach,
-        ["Peserta Pas", "Peserta Sebagian"],
+        ["Peserta Pas", "Peserta Sebagian", "Peserta Nihil"],
         modules=1,
         activities=GRADED,
     )
     k.complete("Peserta Pas", *ALL)
-    k.complete("Peserta Sebagian", "pre-test", "bacaan")
+    k.complete("Peserta Sebagian", "pre-test", "bacaan", "post-test")
     elsewhere = make_course(slug="kursus-lain", modules=1, activities=(("bacaan", "reading"),))
     foreign = db.session.scalar(
         select(Activity)
@@ -1075,23 +1076,27 @@ def test_completions_counted_per_participant_on_this_version_only(
         )
     )
     k.commit()
-    ids = [k.enrolment("Peserta Pas"), k.enrolment("Peserta Sebagian")]
+    ids = [k.enrolment(n) for n in ("Peserta Pas", "Peserta Sebagian", "Peserta Nihil")]
     books = gradebooks(db.session.get(CourseVersion, k.version.id), ids)
     assert [(books[i].completion_percent, books[i].complete) for i in ids] == [
         (100.0, True),
-        (50.0, False),
+        (75.0, False),
+        (0.0, False),
     ]
-    # The dashboard's progress export says the same: 100.0 and 50.0 (not 75.0 with the
-    # other course's reading counted); the session's mean completion (100 + 50) / 2 = 75 %.
+    # The dashboard's progress export says the same: 100.0, 75.0 (not 100.0 with the other
+    # course's reading counted) and 0.0; the session's mean completion (100 + 75 + 0) / 3 =
+    # 58.3 %: "58%".
     html, tables = _staff_pages(client, login, k)
     assert [
-        tables["progress"][n]["Penyelesaian (%)"] for n in ("Peserta Pas", "Peserta Sebagian")
+        tables["progress"][n]["Penyelesaian (%)"]
+        for n in ("Peserta Pas", "Peserta Sebagian", "Peserta Nihil")
     ] == [
         "100.0",
-        "50.0",
+        "75.0",
+        "0.0",
     ]
     average = html.split('data-testid="module-average"', 1)[1].split("</small>", 1)[0]
-    assert average.split("<small>", 1)[1].startswith("75% ·")
+    assert average.split("<small>", 1)[1].startswith("58% ·")
     # The certificate check's activity count: this version's 4 activities (not 5 with the
     # other course's reading).
     assert activity_total(k.version.id) == 4
