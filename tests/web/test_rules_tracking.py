@@ -1406,3 +1406,38 @@ def test_the_weights_of_categories_the_course_lacks_pass_to_the_others(
     k.commit()
     summary, _ = _gradebook(client, login, k, "Peserta Bobot")
     assert f"Nilai kursus: {grade}" in summary
+
+
+def test_the_dashboard_names_its_course_version_and_the_types_that_cannot_answer(
+    db, client, login, monkeypatch, make_user, make_cohort, make_course, attach
+):
+    from quizzes.plugin import QuizActivity
+
+    # The quiz type's results cannot be read (its query raises): the dashboard still opens,
+    # names the course version it shows, and says which type's cells cannot be shown
+    # ("quiz"); the assignment's grade still counts.
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Ada"],
+        modules=1,
+        activities=GRADED,
+        slug="kursus-gagal",
+    )
+    k.submit("Peserta Ada", review=("graded", 8.0, 10.0, True))
+    k.commit()
+    html, tables = _staff_pages(client, login, k)
+    assert 'data-testid="unavailable"' not in html  # nothing failed yet
+    assert f"{k.version.title} {k.version.label} ·" in html
+
+    def broken(self, activities, enrolments):
+        raise RuntimeError("the quiz tables are being migrated")
+
+    monkeypatch.setattr(QuizActivity, "result_query", broken)
+    html, tables = _staff_pages(client, login, k)
+    notice = html.split('data-testid="unavailable">', 1)[1].split("</p>", 1)[0]
+    assert notice == "Aktivitas ini tidak dapat ditampilkan sekarang. (quiz)"
+    assert tables["progress"]["Peserta Ada"]["Nilai kursus (%)"] == "48.0"  # 60 × 80 / 100
