@@ -1441,3 +1441,40 @@ def test_the_dashboard_names_its_course_version_and_the_types_that_cannot_answer
     notice = html.split('data-testid="unavailable">', 1)[1].split("</p>", 1)[0]
     assert notice == "Aktivitas ini tidak dapat ditampilkan sekarang. (quiz)"
     assert tables["progress"]["Peserta Ada"]["Nilai kursus (%)"] == "48.0"  # 60 × 80 / 100
+
+
+def test_inactive_is_more_than_14_days_to_the_microsecond(
+    db, monkeypatch, make_user, make_cohort, make_course, attach
+):
+    from courses.contract import Risk
+    from lms.tracking.services import cohort_dashboard
+    from quizzes.plugin import QuizActivity
+
+    # Enrolled 1 December 2026 10:00 UTC, never active. With a frozen clock: 15 December
+    # 10:00:00 is 14 days exactly: not inactive; 1 µs later: "no activity for 14 days".
+    # A type that flags an enrolment it was not asked about (id 0) changes nothing.
+    monkeypatch.setattr(
+        QuizActivity, "risks", lambda self, a, c: {0: [Risk("uji", "bukan peserta ini")]}
+    )
+    start = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Diam"],
+        modules=1,
+        activities=POST_ONLY,
+    )
+    k.enrolments["Peserta Diam"].enrolled_at = start
+    k.commit()
+    cohort = db.session.get(Cohort, k.cohort_id)
+
+    def texts(now):
+        board = cohort_dashboard(cohort, now)  # outside a request: the English msgid
+        return [r.text for row in board.rows for r in row.risks]
+
+    assert texts(start + timedelta(days=14)) == []
+    assert texts(start + timedelta(days=14, microseconds=1)) == ["no activity for 14 days"]
+    assert texts(start + timedelta(days=15, hours=23)) == ["no activity for 15 days"]
