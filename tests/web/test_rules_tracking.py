@@ -1325,6 +1325,9 @@ def test_the_mentors_risk_list_skips_cohorts_without_a_course_and_old_sessions_m
         "32.11", mentors=[k.mentor], participants=[make_user("participant", name="Peserta Dini")]
     )
     user_id = k.users["Peserta Absen"].id
+    # Enrolled 30 days ago, last active (a completion) 2 days ago: not inactive.
+    k.enrolments["Peserta Absen"].enrolled_at = _now() - timedelta(days=30)
+    k.complete("Peserta Absen", "pertemuan", at=_now() - timedelta(days=2))
     for slug in ("01-sesi", "99-lama"):
         meeting = Meeting(
             cohort_id=k.cohort_id,
