@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 from sqlalchemy.orm import joinedload
 
 from assignments.models import Review, Submission
@@ -857,6 +857,7 @@ def test_a_graded_type_without_a_risks_hook_is_passed_over_quietly(
     # logged, and the assignment after it is still checked: tugas due 10 days ago, nothing
     # submitted, overdue by 9 days (and some hours).
     monkeypatch.delattr(QuizActivity, "risks")
+    monkeypatch.delattr(QuizActivity, "last_activity_query")  # nor a last-activity query
     k = Class(
         db,
         make_user,
@@ -1249,7 +1250,8 @@ def test_the_latest_of_completions_and_each_types_work_decides_inactivity(
     # Baca Dulu: read something 20 days ago, submitted 2 days ago: active (the latest counts).
     # Kirim Dulu: submitted 20 days ago, read something 2 days ago: active.
     # Kuis: read 20 days ago, started a quiz 3 days ago: active.
-    # Lama: read 20 days ago, submitted 16 days ago: inactive for 16 days (the later of the two).
+    # Lama: submitted 20 days ago, read 16 days ago: inactive for 16 days (the later of the
+    # two; each participant's own latest completion, not the cohort's).
     names = ["Peserta Baca Dulu", "Peserta Kirim Dulu", "Peserta Kuis", "Peserta Lama"]
     k = Class(db, make_user, make_cohort, make_course, attach, names, modules=1, activities=GRADED)
     now = _now()
@@ -1258,7 +1260,7 @@ def test_the_latest_of_completions_and_each_types_work_decides_inactivity(
     plan = {
         "Peserta Baca Dulu": (20, 2),
         "Peserta Kirim Dulu": (2, 20),
-        "Peserta Lama": (20, 16),
+        "Peserta Lama": (16, 20),
     }
     for name, (read, submitted) in plan.items():
         k.complete(name, "bacaan", at=now - timedelta(days=read))
@@ -1436,14 +1438,25 @@ def test_the_dashboard_names_its_course_version_and_the_types_that_cannot_answer
     assert 'data-testid="unavailable"' not in html  # nothing failed yet
     assert f"{k.version.title} {k.version.label} ·" in html
 
-    def broken(self, activities, enrolments):
+    def broken(self, *args):
         raise RuntimeError("the quiz tables are being migrated")
 
+    # Its results, its at-risk check and its last-activity statement all fail (the last
+    # one only when run); the participant, enrolled 20 days ago, submitted 2 days ago: not
+    # inactive, no risk, and the page still opens.
     monkeypatch.setattr(QuizActivity, "result_query", broken)
+    monkeypatch.setattr(QuizActivity, "risks", broken)
+    monkeypatch.setattr(
+        QuizActivity, "last_activity_query", lambda self, e: select(literal_column("no_such"))
+    )
+    k.enrolments["Peserta Ada"].enrolled_at = _now() - timedelta(days=20)
+    db.session.scalar(select(Submission)).submitted_at = _now() - timedelta(days=2)
+    k.commit()
     html, tables = _staff_pages(client, login, k)
     notice = html.split('data-testid="unavailable">', 1)[1].split("</p>", 1)[0]
     assert notice == "Aktivitas ini tidak dapat ditampilkan sekarang. (quiz)"
     assert tables["progress"]["Peserta Ada"]["Nilai kursus (%)"] == "48.0"  # 60 × 80 / 100
+    assert _risks(html) == {}
 
 
 def test_inactive_is_more_than_14_days_to_the_microsecond(
