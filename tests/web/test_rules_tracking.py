@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -1494,3 +1495,63 @@ def test_inactive_is_more_than_14_days_to_the_microsecond(
     assert texts(start + timedelta(days=14)) == []
     assert texts(start + timedelta(days=14, microseconds=1)) == ["no activity for 14 days"]
     assert texts(start + timedelta(days=15, hours=23)) == ["no activity for 15 days"]
+
+
+def test_the_gradebook_shows_the_state_of_work_not_graded_yet(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # Kirim: the assignment submitted, not reviewed: "(dikumpulkan)". Balik: returned for
+    # revision: "(dikembalikan)". The quizzes before it, not taken, show no state.
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Kirim", "Peserta Balik"],
+        modules=1,
+        activities=GRADED,
+    )
+    k.submit("Peserta Kirim")
+    k.submit("Peserta Balik", review=("returned", 3.0, 10.0, True))
+    k.commit()
+    for name, label in (("Peserta Kirim", "dikumpulkan"), ("Peserta Balik", "dikembalikan")):
+        _, html = _gradebook(client, login, k, name)
+        states = re.findall(r'data-testid="work-state">\(([^)]*)\)', html)
+        assert states == [label], name
+
+
+def test_two_assignments_each_keep_their_newest_submissions_grade(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # Two assignments of 50 % each. Dua: tugas 8/10 = 80 %, then tugas-2 6/10 = 60 %:
+    # 0.5 × 80 + 0.5 × 60 = 70 % (not only the newest submission of the two). Satu: a
+    # review out of 1 point, 1/1: 100 % on tugas, nothing on tugas-2: 50 %.
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Dua", "Peserta Satu"],
+        modules=1,
+        activities=_two_due(30, 30),
+        slug="kursus-dua-tugas",
+    )
+    k.submit("Peserta Dua", "tugas", review=("graded", 8.0, 10.0, True))
+    k.submit("Peserta Dua", "tugas-2", review=("graded", 6.0, 10.0, True))
+    k.submit("Peserta Satu", "tugas", review=("graded", 1.0, 1.0, True))
+    k.commit()
+    assert "Nilai kursus: 70%" in _gradebook(client, login, k, "Peserta Dua")[0]
+    assert "Nilai kursus: 50%" in _gradebook(client, login, k, "Peserta Satu")[0]
+
+
+def test_the_assignment_result_statement_has_the_contract_columns(app):
+    from assignments.plugin import AssignmentActivity
+    from courses.contract import RESULT_COLUMNS, GradedActivity
+
+    # Reports read the statement's columns by name (the national figures select
+    # part.c.percent): enrolment_id, activity_id, percent, state.
+    graded = GradedActivity(1, "tugas", "Tugas", 1, "01-sesi", {"brief": "A."})
+    query = AssignmentActivity().result_query([graded], [1])
+    assert tuple(c.name for c in query.selected_columns) == RESULT_COLUMNS
