@@ -989,14 +989,16 @@ def test_a_post_test_within_its_float_slack_of_the_pass_mark_is_not_failed(app):
 
 def _same_names(db, make_user, make_cohort, make_course, attach):
     """Two participants both named "Peserta Sama", NIP 1001 made first (lower id) and NIP 1002
-    second, enrolled the other way round (1002's enrolment first), on a one-reading course."""
+    second, enrolled the other way round (1002's enrolment first), and Peserta Ani made
+    last, on a one-reading course."""
     first = make_user("participant", name="Peserta Sama", nip="199001012020011001")
     second = make_user("participant", name="Peserta Sama", nip="199001012020011002")
+    ani = make_user("participant", name="Peserta Ani", nip="199001012020011003")  # made last
     mentor = make_user("mentor", name="Mentor Kelas")
-    cohort = make_cohort("32.11", mentors=[mentor], participants=[second, first])
+    cohort = make_cohort("32.11", mentors=[mentor], participants=[second, first, ani])
     version = make_course(modules=1, activities=(("bacaan", "reading"),))
     attach(cohort, version)
-    return mentor, cohort, first, second
+    return mentor, cohort, first, second, ani
 
 
 def test_participants_of_the_same_name_are_listed_in_a_fixed_order(
@@ -1004,9 +1006,12 @@ def test_participants_of_the_same_name_are_listed_in_a_fixed_order(
 ):
     from lms.tracking.services import cohort_risks
 
-    # Same name: the one made first (NIP …1001) comes first, on the dashboard's exports and
-    # in the mentor's at-risk list, whatever the order of enrolment.
-    mentor, cohort, first, second = _same_names(db, make_user, make_cohort, make_course, attach)
+    # By name (Ani, made last, first), then for the same name the one made first (NIP …1001),
+    # on the dashboard's exports and in the mentor's at-risk list, whatever the order of
+    # enrolment.
+    mentor, cohort, first, second, ani = _same_names(
+        db, make_user, make_cohort, make_course, attach
+    )
     for enrolment in db.session.scalars(select(Enrolment).where(Enrolment.cohort_id == cohort.id)):
         enrolment.enrolled_at = _now() - timedelta(days=20)  # both inactive for 20 days
     db.session.commit()
@@ -1015,6 +1020,7 @@ def test_participants_of_the_same_name_are_listed_in_a_fixed_order(
         response = client.get(f"/cohorts/{cohort.id}/export/{kind}.csv")
         rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
         assert [row[:2] for row in rows[1:]] == [
+            ["Peserta Ani", "199001012020011003"],
             ["Peserta Sama", "199001012020011001"],
             ["Peserta Sama", "199001012020011002"],
         ], kind
@@ -1023,7 +1029,7 @@ def test_participants_of_the_same_name_are_listed_in_a_fixed_order(
         select(Cohort).options(joinedload(Cohort.region)).where(Cohort.id == cohort.id)
     )
     found = cohort_risks([cohort], _now())
-    assert [row.user.id for row in found[cohort.id]] == [first.id, second.id]
+    assert [row.user.id for row in found[cohort.id]] == [ani.id, first.id, second.id]
 
 
 def test_the_gradebook_lists_only_weighted_items_not_yet_graded_as_still_to_do(
