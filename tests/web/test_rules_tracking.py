@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
+from sqlalchemy.orm import joinedload
 
 from assignments.models import Review, Submission
 from courses.meetings import services as meetings
@@ -752,3 +754,810 @@ def test_completion_per_session_and_over_the_course_and_the_session_means(
         "20% · Tes Awal 60 · Tes Awal — · Tes Akhir 60 · Tes Akhir —",
         "40% · Tes Awal — · Tes Awal — · Tes Akhir — · Tes Akhir —",
     ]
+
+
+# --------------------------------------------------------------------------- at-risk edges
+# (session 8, issue 18: the survivors of the tracking mutation run, each by a worked example)
+
+POST_ONLY = (("post-test", "quiz", {"kind": "post", "questions": ["a"], "pass_percent": 70}),)
+
+
+def _telling_hook(self, activities, context):
+    """A stand-in `risks` of the quiz type that flags every enrolment it is asked about with
+    what the engine told it: one cohort ("satu") or several ("banyak"), the enrolment's cohort,
+    how many enrolments the call covers and the result it was given."""
+    found = {}
+    for enrolment_id in context.enrolment_ids:
+        result = context.results[(enrolment_id, activities[0].id)]
+        text = (
+            f"{'satu' if context.cohort is not None else 'banyak'} "
+            f"{context.cohort_of(enrolment_id).name} {len(context.enrolment_ids)} {result.percent}"
+        )
+        found[enrolment_id] = [__import__("courses.contract").contract.Risk("uji", text)]
+    return found
+
+
+def _two_cohorts(db, make_user, make_cohort, make_course, attach):
+    """Cohort A: Ani (post-test 3/5 = 60 %) and Ari (nothing); cohort B, same course: Budi."""
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Ani", "Peserta Ari"],
+        modules=1,
+        activities=POST_ONLY,
+    )
+    other = make_cohort(
+        "32.11", mentors=[k.mentor], participants=[make_user("participant", name="Peserta Budi")]
+    )
+    attach(other, k.version)
+    k.quiz("Peserta Ani", "post-test", 3.0)
+    k.commit()
+    return k, db.session.get(Cohort, k.cohort_id), db.session.get(Cohort, other.id)
+
+
+def _risk_texts(found):
+    return {row.user.name: [r.text for r in row.risks] for rows in found.values() for row in rows}
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_each_type_is_asked_per_cohort_unless_it_takes_many_cohorts(
+    db, monkeypatch, make_user, make_cohort, make_course, attach, many
+):
+    from lms.tracking.services import cohort_risks
+    from quizzes.plugin import QuizActivity
+
+    monkeypatch.setattr(QuizActivity, "risks", _telling_hook)
+    if not many:
+        monkeypatch.delattr(QuizActivity, "risks_many_cohorts")  # a type that never says
+    k, a, b = _two_cohorts(db, make_user, make_cohort, make_course, attach)
+    found = cohort_risks([a, b], datetime.now(UTC))
+    if many:
+        # One call for the three enrolments of both cohorts, with each one's cohort.
+        expected = {
+            "Peserta Ani": [f"banyak {a.name} 3 60.0"],
+            "Peserta Ari": [f"banyak {a.name} 3 None"],
+            "Peserta Budi": [f"banyak {b.name} 3 None"],
+        }
+    else:
+        # One call per cohort: A's two enrolments, then B's one, each with its cohort.
+        expected = {
+            "Peserta Ani": [f"satu {a.name} 2 60.0"],
+            "Peserta Ari": [f"satu {a.name} 2 None"],
+            "Peserta Budi": [f"satu {b.name} 1 None"],
+        }
+    assert _risk_texts(found) == expected
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_a_single_cohorts_dashboard_asks_each_type_about_that_cohort(
+    db, client, login, monkeypatch, make_user, make_cohort, make_course, attach, many
+):
+    from quizzes.plugin import QuizActivity
+
+    monkeypatch.setattr(QuizActivity, "risks", _telling_hook)
+    if not many:
+        monkeypatch.delattr(QuizActivity, "risks_many_cohorts")
+    k, a, _b = _two_cohorts(db, make_user, make_cohort, make_course, attach)
+    # The dashboard of A alone: one call about A (its cohort given, no mapping), whether or
+    # not the type could take several cohorts.
+    assert _risks(_staff_pages(client, login, k)[0]) == {
+        "Peserta Ani": f"satu {a.name} 2 60.0",
+        "Peserta Ari": f"satu {a.name} 2 None",
+    }
+
+
+def test_a_graded_type_without_a_risks_hook_is_passed_over_quietly(
+    db, client, login, monkeypatch, caplog, make_user, make_cohort, make_course, attach
+):
+    from quizzes.plugin import QuizActivity
+
+    # The quiz type (first in the course) has no `risks`: nothing is asked of it, no error is
+    # logged, and the assignment after it is still checked: tugas due 10 days ago, nothing
+    # submitted, overdue by 9 days (and some hours).
+    monkeypatch.delattr(QuizActivity, "risks")
+    monkeypatch.delattr(QuizActivity, "last_activity_query")  # nor a last-activity query
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Lalai"],
+        modules=1,
+        activities=POST_ONLY + _two_due(10, 2)[:1],
+        slug="kursus-tanpa-hook",
+    )
+    k.quiz("Peserta Lalai", "post-test", 0.0)  # 0 % under the 70 % mark: nobody asks
+    k.commit()
+    caplog.set_level("ERROR")
+    risks = _risks(_staff_pages(client, login, k)[0])
+    assert list(risks) == ["Peserta Lalai"]
+    assert "terlambat 9 hari" in risks["Peserta Lalai"]
+    assert "nilai lulus" not in risks["Peserta Lalai"]
+    assert not [r for r in caplog.records if "failed in" in r.getMessage()]
+
+
+def test_no_flags_when_the_course_turns_the_meeting_and_inactivity_rules_off(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # missed_meetings = 0 and inactive_days = 0: a participant absent from the one meeting
+    # and enrolled 30 days ago without any activity is flagged by neither rule (with the
+    # defaults, 2 meetings and 14 days, they would be inactive for 30 days; a limit of 1
+    # meeting would flag the one absence).
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Absen"],
+        modules=1,
+        activities=(("pertemuan", "meeting"),),
+    )
+    k.version.at_risk = {"missed_meetings": 0, "inactive_days": 0}
+    k.enrolments["Peserta Absen"].enrolled_at = _now() - timedelta(days=30)
+    cohort = db.session.get(Cohort, k.cohort_id)
+    meetings.generate_schedule(
+        cohort,
+        meetings.ScheduleInput(date(2026, 12, 7), time(9), 7, "", "", k.mentor.id),
+        "Asia/Jakarta",
+    )
+    for meeting in meetings.meetings_of(k.cohort_id):
+        meetings.record_attendance(
+            cohort, meeting, {k.users["Peserta Absen"].id: AttendanceStatus.ABSENT}, k.mentor.id, {}
+        )
+    k.commit()
+    assert _risks(_staff_pages(client, login, k)[0]) == {}
+    # The same participant with the defaults back: 30 days inactive (the check is live).
+    k.version.at_risk = {"missed_meetings": 0}
+    k.commit()
+    assert _risks(_staff_pages(client, login, k)[0]) == {
+        "Peserta Absen": "tidak ada aktivitas selama 30 hari"
+    }
+
+
+def test_overdue_is_more_than_7_days_to_the_microsecond(
+    db, make_user, make_cohort, make_course, attach
+):
+    from assignments.models import AssignmentWindow
+    from lms.tracking.services import cohort_dashboard
+
+    # The cohort's due time for tugas: 1 December 2026, 10:00 UTC. With a frozen clock:
+    # 8 December 10:00:00 exactly is 7 days late, not more: not overdue; one microsecond
+    # later it is "overdue by 7 days".
+    due = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Tepat"],
+        modules=1,
+        activities=_two_due(10, 10)[:1],
+        slug="kursus-tepat",
+    )
+    db.session.add(
+        AssignmentWindow(
+            cohort_id=k.cohort_id, module_slug="01-sesi", activity_key="tugas", due_at=due
+        )
+    )
+    k.enrolments["Peserta Tepat"].enrolled_at = due
+    k.commit()
+    db.session.expunge_all()
+    cohort = db.session.scalar(
+        select(Cohort).options(joinedload(Cohort.region)).where(Cohort.id == k.cohort_id)
+    )
+
+    def texts(now):
+        board = cohort_dashboard(cohort, now)  # outside a request: the English msgid
+        return [r.text for row in board.rows for r in row.risks]
+
+    assert texts(due + timedelta(days=7)) == []
+    assert texts(due + timedelta(days=7, microseconds=1)) == ["“assignment 1” overdue by 7 days"]
+
+
+def test_a_post_test_within_its_float_slack_of_the_pass_mark_is_not_failed(app):
+    from courses.contract import GradedActivity, Result, RiskContext
+    from quizzes.plugin import QuizActivity
+
+    # A result of 70 − 1e-9 % (a rounding error of 70 %) against a 70 % mark: 69.999999999
+    # + 1e-9 = 70.0 exactly, not below the mark: not failed. 69.9 % is failed.
+    post = GradedActivity(
+        id=1,
+        key="post-test",
+        title="Tes Akhir",
+        module_id=1,
+        module_slug="01-sesi",
+        config={"kind": "post", "questions": ["a"], "pass_percent": 70},
+    )
+    context = RiskContext(
+        None,
+        datetime.now(UTC),
+        {"failed_post_test": True},
+        [10, 11],
+        {(10, 1): Result(70 - 1e-9), (11, 1): Result(69.9)},
+        {},
+    )
+    with app.test_request_context():
+        found = QuizActivity().risks([post], context)
+    assert list(found) == [11]
+
+
+def _same_names(db, make_user, make_cohort, make_course, attach):
+    """Two participants both named "Peserta Sama", NIP 1001 made first (lower id) and NIP 1002
+    second, enrolled the other way round (1002's enrolment first), and Peserta Ani made
+    last, on a one-reading course."""
+    first = make_user("participant", name="Peserta Sama", nip="199001012020011001")
+    second = make_user("participant", name="Peserta Sama", nip="199001012020011002")
+    ani = make_user("participant", name="Peserta Ani", nip="199001012020011003")  # made last
+    mentor = make_user("mentor", name="Mentor Kelas")
+    cohort = make_cohort("32.11", mentors=[mentor], participants=[second, first, ani])
+    version = make_course(modules=1, activities=(("bacaan", "reading"),))
+    attach(cohort, version)
+    return mentor, cohort, first, second, ani
+
+
+def test_participants_of_the_same_name_are_listed_in_a_fixed_order(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    from lms.tracking.services import cohort_risks
+
+    # By name (Ani, made last, first), then for the same name the one made first (NIP …1001),
+    # on the dashboard's exports and in the mentor's at-risk list, whatever the order of
+    # enrolment.
+    mentor, cohort, first, second, ani = _same_names(
+        db, make_user, make_cohort, make_course, attach
+    )
+    for enrolment in db.session.scalars(select(Enrolment).where(Enrolment.cohort_id == cohort.id)):
+        enrolment.enrolled_at = _now() - timedelta(days=20)  # both inactive for 20 days
+    db.session.commit()
+    login(mentor)
+    for kind in ("progress", "gradebook"):
+        response = client.get(f"/cohorts/{cohort.id}/export/{kind}.csv")
+        rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+        assert [row[:2] for row in rows[1:]] == [
+            ["Peserta Ani", "199001012020011003"],
+            ["Peserta Sama", "199001012020011001"],
+            ["Peserta Sama", "199001012020011002"],
+        ], kind
+    client.post_form("/logout")
+    cohort = db.session.scalar(
+        select(Cohort).options(joinedload(Cohort.region)).where(Cohort.id == cohort.id)
+    )
+    found = cohort_risks([cohort], _now())
+    assert [row.user.id for row in found[cohort.id]] == [ani.id, first.id, second.id]
+
+
+def test_the_gradebook_lists_only_weighted_items_not_yet_graded_as_still_to_do(
+    client, login, graded
+):
+    # Sebagian has the post-test (40 %) graded, nothing else: still to do is the assignment
+    # (60 %) only; not the pre-test (weight 0, no result) nor the graded post-test.
+    _, html = _gradebook(client, login, graded, "Peserta Sebagian")
+    todo = html.split('data-testid="remaining"', 1)[1].split("</ul>", 1)[0]
+    assert todo.count("<li>") == 1
+    assert "assignment 1 (60" in todo
+    # Pas has everything graded: no list at all.
+    _, html = _gradebook(client, login, graded, "Peserta Pas")
+    assert 'data-testid="remaining"' not in html
+
+
+def test_completions_counted_per_participant_on_this_version_only(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    from courses.grades import activity_total, gradebooks
+    from courses.models import CourseVersion
+
+    # The gradebooks of three participants at once (as the API and the LTI grade return
+    # read them): Pas completed all 4 activities, Sebagian 3 of 4 (all but the assignment),
+    # Nihil none. A completion of an activity of another course's version is not one of
+    # this course's: Sebagian stays at 3 / 4 = 75 % (not 4 / 4 and complete); Pas 100 % and
+    # complete; Nihil 0 %.
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Pas", "Peserta Sebagian", "Peserta Nihil"],
+        modules=1,
+        activities=GRADED,
+    )
+    k.complete("Peserta Pas", *ALL)
+    k.complete("Peserta Sebagian", "pre-test", "bacaan", "post-test")
+    elsewhere = make_course(slug="kursus-lain", modules=1, activities=(("bacaan", "reading"),))
+    foreign = db.session.scalar(
+        select(Activity)
+        .join(Module, Module.id == Activity.module_id)
+        .where(Module.version_id == elsewhere.id)
+    )
+    db.session.add(
+        ActivityCompletion(
+            enrolment_id=k.enrolment("Peserta Sebagian"),
+            activity_id=foreign.id,
+            source="action",
+            completed_at=_now(),
+        )
+    )
+    k.commit()
+    ids = [k.enrolment(n) for n in ("Peserta Pas", "Peserta Sebagian", "Peserta Nihil")]
+    books = gradebooks(db.session.get(CourseVersion, k.version.id), ids)
+    assert [(books[i].completion_percent, books[i].complete) for i in ids] == [
+        (100.0, True),
+        (75.0, False),
+        (0.0, False),
+    ]
+    # The dashboard's progress export says the same: 100.0, 75.0 (not 100.0 with the other
+    # course's reading counted) and 0.0; the session's mean completion (100 + 75 + 0) / 3 =
+    # 58.3 %: "58%".
+    html, tables = _staff_pages(client, login, k)
+    assert [
+        tables["progress"][n]["Penyelesaian (%)"]
+        for n in ("Peserta Pas", "Peserta Sebagian", "Peserta Nihil")
+    ] == [
+        "100.0",
+        "75.0",
+        "0.0",
+    ]
+    average = html.split('data-testid="module-average"', 1)[1].split("</small>", 1)[0]
+    assert average.split("<small>", 1)[1].startswith("58% ·")
+    # The certificate check's activity count: this version's 4 activities (not 5 with the
+    # other course's reading).
+    assert activity_total(k.version.id) == 4
+
+
+def test_my_learning_gain_per_session_over_two_sessions(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # Session 1: pre 2/5 = 40 %, post 4/5 = 80 %: gain 40 / 60 = 0.67. Session 2: pre 1/5 =
+    # 20 %, post 3/5 = 60 %: gain 40 / 80 = 0.50. One row per session, not one for both.
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Dua"],
+        modules=2,
+        activities=GAIN,
+    )
+    k.quiz("Peserta Dua", "pre-test", 2.0)
+    k.quiz("Peserta Dua", "post-test", 4.0)
+    second = {key: a.id for (m, key), a in k.activities.items() if a.id not in k.first.values()}
+    for key, score in (("pre-test", 1.0), ("post-test", 3.0)):
+        db.session.add(
+            QuizAttempt(
+                activity_id=second[key],
+                enrolment_id=k.enrolment("Peserta Dua"),
+                number=1,
+                status="submitted",
+                seed="dua",
+                question_ids=[],
+                score=score,
+                max_score=5.0,
+                submitted_at=_now(),
+            )
+        )
+    k.commit()
+    rows = _my_gain(client, login, k, "Peserta Dua")
+    assert [row[1:] for row in rows] == [["40%", "80%", "0,67"], ["20%", "60%", "0,50"]]
+
+
+def test_each_session_keeps_its_own_attendance(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # Three sessions with a meeting each: absent, absent, present. Two missed meetings:
+    # at risk ("tidak hadir di 2 pertemuan"); each mark counts for its own session only (a
+    # mark read for the other sessions would leave one absence: not at risk).
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Absen"],
+        modules=3,
+        activities=(("pertemuan", "meeting"),),
+    )
+    cohort = db.session.get(Cohort, k.cohort_id)
+    meetings.generate_schedule(
+        cohort,
+        meetings.ScheduleInput(date(2026, 12, 7), time(9), 7, "", "", k.mentor.id),
+        "Asia/Jakarta",
+    )
+    S = AttendanceStatus
+    for meeting, mark in zip(
+        meetings.meetings_of(k.cohort_id), (S.ABSENT, S.ABSENT, S.PRESENT), strict=True
+    ):
+        meetings.record_attendance(
+            cohort, meeting, {k.users["Peserta Absen"].id: mark}, k.mentor.id, {}
+        )
+    db.session.commit()
+    html, _ = _staff_pages(client, login, k)
+    assert _risks(html) == {"Peserta Absen": "tidak hadir di 2 pertemuan"}
+
+
+PRE_POST = (
+    ("pre-test", "quiz", {"kind": "pre", "questions": ["a"]}),
+    ("post-test", "quiz", {"kind": "post", "questions": ["a"]}),
+)
+
+
+def test_results_on_the_old_version_count_for_the_same_activity_of_the_new(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # Version 1.0.0, two sessions with a Tes Awal and a Tes Akhir each. On it: session 1
+    # pre 1/5 = 20 %, post 4/5 = 80 %; session 2 pre 2/5 = 40 %, post 3/5 = 60 %. The cohort
+    # then moves to 1.1.0 (same sessions and keys, new activity ids): each result stays with
+    # the activity of the same session and key: 20, 80, 40, 60 (not another session's nor
+    # the other test's of the same session).
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Pindah"],
+        modules=2,
+        activities=PRE_POST,
+        slug="kursus-versi",
+    )
+    plan = {
+        (1, "pre-test"): 1.0,
+        (1, "post-test"): 4.0,
+        (2, "pre-test"): 2.0,
+        (2, "post-test"): 3.0,
+    }
+    positions = {
+        m.id: m.position
+        for m in db.session.scalars(select(Module).where(Module.version_id == k.version.id))
+    }
+    for (module_id, key), activity in k.activities.items():
+        db.session.add(
+            QuizAttempt(
+                activity_id=activity.id,
+                enrolment_id=k.enrolment("Peserta Pindah"),
+                number=1,
+                status="submitted",
+                seed=key,
+                question_ids=[],
+                score=plan[(positions[module_id], key)],
+                max_score=5.0,
+                submitted_at=_now(),
+            )
+        )
+    k.commit()
+    v2 = make_course(
+        slug="kursus-versi",
+        version="1.1.0",
+        modules=2,
+        activities=PRE_POST,
+        questions={1: [QUESTION]},
+    )
+    assert v2.id != k.version.id
+    attach(db.session.get(Cohort, k.cohort_id), v2)
+    _, html = _gradebook(client, login, k, "Peserta Pindah")
+    lines = html.split('data-testid="grade-line"')[1:]
+    assert [line.split("</tr>", 1)[0].rsplit("<td>", 1)[1].split("<", 1)[0] for line in lines] == [
+        "20%",
+        "80%",
+        "40%",
+        "60%",
+    ]
+
+
+def test_the_latest_of_completions_and_each_types_work_decides_inactivity(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # Inactive after 14 days. Everyone enrolled 30 days ago.
+    # Baca Dulu: read something 20 days ago, submitted 2 days ago: active (the latest counts).
+    # Kirim Dulu: submitted 20 days ago, read something 2 days ago: active.
+    # Kuis: read 20 days ago, started a quiz 3 days ago: active.
+    # Lama: submitted 20 days ago, read 16 days ago: inactive for 16 days (the later of the
+    # two; each participant's own latest completion, not the cohort's).
+    names = ["Peserta Baca Dulu", "Peserta Kirim Dulu", "Peserta Kuis", "Peserta Lama"]
+    k = Class(db, make_user, make_cohort, make_course, attach, names, modules=1, activities=GRADED)
+    now = _now()
+    for name in names:
+        k.enrolments[name].enrolled_at = now - timedelta(days=30)
+    plan = {
+        "Peserta Baca Dulu": (20, 2),
+        "Peserta Kirim Dulu": (2, 20),
+        "Peserta Lama": (16, 20),
+    }
+    for name, (read, submitted) in plan.items():
+        k.complete(name, "bacaan", at=now - timedelta(days=read))
+        k.submit(name, submitted_at=now - timedelta(days=submitted))
+    k.complete("Peserta Kuis", "bacaan", at=now - timedelta(days=20))
+    k.quiz("Peserta Kuis", "pre-test", 1.0, started_at=now - timedelta(days=3))
+    k.commit()
+    assert _risks(_staff_pages(client, login, k)[0]) == {
+        "Peserta Lama": "tidak ada aktivitas selama 16 hari"
+    }
+
+
+def test_a_mentors_running_cohorts_end_today_or_later_by_start_and_name(db, make_user, make_cohort):
+    from lms.tracking.services import running_cohorts_of_mentor
+
+    # Today 15 January 2027. Ended yesterday: not running. Ends today: running (to the end
+    # of its last day). Order: by start date, then name: Oktober (1 Oct), then Alfa and
+    # Beta (both 2 Nov, by name). Another mentor's cohort is not listed.
+    mentor, other = make_user("mentor"), make_user("mentor")
+    today = date(2027, 1, 15)
+    make_cohort(
+        "32.11",
+        name="Kemarin",
+        mentors=[mentor],
+        start=date(2026, 11, 2),
+        end=today - timedelta(days=1),
+    )
+    beta = make_cohort("32.11", name="Beta", mentors=[mentor], start=date(2026, 11, 2), end=today)
+    alfa = make_cohort(
+        "32.11", name="Alfa", mentors=[mentor], start=date(2026, 11, 2), end=date(2027, 2, 26)
+    )
+    oktober = make_cohort(
+        "32.11", name="Oktober", mentors=[mentor], start=date(2026, 10, 1), end=date(2027, 2, 26)
+    )
+    make_cohort(
+        "32.11", name="Lain", mentors=[other], start=date(2026, 9, 1), end=date(2027, 2, 26)
+    )
+    found = running_cohorts_of_mentor(mentor.id, today)
+    assert [c.id for c in found] == [oktober.id, alfa.id, beta.id]
+    assert [c.region.code for c in found] == ["32.11"] * 3  # loaded with them
+
+
+def test_the_mentors_risk_list_skips_cohorts_without_a_course_and_old_sessions_meetings(
+    db, make_user, make_cohort, make_course, attach
+):
+    from courses.meetings.models import Attendance, Meeting
+    from lms.tracking.services import cohort_risks
+
+    # A cohort without a course yet (one participant): an empty list, no error. On the
+    # course's cohort, Peserta Absen missed the meeting of session 1 and of a session
+    # "99-lama" that the course no longer has: one missed meeting of the course, under the
+    # 2 that put at risk.
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Absen"],
+        modules=1,
+        activities=(("pertemuan", "meeting"),),
+    )
+    bare = make_cohort(
+        "32.11", mentors=[k.mentor], participants=[make_user("participant", name="Peserta Dini")]
+    )
+    user_id = k.users["Peserta Absen"].id
+    # Enrolled 30 days ago, last active (a completion) 2 days ago: not inactive.
+    k.enrolments["Peserta Absen"].enrolled_at = _now() - timedelta(days=30)
+    k.complete("Peserta Absen", "pertemuan", at=_now() - timedelta(days=2))
+    for slug in ("01-sesi", "99-lama"):
+        meeting = Meeting(
+            cohort_id=k.cohort_id,
+            module_slug=slug,
+            starts_at=_now() - timedelta(days=3),
+            duration_minutes=60,
+        )
+        db.session.add(meeting)
+        db.session.flush()
+        db.session.add(Attendance(meeting_id=meeting.id, user_id=user_id, status="absent"))
+    k.commit()
+    cohorts = list(
+        db.session.scalars(
+            select(Cohort)
+            .options(joinedload(Cohort.region))
+            .where(Cohort.id.in_([k.cohort_id, bare.id]))
+        )
+    )
+    assert cohort_risks(cohorts, _now()) == {k.cohort_id: [], bare.id: []}
+    # A second absence in a session of the course would put at risk: the check is live.
+    k.version.at_risk = {"missed_meetings": 1}
+    k.commit()
+    found = cohort_risks(cohorts, _now())
+    assert [[r.text for r in row.risks] for row in found[k.cohort_id]] == [["missed 1 meetings"]]
+
+
+def test_a_released_grade_without_points_is_0_and_a_0_point_review_no_grade(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # The assignment is the only graded item (weight 100 %). Tanpa Poin: graded and released
+    # with no points written: 0 of 10 = 0 %. Nol: graded and released out of 0 points: no
+    # percentage can be made: not graded ("—"), not an error.
+    names = ["Peserta Tanpa Poin", "Peserta Nol"]
+    activities = (("tugas", "assignment", {"brief": "Petakan regulasi.", "points": 10}),)
+    k = Class(
+        db, make_user, make_cohort, make_course, attach, names, modules=1, activities=activities
+    )
+    k.submit("Peserta Tanpa Poin", review=("graded", None, 10.0, True))
+    k.submit("Peserta Nol", review=("graded", 0.0, 0.0, True))
+    k.commit()
+    summary, _ = _gradebook(client, login, k, "Peserta Tanpa Poin")
+    assert "Nilai kursus: 0%" in summary and "nilai sejauh ini: 0%" in summary
+    summary, html = _gradebook(client, login, k, "Peserta Nol")
+    assert "nilai sejauh ini: —" in summary
+    assert "tidak dapat ditampilkan" not in html.lower()
+    # Nobody completed anything: the session's mean completion is 0 %.
+    board, _ = _staff_pages(client, login, k)
+    average = board.split('data-testid="module-average"', 1)[1].split("</small>", 1)[0]
+    assert average.split("<small>", 1)[1].startswith("0% ·")
+
+
+@pytest.mark.parametrize(
+    ("activities", "scores", "grade"),
+    [
+        # No assignment in the course: its 60 % passes to the post-tests, which share the
+        # course's post-test weight: each 40 × 100 / 40 / 2 = 50 %. Pre-test 1/5 (weight 0),
+        # post 3/5 = 60 %, post-ulang 4/5 = 80 %: 0.5 × 60 + 0.5 × 80 = 70 %.
+        (GAIN, {"pre-test": 1.0, "post-test": 3.0, "post-ulang": 4.0}, "70%"),
+        # Only pre-tests (weight 0 each): every item weighs the same, 100 / 2 = 50 %:
+        # 0.5 × 40 + 0.5 × 80 = 60 %.
+        (GAIN[:2], {"pre-test": 2.0, "pre-ulang": 4.0}, "60%"),
+    ],
+)
+def test_the_weights_of_categories_the_course_lacks_pass_to_the_others(
+    db, client, login, make_user, make_cohort, make_course, attach, activities, scores, grade
+):
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Bobot"],
+        modules=1,
+        activities=activities,
+    )
+    for key, score in scores.items():
+        k.quiz("Peserta Bobot", key, score)
+    k.commit()
+    summary, _ = _gradebook(client, login, k, "Peserta Bobot")
+    assert f"Nilai kursus: {grade}" in summary
+
+
+def test_the_dashboard_names_its_course_version_and_the_types_that_cannot_answer(
+    db, client, login, monkeypatch, make_user, make_cohort, make_course, attach
+):
+    from quizzes.plugin import QuizActivity
+
+    # The quiz type's results cannot be read (its query raises): the dashboard still opens,
+    # names the course version it shows, and says which type's cells cannot be shown
+    # ("quiz"); the assignment's grade still counts.
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Ada"],
+        modules=1,
+        activities=GRADED,
+        slug="kursus-gagal",
+    )
+    k.submit("Peserta Ada", review=("graded", 8.0, 10.0, True))
+    k.commit()
+    html, tables = _staff_pages(client, login, k)
+    assert 'data-testid="unavailable"' not in html  # nothing failed yet
+    assert f"{k.version.title} {k.version.label} ·" in html
+
+    def broken(self, *args):
+        raise RuntimeError("the quiz tables are being migrated")
+
+    # Its results, its at-risk check and its last-activity statement all fail (the last
+    # one only when run); the participant, enrolled 20 days ago, submitted 2 days ago: not
+    # inactive, no risk, and the page still opens.
+    monkeypatch.setattr(QuizActivity, "result_query", broken)
+    monkeypatch.setattr(QuizActivity, "risks", broken)
+    monkeypatch.setattr(
+        QuizActivity, "last_activity_query", lambda self, e: select(literal_column("no_such"))
+    )
+    k.enrolments["Peserta Ada"].enrolled_at = _now() - timedelta(days=20)
+    db.session.scalar(select(Submission)).submitted_at = _now() - timedelta(days=2)
+    k.commit()
+    html, tables = _staff_pages(client, login, k)
+    notice = html.split('data-testid="unavailable">', 1)[1].split("</p>", 1)[0]
+    assert notice == "Aktivitas ini tidak dapat ditampilkan sekarang. (quiz)"
+    assert tables["progress"]["Peserta Ada"]["Nilai kursus (%)"] == "48.0"  # 60 × 80 / 100
+    assert _risks(html) == {}
+
+
+def test_inactive_is_more_than_14_days_to_the_microsecond(
+    db, monkeypatch, make_user, make_cohort, make_course, attach
+):
+    from courses.contract import Risk
+    from lms.tracking.services import cohort_dashboard
+    from quizzes.plugin import QuizActivity
+
+    # Enrolled 1 December 2026 10:00 UTC, never active. With a frozen clock: 15 December
+    # 10:00:00 is 14 days exactly: not inactive; 1 µs later: "no activity for 14 days".
+    # A type that flags an enrolment it was not asked about (id 0) changes nothing.
+    monkeypatch.setattr(
+        QuizActivity, "risks", lambda self, a, c: {0: [Risk("uji", "bukan peserta ini")]}
+    )
+    start = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Diam"],
+        modules=1,
+        activities=POST_ONLY,
+    )
+    k.enrolments["Peserta Diam"].enrolled_at = start
+    k.commit()
+    cohort = db.session.get(Cohort, k.cohort_id)
+
+    def texts(now):
+        board = cohort_dashboard(cohort, now)  # outside a request: the English msgid
+        return [r.text for row in board.rows for r in row.risks]
+
+    assert texts(start + timedelta(days=14)) == []
+    assert texts(start + timedelta(days=14, microseconds=1)) == ["no activity for 14 days"]
+    assert texts(start + timedelta(days=15, hours=23)) == ["no activity for 15 days"]
+
+
+def test_the_gradebook_shows_the_state_of_work_not_graded_yet(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # Kirim: the assignment submitted, not reviewed: "(dikumpulkan)". Balik: returned for
+    # revision: "(dikembalikan)". The quizzes before it, not taken, show no state.
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Kirim", "Peserta Balik"],
+        modules=1,
+        activities=GRADED,
+    )
+    k.submit("Peserta Kirim")
+    k.submit("Peserta Balik", review=("returned", 3.0, 10.0, True))
+    k.commit()
+    for name, label in (("Peserta Kirim", "dikumpulkan"), ("Peserta Balik", "dikembalikan")):
+        _, html = _gradebook(client, login, k, name)
+        states = re.findall(r'data-testid="work-state">\(([^)]*)\)', html)
+        assert states == [label], name
+
+
+def test_two_assignments_each_keep_their_newest_submissions_grade(
+    db, client, login, make_user, make_cohort, make_course, attach
+):
+    # Two assignments of 50 % each. Dua: tugas 8/10 = 80 %, then tugas-2 6/10 = 60 %:
+    # 0.5 × 80 + 0.5 × 60 = 70 % (not only the newest submission of the two). Satu: a
+    # review out of 1 point, 1/1: 100 % on tugas, nothing on tugas-2: 50 %.
+    k = Class(
+        db,
+        make_user,
+        make_cohort,
+        make_course,
+        attach,
+        ["Peserta Dua", "Peserta Satu"],
+        modules=1,
+        activities=_two_due(30, 30),
+        slug="kursus-dua-tugas",
+    )
+    k.submit("Peserta Dua", "tugas", review=("graded", 8.0, 10.0, True))
+    k.submit("Peserta Dua", "tugas-2", review=("graded", 6.0, 10.0, True))
+    k.submit("Peserta Satu", "tugas", review=("graded", 1.0, 1.0, True))
+    k.commit()
+    assert "Nilai kursus: 70%" in _gradebook(client, login, k, "Peserta Dua")[0]
+    assert "Nilai kursus: 50%" in _gradebook(client, login, k, "Peserta Satu")[0]
+
+
+def test_the_assignment_result_statement_has_the_contract_columns(app):
+    from assignments.plugin import AssignmentActivity
+    from courses.contract import RESULT_COLUMNS, GradedActivity
+
+    # Reports read the statement's columns by name (the national figures select
+    # part.c.percent): enrolment_id, activity_id, percent, state.
+    graded = GradedActivity(1, "tugas", "Tugas", 1, "01-sesi", {"brief": "A."})
+    query = AssignmentActivity().result_query([graded], [1])
+    assert tuple(c.name for c in query.selected_columns) == RESULT_COLUMNS
